@@ -1,0 +1,361 @@
+//! Storage: every SQL statement the server runs lives here.
+
+use std::str::FromStr;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use sqlx::{
+    Row, SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow},
+};
+use tongxin_shared::{
+    Activity, Category, LivestreamSession, PeopleServed, Station, StationKind, ValidationError,
+    sync::{AdminActivityRow, AdminSummary, Change, Mutation, MutationResult, Outcome},
+};
+use uuid::Uuid;
+
+/// Who is asking. Until accounts exist the id is taken from the request;
+/// every storage call already receives it so roles slot in here.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+}
+
+/// A push that must be refused as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    #[error("device belongs to another user")]
+    DeviceOfAnotherUser,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and brings its schema up to
+    /// date.
+    pub async fn open(url: &str) -> anyhow::Result<Db> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("invalid database URL {url:?}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        if let Some(parent) = options.get_filename().parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open database {url:?}"))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .context("cannot migrate database")?;
+        Ok(Db { pool })
+    }
+
+    pub async fn stations(&self) -> Result<Vec<Station>, sqlx::Error> {
+        sqlx::query("SELECT id, name, kind, street, community FROM stations ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(station_from_row)
+            .collect()
+    }
+
+    pub async fn insert_stations(&self, stations: &[Station]) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for s in stations {
+            sqlx::query(
+                "INSERT INTO stations (id, name, kind, street, community) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&s.id)
+            .bind(&s.name)
+            .bind(s.kind.code())
+            .bind(&s.street)
+            .bind(&s.community)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Applies one push in one transaction. Mutations at or below the
+    /// device's last applied sequence were applied before (the device did
+    /// not get our answer) and are answered as accepted without being
+    /// applied again.
+    pub async fn apply_push(
+        &self,
+        actor: &Actor,
+        device_id: Uuid,
+        mutations: &[Mutation],
+        today: NaiveDate,
+    ) -> Result<Vec<MutationResult>, PushError> {
+        let mut tx = self.pool.begin().await?;
+        let device = device_id.to_string();
+        let known: Option<(String, i64)> =
+            sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE device_id = ?")
+                .bind(&device)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let mut last_seq = match known {
+            Some((owner, _)) if owner != actor.user_id => {
+                return Err(PushError::DeviceOfAnotherUser);
+            }
+            Some((_, last_seq)) => last_seq,
+            None => 0,
+        };
+
+        let mut results = Vec::with_capacity(mutations.len());
+        let mut ordered: Vec<&Mutation> = mutations.iter().collect();
+        ordered.sort_by_key(|m| m.seq);
+        for mutation in ordered {
+            let seq = i64::try_from(mutation.seq).unwrap_or(i64::MAX);
+            let outcome = if seq <= last_seq {
+                Outcome::Accepted
+            } else {
+                last_seq = seq;
+                match &mutation.change {
+                    Change::PutActivity(activity) => {
+                        match self.check_activity(&mut tx, activity, today).await? {
+                            Err(errors) => Outcome::Rejected { errors },
+                            Ok(()) => {
+                                put_activity(&mut tx, activity, actor).await?;
+                                Outcome::Accepted
+                            }
+                        }
+                    }
+                }
+            };
+            results.push(MutationResult {
+                seq: mutation.seq,
+                outcome,
+            });
+        }
+
+        sqlx::query(
+            "INSERT INTO devices (device_id, user_id, last_seq) VALUES (?, ?, ?)
+             ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
+        )
+        .bind(&device)
+        .bind(&actor.user_id)
+        .bind(last_seq)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    /// The shared validation rules, plus what only the server can check.
+    async fn check_activity(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        activity: &Activity,
+        today: NaiveDate,
+    ) -> Result<Result<(), Vec<ValidationError>>, sqlx::Error> {
+        let mut errors = activity.validate(today).err().unwrap_or_default();
+        let station_known = sqlx::query("SELECT 1 FROM stations WHERE id = ?")
+            .bind(&activity.station_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !station_known && !activity.station_id.trim().is_empty() {
+            errors.push(ValidationError::new("station_id", "unknown station"));
+        }
+        Ok(if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        })
+    }
+
+    /// Changes after `after` in change-stream order, at most `limit`, with
+    /// the position of the last one returned.
+    pub async fn pull(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Activity)>, sqlx::Error> {
+        sqlx::query(
+            "SELECT id, category, title, station_id, date, volunteers, people_served, notes, change_seq
+             FROM activities WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
+        )
+        .bind(after)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("change_seq")?, activity_from_row(row)?)))
+        .collect()
+    }
+
+    pub async fn admin_summary(&self) -> Result<AdminSummary, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS activities,
+                    COALESCE(SUM(people_served), 0) AS people_served,
+                    COALESCE(SUM(volunteers), 0) AS volunteers,
+                    COUNT(DISTINCT station_id) AS active_stations,
+                    (SELECT COUNT(*) FROM livestream_sessions) AS livestream_sessions
+             FROM activities",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |name: &str| -> Result<u64, sqlx::Error> {
+            Ok(row.try_get::<i64, _>(name)?.max(0) as u64)
+        };
+        Ok(AdminSummary {
+            activities: count("activities")?,
+            people_served: count("people_served")?,
+            volunteers: count("volunteers")?,
+            active_stations: count("active_stations")?,
+            livestream_sessions: count("livestream_sessions")?,
+        })
+    }
+
+    /// Newest first.
+    pub async fn admin_activities(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<AdminActivityRow>, sqlx::Error> {
+        sqlx::query(
+            "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
+                    a.people_served, a.notes, s.name AS station_name, s.street
+             FROM activities a JOIN stations s ON s.id = a.station_id
+             ORDER BY a.date DESC, a.change_seq DESC LIMIT ?",
+        )
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(AdminActivityRow {
+                activity: activity_from_row(row)?,
+                station_name: row.try_get("station_name")?,
+                street: row.try_get("street")?,
+            })
+        })
+        .collect()
+    }
+
+    pub async fn insert_livestream_sessions(
+        &self,
+        sessions: &[LivestreamSession],
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for s in sessions {
+            sqlx::query(
+                "INSERT INTO livestream_sessions (id, number, date, platform, host, viewers)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(s.id.to_string())
+            .bind(i64::from(s.number))
+            .bind(s.date)
+            .bind(&s.platform)
+            .bind(&s.host)
+            .bind(i64::from(s.viewers))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn activity_count(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM activities")
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Inserts activities outside of sync (demo data), each as a change.
+    pub async fn insert_activities(
+        &self,
+        activities: &[Activity],
+        actor: &Actor,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for activity in activities {
+            put_activity(&mut tx, activity, actor).await?;
+        }
+        tx.commit().await
+    }
+}
+
+/// Writes the activity and gives it the next position in the change stream.
+async fn put_activity(
+    tx: &mut sqlx::SqliteConnection,
+    activity: &Activity,
+    actor: &Actor,
+) -> Result<(), sqlx::Error> {
+    let change_seq: i64 = sqlx::query_scalar(
+        "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO activities
+            (id, category, title, station_id, date, volunteers, people_served, notes, change_seq, updated_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET
+            category = excluded.category, title = excluded.title,
+            station_id = excluded.station_id, date = excluded.date,
+            volunteers = excluded.volunteers, people_served = excluded.people_served,
+            notes = excluded.notes, change_seq = excluded.change_seq,
+            updated_by = excluded.updated_by",
+    )
+    .bind(activity.id.to_string())
+    .bind(activity.category.code())
+    .bind(&activity.title)
+    .bind(&activity.station_id)
+    .bind(activity.date)
+    .bind(i64::from(activity.volunteers))
+    .bind(i64::from(activity.people_served.get()))
+    .bind(&activity.notes)
+    .bind(change_seq)
+    .bind(&actor.user_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+fn activity_from_row(row: &SqliteRow) -> Result<Activity, sqlx::Error> {
+    let decode = |column: &str, message: String| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: message.into(),
+    };
+    let id: String = row.try_get("id")?;
+    let category: String = row.try_get("category")?;
+    let volunteers: i64 = row.try_get("volunteers")?;
+    let people_served: i64 = row.try_get("people_served")?;
+    Ok(Activity {
+        id: Uuid::parse_str(&id).map_err(|e| decode("id", e.to_string()))?,
+        category: Category::from_code(&category)
+            .ok_or_else(|| decode("category", format!("unknown category {category:?}")))?,
+        title: row.try_get("title")?,
+        station_id: row.try_get("station_id")?,
+        date: row.try_get("date")?,
+        volunteers: u32::try_from(volunteers).map_err(|e| decode("volunteers", e.to_string()))?,
+        people_served: PeopleServed::try_from(people_served)
+            .map_err(|e| decode("people_served", e))?,
+        notes: row.try_get("notes")?,
+    })
+}
+
+fn station_from_row(row: &SqliteRow) -> Result<Station, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Station {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: StationKind::from_code(&kind).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "kind".into(),
+            source: format!("unknown station kind {kind:?}").into(),
+        })?,
+        street: row.try_get("street")?,
+        community: row.try_get("community")?,
+    })
+}

@@ -1,0 +1,167 @@
+//! The demo data set `tongxin-server --demo` loads into an empty database:
+//! stations on the district's real streets, a few activities of the kinds
+//! the district reports, and the 7th livestream session.
+
+use chrono::NaiveDate;
+use tongxin_shared::{Activity, Category, LivestreamSession, PeopleServed, Station, StationKind};
+use uuid::Uuid;
+
+pub fn stations() -> Vec<Station> {
+    let station = |id: &str, name: &str, kind, street: &str, community: &str| Station {
+        id: id.into(),
+        name: name.into(),
+        kind,
+        street: street.into(),
+        community: community.into(),
+    };
+    vec![
+        station(
+            "st-xianfeng",
+            "先锋社区统战联络站",
+            StationKind::LiaisonStation,
+            "塔子湖街道",
+            "先锋社区",
+        ),
+        station(
+            "st-shangrong",
+            "尚荣社区统战联络站",
+            StationKind::LiaisonStation,
+            "后湖街道",
+            "尚荣社区",
+        ),
+        station(
+            "st-dazhi",
+            "大智街道统战联络站",
+            StationKind::LiaisonStation,
+            "大智街道",
+            "大智社区",
+        ),
+        station(
+            "st-minge-home",
+            "民革党员之家",
+            StationKind::PartyMembersHome,
+            "一元街道",
+            "一元社区",
+        ),
+        station(
+            "st-xinjie-base",
+            "新阶联实践基地",
+            StationKind::NewClassBase,
+            "永清街道",
+            "永清社区",
+        ),
+        station(
+            "st-hongshiliu",
+            "红石榴工作站",
+            StationKind::SpecialWorkstation,
+            "塔子湖街道",
+            "先锋社区",
+        ),
+    ]
+}
+
+/// Ids are fixed so that loading the demo twice is visibly a mistake (the
+/// second insert fails) rather than silently doubling the figures.
+pub fn activities() -> Vec<Activity> {
+    let activity = |n: u128,
+                    category,
+                    title: &str,
+                    station: &str,
+                    date: (i32, u32, u32),
+                    volunteers,
+                    served: i64| Activity {
+        id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n),
+        category,
+        title: title.into(),
+        station_id: station.into(),
+        date: NaiveDate::from_ymd_opt(date.0, date.1, date.2).expect("valid demo date"),
+        volunteers,
+        people_served: PeopleServed::try_from(served).expect("valid demo count"),
+        notes: String::new(),
+    };
+    vec![
+        activity(
+            1,
+            Category::HealthClinic,
+            "先锋社区健康义诊",
+            "st-xianfeng",
+            (2026, 9, 6),
+            8,
+            126,
+        ),
+        activity(
+            2,
+            Category::LegalConsultation,
+            "法律咨询角",
+            "st-shangrong",
+            (2026, 9, 13),
+            3,
+            42,
+        ),
+        activity(
+            3,
+            Category::ElderCare,
+            "同心益事会——雨花敬老",
+            "st-dazhi",
+            (2026, 9, 27),
+            12,
+            85,
+        ),
+        activity(
+            4,
+            Category::Counselling,
+            "心理咨询辅导",
+            "st-minge-home",
+            (2026, 10, 11),
+            4,
+            30,
+        ),
+        activity(
+            5,
+            Category::TraditionalCulture,
+            "传统文化普及讲堂",
+            "st-xinjie-base",
+            (2026, 10, 18),
+            5,
+            60,
+        ),
+        activity(
+            6,
+            Category::HomeVisit,
+            "走访慰问困难单亲家庭",
+            "st-hongshiliu",
+            (2026, 10, 25),
+            6,
+            18,
+        ),
+        activity(
+            7,
+            Category::FieldSurvey,
+            "老旧小区改造调研",
+            "st-dazhi",
+            (2026, 11, 8),
+            7,
+            0,
+        ),
+        activity(
+            8,
+            Category::ConsultationMeeting,
+            "社区联席会议",
+            "st-shangrong",
+            (2026, 11, 15),
+            10,
+            35,
+        ),
+    ]
+}
+
+pub fn livestream_sessions() -> Vec<LivestreamSession> {
+    vec![LivestreamSession {
+        id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0001_0007),
+        number: 7,
+        date: NaiveDate::from_ymd_opt(2026, 10, 30).expect("valid demo date"),
+        platform: "抖音".into(),
+        host: "同心网络直播间".into(),
+        viewers: 12_800,
+    }]
+}

@@ -1,0 +1,101 @@
+//! The Tongxin server: syncs field devices and serves the admin views.
+//!
+//! Run it with `cargo xtask run` (builds the app, loads demo data) or
+//! `tongxin-server --help`. It is stateless apart from its database.
+//!
+//! Endpoints (JSON; every request names its user in `x-tongxin-user` until
+//! accounts arrive):
+//! - `GET  /api/health`: liveness.
+//! - `GET  /api/reference`: stations, for the app's forms offline.
+//! - `POST /api/sync/push`: apply a device's mutations, idempotently.
+//! - `GET  /api/sync/pull?cursor=…`: changes after a cursor, paged.
+//! - `GET  /api/admin/summary`, `GET /api/admin/activities`: merged figures.
+//! - everything else: the built app (`--static-dir`), with `index.html` for
+//!   the app's own routes.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod routes;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::{config::Config, db::Db};
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+}
+
+/// The whole HTTP surface, so tests can drive it without a socket.
+pub fn app(state: AppState, config: &Config) -> Router {
+    routes::router(state, config.static_dir.as_deref())
+}
+
+/// Opens the database, loads demo data if asked, and serves until Ctrl-C or
+/// SIGTERM; requests in flight are finished before it returns.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = Db::open(&config.database_url).await?;
+    if config.demo {
+        load_demo(&db).await?;
+    }
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    // Tests and `cargo xtask run` read this line to learn the port.
+    println!("tongxin-server listening on http://{address}");
+    tracing::info!(%address, database = %config.database_url, "serving");
+    let app = app(AppState { db }, &config);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn load_demo(db: &Db) -> anyhow::Result<()> {
+    if !db.stations().await?.is_empty() {
+        tracing::info!("database already has data; demo data not loaded");
+        return Ok(());
+    }
+    db.insert_stations(&demo::stations()).await?;
+    let demo_user = db::Actor {
+        user_id: "demo".into(),
+    };
+    db.insert_activities(&demo::activities(), &demo_user)
+        .await?;
+    db.insert_livestream_sessions(&demo::livestream_sessions())
+        .await?;
+    tracing::info!("demo data loaded");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}
+
+/// How long one request may take before the server gives up on it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

@@ -1,0 +1,13 @@
+use clap::Parser;
+use tongxin_server::config::Config;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "tongxin_server=info,tower_http=info".into()),
+        )
+        .init();
+    tongxin_server::serve(Config::parse()).await
+}

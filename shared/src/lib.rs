@@ -1,0 +1,22 @@
+//! The contract between the Tongxin field app and its server.
+//!
+//! Everything here compiles both to WebAssembly (inside the Leptos app) and
+//! natively (inside the axum server), so the two sides can never disagree on
+//! what a record looks like, what makes it valid, or how sync messages are
+//! shaped. This crate has no browser, server or database dependencies.
+//!
+//! - [`activity`]: the volunteer's record of one activity, and its validation.
+//! - [`station`]: the places activities happen (reference data).
+//! - [`sync`]: push and pull messages, with a protocol version.
+//! - [`error`]: the one validation error type, whose messages both sides show.
+
+pub mod activity;
+pub mod error;
+pub mod station;
+pub mod sync;
+
+pub use activity::{Activity, Category, PeopleServed};
+pub use error::ValidationError;
+pub use station::{Station, StationKind};
+pub mod livestream;
+pub use livestream::LivestreamSession;

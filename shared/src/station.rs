@@ -1,0 +1,71 @@
+//! Stations (阵地): the places where activities happen.
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of position the district's network is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StationKind {
+    /// 国情教育路线
+    EducationRoute,
+    /// 新阶基地
+    NewClassBase,
+    /// 党派成员之家
+    PartyMembersHome,
+    /// 基层统战联络站
+    LiaisonStation,
+    /// 特色工作站, e.g. 红石榴工作站
+    SpecialWorkstation,
+}
+
+impl StationKind {
+    pub const ALL: [StationKind; 5] = [
+        StationKind::EducationRoute,
+        StationKind::NewClassBase,
+        StationKind::PartyMembersHome,
+        StationKind::LiaisonStation,
+        StationKind::SpecialWorkstation,
+    ];
+
+    /// The stable code used on the wire and in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            StationKind::EducationRoute => "education_route",
+            StationKind::NewClassBase => "new_class_base",
+            StationKind::PartyMembersHome => "party_members_home",
+            StationKind::LiaisonStation => "liaison_station",
+            StationKind::SpecialWorkstation => "special_workstation",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<StationKind> {
+        StationKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// A station, with the street (街道) and community (社区) it belongs to, so
+/// admin figures can be broken down by either.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Station {
+    pub id: String,
+    pub name: String,
+    pub kind: StationKind,
+    pub street: String,
+    pub community: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn station_kinds_round_trip_through_their_codes() {
+        for k in StationKind::ALL {
+            assert_eq!(StationKind::from_code(k.code()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.code())
+            );
+        }
+    }
+}

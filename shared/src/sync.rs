@@ -1,0 +1,107 @@
+//! The sync protocol: what a device pushes and what it pulls.
+//!
+//! Push is idempotent: each mutation carries the device's own increasing
+//! sequence number, the server remembers the highest one it applied per
+//! device (in the same transaction as the change), and answers a resent
+//! mutation as accepted without applying it again.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Activity, Station, ValidationError};
+
+/// Bumped whenever a message changes shape incompatibly. The server refuses
+/// any other version with [`UNSUPPORTED_PROTOCOL`] so the app can say "please
+/// update" rather than corrupt data.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The error text the server gives for a protocol version it does not speak.
+pub const UNSUPPORTED_PROTOCOL: &str = "unsupported protocol version";
+
+/// At most this many mutations in one push, so one request stays small.
+pub const MAX_PUSH_MUTATIONS: usize = 500;
+
+/// At most this many changes in one page of a pull.
+pub const MAX_PULL_CHANGES: usize = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub device_id: Uuid,
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Increases by one with every mutation the device makes.
+    pub seq: u64,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "record", rename_all = "snake_case")]
+pub enum Change {
+    PutActivity(Activity),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+    /// The server's clock, in milliseconds since the Unix epoch.
+    pub server_time_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Accepted,
+    Rejected { errors: Vec<ValidationError> },
+}
+
+/// One page of changes after `cursor`. Cursors are opaque to the device: it
+/// stores the one it was given and sends it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Activity>,
+    pub cursor: String,
+    /// More changes are waiting; pull again at once.
+    pub more: bool,
+    pub server_time_ms: i64,
+}
+
+/// Reference data every device needs to fill in its forms offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceData {
+    pub stations: Vec<Station>,
+}
+
+/// The admin's headline figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminSummary {
+    pub activities: u64,
+    pub people_served: u64,
+    pub volunteers: u64,
+    pub active_stations: u64,
+    pub livestream_sessions: u64,
+}
+
+/// One row of the admin's activity list: the activity and where it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminActivityRow {
+    pub activity: Activity,
+    pub station_name: String,
+    pub street: String,
+}
+
+/// The body of every error the server answers with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
