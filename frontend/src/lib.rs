@@ -1,1 +1,32 @@
-//! placeholder
+//! The Tongxin field app: a Leptos (client-side rendered) WebAssembly app
+//! that keeps every record in IndexedDB and works with no network at all.
+//!
+//! Built and served by `cargo xtask run`; see ARCHITECTURE.md for the map.
+//! - [`store`]: IndexedDB (records, outbox, cursor, reference data).
+//! - [`sync`]: pushes the outbox and pulls changes.
+//! - [`app`]: the components; they read signals and call the two above.
+//! - [`i18n`]: every visible string.
+
+pub mod app;
+pub mod i18n;
+pub mod store;
+pub mod sync;
+
+use wasm_bindgen::prelude::*;
+
+/// Entry point called by the generated JS glue.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    app::register_service_worker();
+    leptos::task::spawn_local(async {
+        match store::Store::open().await {
+            Ok(store) => leptos::mount::mount_to_body(move || app::App(app::AppProps { store })),
+            Err(error) => leptos::mount::mount_to_body(move || {
+                app::StoreUnavailable(app::StoreUnavailableProps {
+                    error: error.to_string(),
+                })
+            }),
+        }
+    });
+}

@@ -1,1 +1,177 @@
-fn main() {}
+//! Project automation: `cargo xtask <command>`.
+//!
+//! - `run`:   install what is missing, build the app, start the server on
+//!   127.0.0.1:8080 with demo data in `./data/`.
+//! - `test`:  install what is missing, then fmt, clippy, native tests, the
+//!   front end's browser tests and the end-to-end tests.
+//! - `build`: build the front end into `target/dist/`.
+//!
+//! Each step prints one line saying what it does and why, so a long first
+//! run is never silent.
+
+mod setup;
+mod web;
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, ExitCode},
+};
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "usage: cargo xtask <run|test|build> [--listen ADDR]
+
+  run    build everything and start the server with demo data (Ctrl-C stops it)
+  test   run every check and test: fmt, clippy, native, browser, end-to-end
+  build  build the front end into target/dist/";
+
+fn main() -> ExitCode {
+    match try_main() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("run") => run(&root, &args[1..]),
+        Some("test") => test(&root),
+        Some("build") => {
+            let toolchain = setup::wasm_toolchain()?;
+            web::build_dist(&root, &toolchain).map(drop)
+        }
+        Some("help" | "--help" | "-h") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
+
+fn run(root: &Path, args: &[String]) -> Result<()> {
+    let listen = match args {
+        [] => "127.0.0.1:8080".to_owned(),
+        [flag, addr] if flag == "--listen" => addr.clone(),
+        _ => bail!("{USAGE}"),
+    };
+    let toolchain = setup::wasm_toolchain()?;
+    let dist = web::build_dist(root, &toolchain)?;
+    step("building the server");
+    cargo(&[
+        "build",
+        "--package",
+        "tongxin-server",
+        "--bin",
+        "tongxin-server",
+    ])?;
+    let database = "sqlite://data/tongxin.sqlite";
+    println!();
+    println!("  Tongxin is starting on http://{listen}/");
+    println!("    field app (volunteers):  http://{listen}/");
+    println!("    admin view:              http://{listen}/admin");
+    println!(
+        "  Data: {} (demo data loaded when empty)",
+        root.join("data/tongxin.sqlite").display()
+    );
+    println!("  Demo accounts: none needed yet. Login arrives with accounts and roles;");
+    println!("  until then every device acts as the user \"volunteer\".");
+    println!("  Ctrl-C stops the server.");
+    println!();
+    let status = Command::new(root.join("target/debug/tongxin-server"))
+        .args([
+            "--listen",
+            &listen,
+            "--database-url",
+            database,
+            "--demo",
+            "--static-dir",
+        ])
+        .arg(&dist)
+        .status()
+        .context("cannot start tongxin-server")?;
+    // Ctrl-C reaches the server too; it shuts down cleanly and exits 0.
+    if !status.success() {
+        bail!("tongxin-server exited with {status}");
+    }
+    Ok(())
+}
+
+fn test(root: &Path) -> Result<()> {
+    let toolchain = setup::wasm_toolchain()?;
+    let browser = setup::browser()?;
+
+    step("checking formatting (cargo fmt --check)");
+    cargo(&["fmt", "--all", "--check"])?;
+    step("linting (cargo clippy --all-targets -D warnings)");
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+
+    let dist = web::build_dist(root, &toolchain)?;
+    step("building the server for the end-to-end tests");
+    cargo(&[
+        "build",
+        "--package",
+        "tongxin-server",
+        "--bin",
+        "tongxin-server",
+    ])?;
+
+    step(
+        "running native unit and integration tests, then end-to-end tests (real server, headless Chromium)",
+    );
+    let status = Command::new("cargo")
+        .args(["test", "--workspace"])
+        .env(
+            "TONGXIN_SERVER_BIN",
+            root.join("target/debug/tongxin-server"),
+        )
+        .env("TONGXIN_DIST", &dist)
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("CHROMIUM", &browser.chromium)
+        .status()?;
+    if !status.success() {
+        bail!("tests failed");
+    }
+
+    step("running the front end's browser tests (wasm-bindgen-test in headless Chromium)");
+    web::browser_tests(root, &toolchain, &browser)?;
+    println!("xtask: all checks and tests passed");
+    Ok(())
+}
+
+/// Prints what is about to happen, so the user is never left waiting on a
+/// silent terminal.
+pub fn step(what: &str) {
+    println!("xtask: {what}");
+}
+
+/// Runs the ordinary (rustup) cargo.
+pub fn cargo(args: &[&str]) -> Result<()> {
+    let status = Command::new("cargo")
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
+    if !status.success() {
+        bail!("cargo {} failed", args.join(" "));
+    }
+    Ok(())
+}

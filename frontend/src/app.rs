@@ -1,0 +1,498 @@
+//! The components. They read signals and call the store and the sync
+//! engine; no storage or network logic lives here.
+
+use chrono::NaiveDate;
+use futures::{FutureExt, StreamExt, channel::mpsc};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{
+    components::{A, Route, Router, Routes},
+    path,
+};
+use tongxin_shared::{
+    Activity, Category, PeopleServed, Station, ValidationError,
+    sync::{AdminActivityRow, AdminSummary},
+};
+use uuid::Uuid;
+
+use crate::{
+    i18n,
+    store::{Store, SyncState},
+    sync,
+};
+
+/// What the sync loop tells the UI. Every field is a signal, so the status
+/// bar and lists update wherever they are shown.
+#[derive(Clone, Copy)]
+pub struct SyncStatus {
+    /// The last sync round reached the server.
+    pub online: RwSignal<bool>,
+    pub pending: RwSignal<u32>,
+    pub last_error: RwSignal<Option<String>>,
+    /// Bumped whenever local data changed, so lists reload.
+    pub revision: RwSignal<u64>,
+}
+
+/// Shared by every component through context.
+#[derive(Clone, Copy)]
+struct Ctx {
+    store: StoredValue<Store, LocalStorage>,
+    kick: StoredValue<mpsc::UnboundedSender<()>, LocalStorage>,
+    status: SyncStatus,
+}
+
+impl Ctx {
+    fn store(&self) -> Store {
+        self.store.get_value()
+    }
+
+    /// Asks the sync loop to run now rather than at its next tick.
+    fn sync_soon(&self) {
+        let _ = self.kick.get_value().unbounded_send(());
+    }
+
+    /// Tells lists that local data changed.
+    fn changed(&self) {
+        self.status.revision.update(|r| *r += 1);
+    }
+}
+
+pub fn register_service_worker() {
+    if let Some(window) = web_sys::window() {
+        // Served by the server beside index.html; caches the app shell.
+        let _ = window.navigator().service_worker().register("/sw.js");
+    }
+}
+
+#[component]
+pub fn StoreUnavailable(error: String) -> impl IntoView {
+    view! { <p class="fatal" role="alert">{i18n::STORE_UNAVAILABLE}{error}</p> }
+}
+
+#[component]
+pub fn App(store: Store) -> impl IntoView {
+    let status = SyncStatus {
+        online: RwSignal::new(false),
+        pending: RwSignal::new(0),
+        last_error: RwSignal::new(None),
+        revision: RwSignal::new(0),
+    };
+    let (kick, kicks) = mpsc::unbounded();
+    let ctx = Ctx {
+        store: StoredValue::new_local(store.clone()),
+        kick: StoredValue::new_local(kick.clone()),
+        status,
+    };
+    provide_context(ctx);
+    run_sync_loop(store, status, kicks);
+    if let Some(window) = web_sys::window() {
+        gloo_events::EventListener::new(&window, "online", move |_| {
+            let _ = kick.unbounded_send(());
+        })
+        .forget();
+    }
+
+    view! {
+        <Router>
+            <StatusBar/>
+            <main>
+                <Routes fallback=|| view! { <VolunteerPage/> }>
+                    <Route path=path!("/") view=VolunteerPage/>
+                    <Route path=path!("/admin") view=AdminPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Syncs at start, whenever kicked (a local save, the browser coming back
+/// online) and on a timer; after a failure it retries with exponential
+/// back-off and jitter, capped so a returning signal is noticed quickly.
+fn run_sync_loop(store: Store, status: SyncStatus, mut kicks: mpsc::UnboundedReceiver<()>) {
+    spawn_local(async move {
+        let mut failures: u32 = 0;
+        loop {
+            match sync::sync_once(&store).await {
+                Ok(_) => {
+                    failures = 0;
+                    status.online.set(true);
+                    status.last_error.set(None);
+                }
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    status.online.set(!error.is_offline());
+                    status.last_error.set(Some(error.to_string()));
+                }
+            }
+            if let Ok(pending) = store.pending_count().await {
+                status.pending.set(pending);
+            }
+            status.revision.update(|r| *r += 1);
+            let delay_ms = if failures == 0 {
+                15_000
+            } else {
+                let base = 500u32.saturating_mul(1 << failures.min(4)).min(5_000);
+                let jitter = (js_sys::Math::random() * f64::from(base) * 0.3) as u32;
+                base - jitter
+            };
+            let timer = gloo_timers::future::TimeoutFuture::new(delay_ms).fuse();
+            let kicked = kicks.next().fuse();
+            futures::pin_mut!(timer, kicked);
+            futures::select! {
+                () = timer => {},
+                _ = kicked => {},
+            }
+        }
+    });
+}
+
+#[component]
+fn StatusBar() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let status = ctx.status;
+    view! {
+        <header class="status-bar">
+            <span class="brand">{i18n::APP_NAME}</span>
+            <nav>
+                <A href="/">{i18n::NAV_RECORDS}</A>
+                <A href="/admin">{i18n::NAV_ADMIN}</A>
+            </nav>
+            <span
+                id="connection"
+                class="connection"
+                data-online=move || status.online.get().to_string()
+                title=move || status.last_error.get().unwrap_or_default()
+            >
+                {move || if status.online.get() { i18n::ONLINE } else { i18n::OFFLINE }}
+            </span>
+            <span id="pending-count" class="pending">
+                {i18n::PENDING} " " {move || status.pending.get()}
+            </span>
+            <button type="button" class="sync-now" on:click=move |_| ctx.sync_soon()>
+                {i18n::SYNC_NOW}
+            </button>
+        </header>
+    }
+}
+
+#[component]
+fn VolunteerPage() -> impl IntoView {
+    view! {
+        <ActivityForm/>
+        <MyRecords/>
+    }
+}
+
+/// Today in the device's own time zone.
+fn today() -> NaiveDate {
+    let now = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}
+
+fn error_for(errors: &[ValidationError], field: &str) -> Option<String> {
+    let messages: Vec<&str> = errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| e.message.as_str())
+        .collect();
+    (!messages.is_empty()).then(|| messages.join("; "))
+}
+
+#[component]
+fn ActivityForm() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let category = RwSignal::new(None::<Category>);
+    let title = RwSignal::new(String::new());
+    let station_id = RwSignal::new(String::new());
+    let date = RwSignal::new(today().to_string());
+    let volunteers = RwSignal::new(String::from("1"));
+    let people_served = RwSignal::new(String::new());
+    let notes = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let saved = RwSignal::new(false);
+
+    let stations = LocalResource::new(move || {
+        ctx.status.revision.track();
+        let store = ctx.store();
+        async move { store.stations().await.unwrap_or_default() }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let mut problems = Vec::new();
+        let count = |field: &str, text: String, problems: &mut Vec<ValidationError>| {
+            text.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .unwrap_or_else(|| {
+                    problems.push(ValidationError::new(field, i18n::NOT_A_NUMBER));
+                    0
+                })
+        };
+        let volunteers_n = count("volunteers", volunteers.get(), &mut problems);
+        let people_n = count("people_served", people_served.get(), &mut problems);
+        let people = PeopleServed::try_from(people_n).unwrap_or_else(|message| {
+            problems.push(ValidationError::new("people_served", message));
+            PeopleServed::try_from(0).expect("0 is valid")
+        });
+        let date_value = NaiveDate::parse_from_str(&date.get(), "%Y-%m-%d").unwrap_or_else(|_| {
+            problems.push(ValidationError::new("date", i18n::DATE_INVALID));
+            today()
+        });
+        let Some(category_value) = category.get() else {
+            problems.push(ValidationError::new("category", i18n::CATEGORY_REQUIRED));
+            errors.set(problems);
+            return;
+        };
+        let activity = Activity {
+            id: Uuid::now_v7(),
+            category: category_value,
+            title: title.get().trim().to_owned(),
+            station_id: station_id.get(),
+            date: date_value,
+            volunteers: u32::try_from(volunteers_n).unwrap_or(u32::MAX),
+            people_served: people,
+            notes: notes.get(),
+        };
+        if let Err(rule_errors) = activity.validate(today()) {
+            problems.extend(rule_errors);
+        }
+        errors.set(problems.clone());
+        if !problems.is_empty() {
+            return;
+        }
+        let store = ctx.store();
+        spawn_local(async move {
+            match store.save_activity(&activity).await {
+                Ok(()) => {
+                    title.set(String::new());
+                    people_served.set(String::new());
+                    notes.set(String::new());
+                    saved.set(true);
+                    ctx.changed();
+                    ctx.status.pending.update(|n| *n += 1);
+                    ctx.sync_soon();
+                }
+                Err(error) => errors.set(vec![ValidationError::new("form", error.to_string())]),
+            }
+        });
+    };
+
+    let field_error = move |field: &'static str| {
+        move || {
+            error_for(&errors.get(), field).map(|message| {
+                view! { <span class="field-error" id=format!("{field}-error") role="alert">{message}</span> }
+            })
+        }
+    };
+
+    view! {
+        <form id="activity-form" class="activity-form" on:submit=submit novalidate>
+            <h1>{i18n::FORM_TITLE}</h1>
+            <fieldset class="chips">
+                <legend>{i18n::CATEGORY}</legend>
+                {Category::ALL
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <button
+                                type="button"
+                                class="chip"
+                                data-category=c.code()
+                                aria-pressed=move || (category.get() == Some(c)).to_string()
+                                on:click=move |_| category.set(Some(c))
+                            >
+                                {i18n::category(c)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                {field_error("category")}
+            </fieldset>
+            <label>
+                {i18n::TITLE}
+                <input name="title" type="text" maxlength="100" bind:value=title/>
+                {field_error("title")}
+            </label>
+            <label>
+                {i18n::STATION}
+                <select name="station_id" on:change:target=move |ev| station_id.set(ev.target().value())>
+                    <option value="">{i18n::CHOOSE_STATION}</option>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            let list: Vec<Station> = stations.await;
+                            if list.is_empty() {
+                                view! { <option value="" disabled>{i18n::NO_STATIONS}</option> }.into_any()
+                            } else {
+                                list.into_iter()
+                                    .map(|s| {
+                                        let selected = station_id.get_untracked() == s.id;
+                                        view! { <option value=s.id.clone() selected=selected>{s.name.clone()}</option> }
+                                    })
+                                    .collect_view()
+                                    .into_any()
+                            }
+                        })}
+                    </Suspense>
+                </select>
+                {field_error("station_id")}
+            </label>
+            <label>
+                {i18n::DATE}
+                <input name="date" type="date" bind:value=date/>
+                {field_error("date")}
+            </label>
+            <div class="counts">
+                <label>
+                    {i18n::VOLUNTEERS}
+                    <input name="volunteers" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=volunteers/>
+                    {field_error("volunteers")}
+                </label>
+                <label>
+                    {i18n::PEOPLE_SERVED}
+                    <input name="people_served" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=people_served/>
+                    {field_error("people_served")}
+                </label>
+            </div>
+            <label>
+                {i18n::NOTES}
+                <textarea name="notes" rows="2" bind:value=notes></textarea>
+                {field_error("notes")}
+            </label>
+            {field_error("form")}
+            <button type="submit" class="save">{i18n::SAVE}</button>
+            <Show when=move || saved.get()>
+                <p class="saved" role="status">{i18n::SAVED}</p>
+            </Show>
+        </form>
+    }
+}
+
+#[component]
+fn MyRecords() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let records = LocalResource::new(move || {
+        ctx.status.revision.track();
+        let store = ctx.store();
+        async move {
+            let stations = store.stations().await.unwrap_or_default();
+            let list = store.activities().await.unwrap_or_default();
+            (list, stations)
+        }
+    });
+    view! {
+        <section class="records">
+            <h2>{i18n::MY_RECORDS}</h2>
+            <Transition>
+                {move || Suspend::new(async move {
+                    let (list, stations) = records.await;
+                    if list.is_empty() {
+                        return view! { <p class="empty">{i18n::NO_RECORDS}</p> }.into_any();
+                    }
+                    view! {
+                        <ul id="my-records">
+                            {list
+                                .into_iter()
+                                .map(|(activity, state)| {
+                                    let station = stations
+                                        .iter()
+                                        .find(|s| s.id == activity.station_id)
+                                        .map_or(activity.station_id.clone(), |s| s.name.clone());
+                                    record_row(activity, state, station)
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn record_row(activity: Activity, state: SyncState, station: String) -> impl IntoView {
+    let (code, label, reason) = match state {
+        SyncState::Pending => ("pending", i18n::STATE_PENDING, None),
+        SyncState::Synced => ("synced", i18n::STATE_SYNCED, None),
+        SyncState::Rejected(errors) => (
+            "rejected",
+            i18n::STATE_REJECTED,
+            Some(
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ),
+    };
+    view! {
+        <li class="record" data-id=activity.id.to_string() data-sync=code>
+            <div class="record-main">
+                <span class="record-title">{activity.title}</span>
+                <span class="record-meta">
+                    {i18n::category(activity.category)} " · " {station} " · " {activity.date.to_string()}
+                </span>
+            </div>
+            <span class="record-people">{activity.people_served.get()} " " {i18n::PEOPLE_UNIT}</span>
+            <span class=format!("sync-badge sync-{code}")>{label}</span>
+            {reason.map(|r| view! { <span class="reject-reason">{r}</span> })}
+        </li>
+    }
+}
+
+#[component]
+fn AdminPage() -> impl IntoView {
+    let data = LocalResource::new(|| async {
+        let summary = sync::api_get::<AdminSummary>("/api/admin/summary").await?;
+        let rows = sync::api_get::<Vec<AdminActivityRow>>("/api/admin/activities").await?;
+        Ok::<_, sync::SyncError>((summary, rows))
+    });
+    view! {
+        <section class="admin">
+            <h1>{i18n::ADMIN_TITLE}</h1>
+            <Suspense fallback=|| view! { <p>{i18n::LOADING}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(error) => view! {
+                            <p class="admin-offline" role="alert">{i18n::ADMIN_OFFLINE} " " {error.to_string()}</p>
+                        }.into_any(),
+                        Ok((summary, rows)) => view! {
+                            <dl class="headline">
+                                <div><dt>{i18n::TOTAL_ACTIVITIES}</dt><dd id="total-activities">{summary.activities}</dd></div>
+                                <div><dt>{i18n::TOTAL_PEOPLE_SERVED}</dt><dd id="total-people-served">{summary.people_served}</dd></div>
+                                <div><dt>{i18n::TOTAL_VOLUNTEERS}</dt><dd id="total-volunteers">{summary.volunteers}</dd></div>
+                                <div><dt>{i18n::ACTIVE_STATIONS}</dt><dd id="active-stations">{summary.active_stations}</dd></div>
+                                <div><dt>{i18n::LIVESTREAM_SESSIONS}</dt><dd id="livestream-sessions">{summary.livestream_sessions}</dd></div>
+                            </dl>
+                            <table id="admin-activities">
+                                <thead><tr>
+                                    <th>{i18n::DATE}</th><th>{i18n::TITLE}</th><th>{i18n::CATEGORY}</th>
+                                    <th>{i18n::STATION}</th><th>{i18n::STREET}</th><th>{i18n::PEOPLE_SERVED}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|row| view! {
+                                        <tr data-id=row.activity.id.to_string()>
+                                            <td>{row.activity.date.to_string()}</td>
+                                            <td>{row.activity.title}</td>
+                                            <td>{i18n::category(row.activity.category)}</td>
+                                            <td>{row.station_name}</td>
+                                            <td>{row.street}</td>
+                                            <td>{row.activity.people_served.get()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

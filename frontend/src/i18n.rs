@@ -1,0 +1,60 @@
+//! Every string the app shows, in one place. Chinese (zh-CN) first; the
+//! English catalogue arrives with the language switch.
+
+use tongxin_shared::Category;
+
+pub const APP_NAME: &str = "同心";
+pub const NAV_RECORDS: &str = "我的记录";
+pub const NAV_ADMIN: &str = "管理";
+pub const ONLINE: &str = "在线";
+pub const OFFLINE: &str = "离线";
+pub const PENDING: &str = "待同步";
+pub const SYNC_NOW: &str = "立即同步";
+
+pub const FORM_TITLE: &str = "记录活动";
+pub const CATEGORY: &str = "类别";
+pub const TITLE: &str = "活动名称";
+pub const STATION: &str = "阵地";
+pub const CHOOSE_STATION: &str = "请选择阵地";
+pub const NO_STATIONS: &str = "尚无阵地数据：请先联网同步一次";
+pub const DATE: &str = "日期";
+pub const VOLUNTEERS: &str = "志愿者人数";
+pub const PEOPLE_SERVED: &str = "惠及人次";
+pub const NOTES: &str = "备注";
+pub const SAVE: &str = "保存";
+pub const SAVED: &str = "已保存到本机";
+pub const NOT_A_NUMBER: &str = "请输入非负整数";
+pub const CATEGORY_REQUIRED: &str = "请选择类别";
+pub const DATE_INVALID: &str = "请输入日期";
+
+pub const MY_RECORDS: &str = "我的记录";
+pub const NO_RECORDS: &str = "还没有记录";
+pub const STATE_PENDING: &str = "未同步";
+pub const STATE_SYNCED: &str = "已同步";
+pub const STATE_REJECTED: &str = "被拒绝";
+pub const PEOPLE_UNIT: &str = "人次";
+
+pub const ADMIN_TITLE: &str = "汇总";
+pub const ADMIN_OFFLINE: &str = "管理视图需要联网。";
+pub const TOTAL_ACTIVITIES: &str = "活动";
+pub const TOTAL_PEOPLE_SERVED: &str = "惠及人次";
+pub const TOTAL_VOLUNTEERS: &str = "志愿者人次";
+pub const ACTIVE_STATIONS: &str = "活跃阵地";
+pub const LIVESTREAM_SESSIONS: &str = "直播场次";
+pub const STREET: &str = "街道";
+pub const LOADING: &str = "加载中…";
+pub const STORE_UNAVAILABLE: &str = "无法打开本机数据库，记录无法保存：";
+
+pub fn category(category: Category) -> &'static str {
+    match category {
+        Category::HealthClinic => "健康义诊",
+        Category::LegalConsultation => "法律咨询",
+        Category::Counselling => "心理咨询",
+        Category::RareDiseaseAid => "罕见病救治",
+        Category::TraditionalCulture => "传统文化",
+        Category::ElderCare => "敬老助老",
+        Category::HomeVisit => "走访慰问",
+        Category::FieldSurvey => "调研",
+        Category::ConsultationMeeting => "协商议事",
+    }
+}

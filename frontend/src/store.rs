@@ -1,0 +1,294 @@
+//! The device's own database: every record lives in IndexedDB first.
+//!
+//! A record change and its outbox entry are written in one IndexedDB
+//! transaction, so there is no moment where one exists without the other:
+//! whatever the user saved is either pending in the outbox or acknowledged
+//! by the server, across reloads and crashes alike.
+
+use std::{collections::HashMap, rc::Rc};
+
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use tongxin_shared::{
+    Activity, Station, ValidationError,
+    sync::{Change, Mutation, MutationResult, Outcome},
+};
+use uuid::Uuid;
+use wasm_bindgen::JsValue;
+
+const DB_NAME: &str = "tongxin";
+const DB_VERSION: u32 = 1;
+const ACTIVITIES: &str = "activities";
+const OUTBOX: &str = "outbox";
+const REJECTED: &str = "rejected";
+const STATIONS: &str = "stations";
+const META: &str = "meta";
+
+/// Why the store could not do what was asked, in words for the user.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("local database error: {0}")]
+    Database(String),
+    #[error("stored data could not be read: {0}")]
+    Decode(String),
+}
+
+impl From<rexie::Error> for StoreError {
+    fn from(error: rexie::Error) -> Self {
+        StoreError::Database(error.to_string())
+    }
+}
+
+impl From<serde_wasm_bindgen::Error> for StoreError {
+    fn from(error: serde_wasm_bindgen::Error) -> Self {
+        StoreError::Decode(error.to_string())
+    }
+}
+
+/// A change waiting to be pushed, keyed by the device's sequence number.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub seq: u64,
+    pub record_id: Uuid,
+    pub change: Change,
+}
+
+/// A change the server refused, kept so the user sees why and can fix it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rejection {
+    pub record_id: Uuid,
+    pub errors: Vec<ValidationError>,
+}
+
+/// Where a record stands with the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncState {
+    Pending,
+    Synced,
+    Rejected(Vec<ValidationError>),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: Rc<Rexie>,
+}
+
+impl Store {
+    pub async fn open() -> Result<Store, StoreError> {
+        let db = Rexie::builder(DB_NAME)
+            .version(DB_VERSION)
+            .add_object_store(ObjectStore::new(ACTIVITIES).key_path("id"))
+            .add_object_store(ObjectStore::new(OUTBOX).key_path("seq"))
+            .add_object_store(ObjectStore::new(REJECTED).key_path("record_id"))
+            .add_object_store(ObjectStore::new(STATIONS).key_path("id"))
+            .add_object_store(ObjectStore::new(META))
+            .build()
+            .await?;
+        Ok(Store { db: Rc::new(db) })
+    }
+
+    /// This device's id, made on first use and kept for good.
+    pub async fn device_id(&self) -> Result<Uuid, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
+        let meta = tx.store(META)?;
+        let key = JsValue::from_str("device_id");
+        let id = match meta.get(key.clone()).await? {
+            Some(value) => from_js(value)?,
+            None => {
+                let id = Uuid::now_v7();
+                meta.put(&to_js(&id)?, Some(&key)).await?;
+                id
+            }
+        };
+        finish(tx).await?;
+        Ok(id)
+    }
+
+    /// Saves the activity and queues it for the server, atomically.
+    pub async fn save_activity(&self, activity: &Activity) -> Result<(), StoreError> {
+        let tx = self.db.transaction(
+            &[ACTIVITIES, OUTBOX, REJECTED, META],
+            TransactionMode::ReadWrite,
+        )?;
+        let meta = tx.store(META)?;
+        let seq_key = JsValue::from_str("next_seq");
+        let seq: u64 = match meta.get(seq_key.clone()).await? {
+            Some(value) => from_js(value)?,
+            None => 1,
+        };
+        meta.put(&to_js(&(seq + 1))?, Some(&seq_key)).await?;
+        tx.store(ACTIVITIES)?.put(&to_js(activity)?, None).await?;
+        let entry = OutboxEntry {
+            seq,
+            record_id: activity.id,
+            change: Change::PutActivity(activity.clone()),
+        };
+        tx.store(OUTBOX)?.put(&to_js(&entry)?, None).await?;
+        // A new version replaces whatever the server said of the old one.
+        tx.store(REJECTED)?
+            .delete(JsValue::from_str(&activity.id.to_string()))
+            .await?;
+        finish(tx).await
+    }
+
+    /// All local activities with their sync state, newest date first.
+    pub async fn activities(&self) -> Result<Vec<(Activity, SyncState)>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[ACTIVITIES, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
+        let activities: Vec<Activity> = all(&tx.store(ACTIVITIES)?).await?;
+        let outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
+        let rejected: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
+        finish(tx).await?;
+        let mut rejected: HashMap<Uuid, Vec<ValidationError>> = rejected
+            .into_iter()
+            .map(|r| (r.record_id, r.errors))
+            .collect();
+        let pending: std::collections::HashSet<Uuid> =
+            outbox.iter().map(|entry| entry.record_id).collect();
+        let mut list: Vec<(Activity, SyncState)> = activities
+            .into_iter()
+            .map(|a| {
+                let state = if pending.contains(&a.id) {
+                    SyncState::Pending
+                } else if let Some(errors) = rejected.remove(&a.id) {
+                    SyncState::Rejected(errors)
+                } else {
+                    SyncState::Synced
+                };
+                (a, state)
+            })
+            .collect();
+        list.sort_by(|(a, _), (b, _)| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+        Ok(list)
+    }
+
+    /// The oldest `limit` changes waiting to be pushed, as mutations.
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<Mutation>, StoreError> {
+        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+        let values = tx.store(OUTBOX)?.get_all(None, Some(limit)).await?;
+        finish(tx).await?;
+        values
+            .into_iter()
+            .map(|value| {
+                let entry: OutboxEntry = from_js(value)?;
+                Ok(Mutation {
+                    seq: entry.seq,
+                    change: entry.change,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn pending_count(&self) -> Result<u32, StoreError> {
+        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+        let count = tx.store(OUTBOX)?.count(None).await?;
+        finish(tx).await?;
+        Ok(count)
+    }
+
+    /// Takes the server's answers off the outbox: accepted changes are done,
+    /// rejected ones are kept aside with the reason for the user to fix.
+    pub async fn acknowledge(&self, results: &[MutationResult]) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadWrite)?;
+        let outbox = tx.store(OUTBOX)?;
+        let rejected = tx.store(REJECTED)?;
+        for result in results {
+            let key = JsValue::from_f64(result.seq as f64);
+            let Some(value) = outbox.get(key.clone()).await? else {
+                continue;
+            };
+            let entry: OutboxEntry = from_js(value)?;
+            if let Outcome::Rejected { errors } = &result.outcome {
+                let rejection = Rejection {
+                    record_id: entry.record_id,
+                    errors: errors.clone(),
+                };
+                rejected.put(&to_js(&rejection)?, None).await?;
+            }
+            outbox.delete(key).await?;
+        }
+        finish(tx).await
+    }
+
+    /// Stores pulled records and the new cursor together. A record with a
+    /// change still in the outbox keeps its local version: the user's edit
+    /// wins on the device until the server has seen it.
+    pub async fn apply_pulled(&self, changes: &[Activity], cursor: &str) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(&[ACTIVITIES, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
+        let pending: std::collections::HashSet<Uuid> =
+            outbox.iter().map(|entry| entry.record_id).collect();
+        let activities = tx.store(ACTIVITIES)?;
+        for activity in changes.iter().filter(|a| !pending.contains(&a.id)) {
+            activities.put(&to_js(activity)?, None).await?;
+        }
+        tx.store(META)?
+            .put(
+                &JsValue::from_str(cursor),
+                Some(&JsValue::from_str("cursor")),
+            )
+            .await?;
+        finish(tx).await
+    }
+
+    /// The cursor of the last pull applied, if any.
+    pub async fn cursor(&self) -> Result<Option<String>, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
+        let value = tx.store(META)?.get(JsValue::from_str("cursor")).await?;
+        finish(tx).await?;
+        Ok(value.and_then(|v| v.as_string()))
+    }
+
+    pub async fn put_stations(&self, stations: &[Station]) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(&[STATIONS], TransactionMode::ReadWrite)?;
+        let store = tx.store(STATIONS)?;
+        store.clear().await?;
+        for station in stations {
+            store.put(&to_js(station)?, None).await?;
+        }
+        finish(tx).await
+    }
+
+    pub async fn stations(&self) -> Result<Vec<Station>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[STATIONS], TransactionMode::ReadOnly)?;
+        let stations = all(&tx.store(STATIONS)?).await?;
+        finish(tx).await?;
+        Ok(stations)
+    }
+}
+
+async fn all<T: DeserializeOwned>(store: &rexie::Store) -> Result<Vec<T>, StoreError> {
+    store
+        .get_all(None, None)
+        .await?
+        .into_iter()
+        .map(from_js)
+        .collect()
+}
+
+/// Waits for the transaction and treats an abort as the error it is.
+async fn finish(tx: rexie::Transaction) -> Result<(), StoreError> {
+    if tx.done().await?.is_committed() {
+        Ok(())
+    } else {
+        Err(StoreError::Database("transaction aborted".into()))
+    }
+}
+
+/// Plain JS objects, not `Map`s: IndexedDB key paths can only read objects.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, StoreError> {
+    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, StoreError> {
+    Ok(serde_wasm_bindgen::from_value(value)?)
+}

@@ -1,0 +1,109 @@
+//! Building the front end and running its browser tests.
+
+use std::{
+    hash::{DefaultHasher, Hasher},
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::{Context, Result, bail};
+
+use crate::{
+    setup::{Browser, WasmToolchain},
+    step,
+};
+
+const FRONTEND: &str = "tongxin-frontend";
+const WASM_FILE: &str = "tongxin_frontend.wasm";
+
+impl WasmToolchain {
+    /// A cargo command for the wasm target with this toolchain's settings.
+    fn command(&self, subcommand: &str) -> Command {
+        let mut command = Command::new(&self.cargo);
+        command
+            .arg(subcommand)
+            .args(["--target", "wasm32-unknown-unknown", "--package", FRONTEND])
+            .arg("--target-dir")
+            .arg(&self.target_dir)
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            // Set when xtask runs under rustup's cargo; it must not steer
+            // another cargo back to rustup's toolchain.
+            .env_remove("RUSTUP_TOOLCHAIN");
+        command
+    }
+}
+
+/// Builds the app in release mode (the small `web` profile), binds it with
+/// wasm-bindgen and lays out `target/dist/` as the server serves it.
+pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
+    step(
+        "building the front end (release, wasm32); the first build also compiles std and takes a few minutes",
+    );
+    let status = toolchain
+        .command("build")
+        .args(["--profile", "web"])
+        .status()?;
+    if !status.success() {
+        bail!("building the front end failed");
+    }
+    let wasm = root
+        .join(&toolchain.target_dir)
+        .join("wasm32-unknown-unknown/web")
+        .join(WASM_FILE);
+    let dist = root.join("target/dist");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist)?;
+    }
+    step("binding the wasm (wasm-bindgen --target web)");
+    let status = Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(dist.join("pkg"))
+        .arg(&wasm)
+        .status()
+        .context("cannot run wasm-bindgen")?;
+    if !status.success() {
+        bail!("wasm-bindgen failed");
+    }
+    let static_dir = root.join("frontend/static");
+    let mut hasher = DefaultHasher::new();
+    for file in ["pkg/tongxin_frontend_bg.wasm", "pkg/tongxin_frontend.js"] {
+        hasher.write(&std::fs::read(dist.join(file))?);
+    }
+    for file in ["index.html", "style.css", "sw.js"] {
+        let bytes = std::fs::read(static_dir.join(file))
+            .with_context(|| format!("cannot read frontend/static/{file}"))?;
+        hasher.write(&bytes);
+        if file != "sw.js" {
+            std::fs::write(dist.join(file), bytes)?;
+        }
+    }
+    // A new build is a new service-worker cache: browsers notice the
+    // changed sw.js, install the new shell and drop the old one.
+    let version = format!("{:016x}", hasher.finish());
+    let sw = std::fs::read_to_string(static_dir.join("sw.js"))?.replace("BUILD_VERSION", &version);
+    std::fs::write(dist.join("sw.js"), sw)?;
+    step(&format!(
+        "front end ready in {} (shell version {version})",
+        dist.display()
+    ));
+    Ok(dist)
+}
+
+/// `wasm-bindgen-test` tests of the front end, in headless Chromium.
+pub fn browser_tests(root: &Path, toolchain: &WasmToolchain, browser: &Browser) -> Result<()> {
+    let status = toolchain
+        .command("test")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
+        .current_dir(root.join("frontend"))
+        .status()?;
+    if !status.success() {
+        bail!("front-end browser tests failed");
+    }
+    Ok(())
+}
