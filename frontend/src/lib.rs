@@ -19,7 +19,9 @@ use wasm_bindgen::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
     app::register_service_worker();
-    leptos::task::spawn_local(async {
+    // Leptos sets up its executor when mounting, so the bootstrap uses
+    // wasm-bindgen-futures directly.
+    wasm_bindgen_futures::spawn_local(async {
         match store::Store::open().await {
             Ok(store) => leptos::mount::mount_to_body(move || app::App(app::AppProps { store })),
             Err(error) => leptos::mount::mount_to_body(move || {

@@ -75,7 +75,12 @@ pub struct Store {
 
 impl Store {
     pub async fn open() -> Result<Store, StoreError> {
-        let db = Rexie::builder(DB_NAME)
+        Store::open_named(DB_NAME).await
+    }
+
+    /// Opens a database of another name: tests use one each.
+    pub async fn open_named(name: &str) -> Result<Store, StoreError> {
+        let db = Rexie::builder(name)
             .version(DB_VERSION)
             .add_object_store(ObjectStore::new(ACTIVITIES).key_path("id"))
             .add_object_store(ObjectStore::new(OUTBOX).key_path("seq"))

@@ -8,6 +8,9 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "tongxin_server=info,tower_http=info".into()),
         )
+        // Logs go to stderr; stdout carries only the "listening on" line that
+        // scripts and tests read.
+        .with_writer(std::io::stderr)
         .init();
     tongxin_server::serve(Config::parse()).await
 }

@@ -1,1 +1,241 @@
-//! placeholder
+//! Helpers for the end-to-end tests: a real `tongxin-server` process and a
+//! real headless Chromium driven through WebDriver.
+//!
+//! `cargo xtask test` builds the server and the app first and says where
+//! they are (`TONGXIN_SERVER_BIN`, `TONGXIN_DIST`, `CHROMEDRIVER`,
+//! `CHROMIUM`); run alone, the defaults below point at the same places.
+
+use std::{
+    future::Future,
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_path_buf()
+}
+
+fn env_path(name: &str, default: impl FnOnce() -> PathBuf) -> PathBuf {
+    std::env::var_os(name).map_or_else(default, PathBuf::from)
+}
+
+/// A `tongxin-server` process with demo data, on a port of its own.
+pub struct TestServer {
+    child: Child,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl TestServer {
+    /// Starts the server on `database` (a SQLite file), on `port` or on a
+    /// free one, and waits until it listens.
+    pub fn start(database: &Path, port: Option<u16>) -> Result<TestServer> {
+        let bin = env_path("TONGXIN_SERVER_BIN", || {
+            workspace_root().join("target/debug/tongxin-server")
+        });
+        let dist = env_path("TONGXIN_DIST", || workspace_root().join("target/dist"));
+        if !bin.exists() || !dist.join("index.html").exists() {
+            bail!(
+                "no server binary at {} or no app at {}: run `cargo xtask test`",
+                bin.display(),
+                dist.display()
+            );
+        }
+        let log = database.with_extension(format!("{}.log", port.unwrap_or(0)));
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)?;
+        let mut child = Command::new(&bin)
+            .args(["--listen", &format!("127.0.0.1:{}", port.unwrap_or(0))])
+            .arg("--database-url")
+            .arg(format!("sqlite://{}", database.display()))
+            .arg("--static-dir")
+            .arg(&dist)
+            .arg("--demo")
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .with_context(|| format!("cannot start {}", bin.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let Some(address) = line
+            .trim()
+            .strip_prefix("tongxin-server listening on http://")
+        else {
+            let _ = child.kill();
+            bail!(
+                "server did not start: {line:?}; log: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        };
+        let port = address.rsplit(':').next().context("no port")?.parse()?;
+        Ok(TestServer { child, port, log })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Kills the process outright, as a crash or a pulled plug would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// One browser profile: its own chromedriver, Chromium and user data.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+/// A phone-sized window, as the volunteers have.
+pub const PHONE: (u32, u32) = (360, 740);
+pub const DESKTOP: (u32, u32) = (1280, 900);
+
+impl Browser {
+    pub async fn open(window: (u32, u32)) -> Result<Browser> {
+        let chromedriver = env_path("CHROMEDRIVER", || "/usr/bin/chromedriver".into());
+        let chromium = env_path("CHROMIUM", || "/usr/bin/chromium".into());
+        let port = free_port()?;
+        let mut driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {}", chromedriver.display()))?;
+        let profile = tempfile::tempdir()?;
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-quic",
+                    format!("--window-size={},{}", window.0, window.1),
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }
+        });
+        let capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("built as an object"),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::rustls()?
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
+                Err(error) => {
+                    let _ = driver.kill();
+                    return Err(error).context("cannot start a Chromium session");
+                }
+            }
+        };
+        Ok(Browser {
+            client,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// Waits until the service worker controls the page, i.e. the app
+    /// shell is cached and the next load works offline.
+    pub async fn wait_for_service_worker(&self) -> Result<()> {
+        wait_until(
+            Duration::from_secs(20),
+            "the service worker to control the page",
+            || async {
+                let controlled = self
+                    .client
+                    .execute("return navigator.serviceWorker.controller !== null", vec![])
+                    .await?;
+                Ok(controlled.as_bool() == Some(true))
+            },
+        )
+        .await
+    }
+
+    /// The value of `attribute` on the first element matching `css`, or
+    /// `None` while there is no such element.
+    pub async fn attribute(&self, css: &str, attribute: &str) -> Result<Option<String>> {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => Ok(element.attr(attribute).await?),
+            Err(error) if error.is_no_such_element() => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The text of the first element matching `css`, or `None`.
+    pub async fn text(&self, css: &str) -> Result<Option<String>> {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => Ok(Some(element.text().await?)),
+            Err(error) if error.is_no_such_element() => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        let result = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        result.map_err(Into::into)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+/// Polls `check` until it says yes, failing with `what` after `timeout`.
+pub async fn wait_until<F, Fut>(timeout: Duration, what: &str, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut last_error = None;
+    loop {
+        match check().await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(error) => last_error = Some(error),
+        }
+        if Instant::now() >= deadline {
+            bail!("timed out after {timeout:?} waiting for {what} (last error: {last_error:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

@@ -1,0 +1,145 @@
+//! The IndexedDB store, in a real browser (`cargo xtask test` runs these in
+//! headless Chromium). Each test uses a database of its own.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::NaiveDate;
+use tongxin_frontend::store::{Store, SyncState};
+use tongxin_shared::{
+    Activity, Category, PeopleServed, ValidationError,
+    sync::{MutationResult, Outcome},
+};
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh_store() -> Store {
+    Store::open_named(&format!("test-{}", Uuid::now_v7()))
+        .await
+        .unwrap()
+}
+
+fn activity(title: &str, people: i64) -> Activity {
+    Activity {
+        id: Uuid::now_v7(),
+        category: Category::ElderCare,
+        title: title.into(),
+        station_id: "st-dazhi".into(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        volunteers: 3,
+        people_served: PeopleServed::try_from(people).unwrap(),
+        notes: String::new(),
+    }
+}
+
+fn accepted(seq: u64) -> MutationResult {
+    MutationResult {
+        seq,
+        outcome: Outcome::Accepted,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_activity_is_pending_with_its_outbox_entry_until_the_server_accepts_it() {
+    let store = fresh_store().await;
+    let a = activity("雨花敬老", 20);
+    store.save_activity(&a).await.unwrap();
+
+    assert_eq!(
+        store.activities().await.unwrap(),
+        vec![(a.clone(), SyncState::Pending)]
+    );
+    let outbox = store.outbox(500).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].seq, 1);
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+
+    store.acknowledge(&[accepted(1)]).await.unwrap();
+    assert_eq!(
+        store.activities().await.unwrap(),
+        vec![(a, SyncState::Synced)]
+    );
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn sequence_numbers_keep_growing_and_an_edit_after_a_push_stays_pending() {
+    let store = fresh_store().await;
+    let mut a = activity("雨花敬老", 20);
+    store.save_activity(&a).await.unwrap();
+    let pushed = store.outbox(500).await.unwrap();
+    // The user edits while the push is on its way.
+    a.people_served = PeopleServed::try_from(25).unwrap();
+    store.save_activity(&a).await.unwrap();
+    store.acknowledge(&[accepted(pushed[0].seq)]).await.unwrap();
+
+    let outbox = store.outbox(500).await.unwrap();
+    assert_eq!(outbox.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(
+        store.activities().await.unwrap(),
+        vec![(a, SyncState::Pending)]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_rejection_is_kept_with_its_reason_until_the_record_is_saved_again() {
+    let store = fresh_store().await;
+    let a = activity("走访", 2);
+    store.save_activity(&a).await.unwrap();
+    let reason = ValidationError::new("station_id", "unknown station");
+    store
+        .acknowledge(&[MutationResult {
+            seq: 1,
+            outcome: Outcome::Rejected {
+                errors: vec![reason.clone()],
+            },
+        }])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.activities().await.unwrap(),
+        vec![(a.clone(), SyncState::Rejected(vec![reason]))]
+    );
+    store.save_activity(&a).await.unwrap();
+    assert_eq!(
+        store.activities().await.unwrap(),
+        vec![(a, SyncState::Pending)]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pulled_changes_never_overwrite_a_local_edit_still_in_the_outbox() {
+    let store = fresh_store().await;
+    let local = activity("本机修改", 10);
+    store.save_activity(&local).await.unwrap();
+    let mut from_server = local.clone();
+    from_server.title = "服务器旧版本".into();
+    let other = activity("别人的记录", 4);
+
+    store
+        .apply_pulled(&[from_server, other.clone()], "42")
+        .await
+        .unwrap();
+
+    let list = store.activities().await.unwrap();
+    assert!(list.contains(&(local, SyncState::Pending)), "{list:?}");
+    assert!(list.contains(&(other, SyncState::Synced)), "{list:?}");
+    assert_eq!(store.cursor().await.unwrap().as_deref(), Some("42"));
+}
+
+#[wasm_bindgen_test]
+async fn records_survive_closing_and_reopening_the_database() {
+    let name = format!("test-{}", Uuid::now_v7());
+    let a = activity("先锋社区义诊", 120);
+    let device = {
+        let store = Store::open_named(&name).await.unwrap();
+        store.save_activity(&a).await.unwrap();
+        store.device_id().await.unwrap()
+    };
+    let reopened = Store::open_named(&name).await.unwrap();
+    assert_eq!(
+        reopened.activities().await.unwrap(),
+        vec![(a, SyncState::Pending)]
+    );
+    assert_eq!(reopened.device_id().await.unwrap(), device);
+}

@@ -1,0 +1,6 @@
+//! The server's HTTP API, driven over a real socket against a real SQLite
+//! file. One binary; `helpers` starts a server per test.
+
+mod bad_input;
+mod helpers;
+mod sync;
