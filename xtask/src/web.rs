@@ -57,7 +57,16 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
     }
     step("binding the wasm (wasm-bindgen --target web)");
     let status = Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        // The name section is most of an unstripped binary; wasm-bindgen drops
+        // it here (stripping in the profile would also drop the features
+        // section wasm-bindgen reads).
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+        ])
+        .args(["--remove-producers-section", "--out-dir"])
         .arg(dist.join("pkg"))
         .arg(&wasm)
         .status()
