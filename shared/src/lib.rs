@@ -20,3 +20,5 @@ pub use error::ValidationError;
 pub use station::{Station, StationKind};
 pub mod livestream;
 pub use livestream::LivestreamSession;
+pub mod hlc;
+pub mod merge;
