@@ -43,7 +43,7 @@ fn version() -> impl Strategy<Value = ActivityRecord> {
         lww(|s| (seed(s) % 50) as u32),
         lww(|s| PeopleServed::try_from((seed(s) % 500) as i64).unwrap()),
         lww(|s| format!("n{}", seed(s))),
-        lww(|s| seed(s) % 3 == 0),
+        lww(|s| seed(s).is_multiple_of(3)),
     )
         .prop_map(
             |(category, title, station_id, date, volunteers, people_served, notes, deleted)| {
