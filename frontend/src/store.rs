@@ -11,6 +11,8 @@ use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tongxin_shared::{
     Activity, Station, ValidationError,
+    hlc::{Hlc, HlcClock},
+    merge::ActivityRecord,
     sync::{Change, Mutation, MutationResult, Outcome},
 };
 use uuid::Uuid;
@@ -95,38 +97,42 @@ impl Store {
     /// This device's id, made on first use and kept for good.
     pub async fn device_id(&self) -> Result<Uuid, StoreError> {
         let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
-        let meta = tx.store(META)?;
-        let key = JsValue::from_str("device_id");
-        let id = match meta.get(key.clone()).await? {
-            Some(value) => from_js(value)?,
-            None => {
-                let id = Uuid::now_v7();
-                meta.put(&to_js(&id)?, Some(&key)).await?;
-                id
-            }
-        };
+        let id = device_id(&tx.store(META)?).await?;
         finish(tx).await?;
         Ok(id)
     }
 
-    /// Saves the activity and queues it for the server, atomically.
+    /// Saves a new or edited activity and queues it for the server,
+    /// atomically. Only the fields that changed get a new stamp, so an edit
+    /// never masks another device's edit of a different field.
     pub async fn save_activity(&self, activity: &Activity) -> Result<(), StoreError> {
         let tx = self.db.transaction(
             &[ACTIVITIES, OUTBOX, REJECTED, META],
             TransactionMode::ReadWrite,
         )?;
         let meta = tx.store(META)?;
-        let seq_key = JsValue::from_str("next_seq");
-        let seq: u64 = match meta.get(seq_key.clone()).await? {
-            Some(value) => from_js(value)?,
-            None => 1,
+        let mut clock = clock(&meta).await?;
+        let offset_ms: f64 = get_meta(&meta, CLOCK_OFFSET).await?.unwrap_or(0.0);
+        let stamp = clock.stamp((js_sys::Date::now() + offset_ms).max(0.0) as u64);
+        put_meta(&meta, CLOCK, &clock).await?;
+        let seq: u64 = get_meta(&meta, NEXT_SEQ).await?.unwrap_or(1);
+        put_meta(&meta, NEXT_SEQ, &(seq + 1)).await?;
+
+        let activities = tx.store(ACTIVITIES)?;
+        let key = JsValue::from_str(&activity.id.to_string());
+        let record = match activities.get(key).await? {
+            Some(value) => {
+                let mut record: ActivityRecord = from_js(value)?;
+                record.edit(activity, stamp);
+                record
+            }
+            None => ActivityRecord::new(activity, stamp),
         };
-        meta.put(&to_js(&(seq + 1))?, Some(&seq_key)).await?;
-        tx.store(ACTIVITIES)?.put(&to_js(activity)?, None).await?;
+        activities.put(&to_js(&record)?, None).await?;
         let entry = OutboxEntry {
             seq,
             record_id: activity.id,
-            change: Change::PutActivity(activity.clone()),
+            change: Change::PutActivity(record),
         };
         tx.store(OUTBOX)?.put(&to_js(&entry)?, None).await?;
         // A new version replaces whatever the server said of the old one.
@@ -141,7 +147,7 @@ impl Store {
         let tx = self
             .db
             .transaction(&[ACTIVITIES, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
-        let activities: Vec<Activity> = all(&tx.store(ACTIVITIES)?).await?;
+        let records: Vec<ActivityRecord> = all(&tx.store(ACTIVITIES)?).await?;
         let outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
         let rejected: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
         finish(tx).await?;
@@ -151,9 +157,11 @@ impl Store {
             .collect();
         let pending: std::collections::HashSet<Uuid> =
             outbox.iter().map(|entry| entry.record_id).collect();
-        let mut list: Vec<(Activity, SyncState)> = activities
-            .into_iter()
-            .map(|a| {
+        let mut list: Vec<(Activity, SyncState)> = records
+            .iter()
+            .filter(|record| !record.is_deleted())
+            .map(|record| {
+                let a = record.activity();
                 let state = if pending.contains(&a.id) {
                     SyncState::Pending
                 } else if let Some(errors) = rejected.remove(&a.id) {
@@ -218,10 +226,15 @@ impl Store {
         finish(tx).await
     }
 
-    /// Stores pulled records and the new cursor together. A record with a
-    /// change still in the outbox keeps its local version: the user's edit
-    /// wins on the device until the server has seen it.
-    pub async fn apply_pulled(&self, changes: &[Activity], cursor: &str) -> Result<(), StoreError> {
+    /// Stores a page of pulled records and the new cursor together. A record
+    /// with a change still in the outbox is merged field by field, so the
+    /// user's pending edit is not lost; any other record is replaced by the
+    /// server's version, which already holds everything this device pushed.
+    pub async fn apply_pulled(
+        &self,
+        records: &[ActivityRecord],
+        cursor: &str,
+    ) -> Result<(), StoreError> {
         let tx = self
             .db
             .transaction(&[ACTIVITIES, OUTBOX, META], TransactionMode::ReadWrite)?;
@@ -229,15 +242,49 @@ impl Store {
         let pending: std::collections::HashSet<Uuid> =
             outbox.iter().map(|entry| entry.record_id).collect();
         let activities = tx.store(ACTIVITIES)?;
-        for activity in changes.iter().filter(|a| !pending.contains(&a.id)) {
-            activities.put(&to_js(activity)?, None).await?;
+        let meta = tx.store(META)?;
+        let mut clock = clock(&meta).await?;
+        for pulled in records {
+            clock.observe(pulled.latest_stamp());
+            let key = JsValue::from_str(&pulled.id.to_string());
+            let local = match pending.contains(&pulled.id) {
+                true => activities.get(key).await?,
+                false => None,
+            };
+            let record = match local {
+                Some(value) => {
+                    let mut record: ActivityRecord = from_js(value)?;
+                    record.merge(pulled);
+                    record
+                }
+                None => pulled.clone(),
+            };
+            activities.put(&to_js(&record)?, None).await?;
         }
-        tx.store(META)?
-            .put(
-                &JsValue::from_str(cursor),
-                Some(&JsValue::from_str("cursor")),
-            )
-            .await?;
+        put_meta(&meta, CLOCK, &clock).await?;
+        meta.put(
+            &JsValue::from_str(cursor),
+            Some(&JsValue::from_str("cursor")),
+        )
+        .await?;
+        finish(tx).await
+    }
+
+    /// Folds the server's clock into the device's: stamps never run behind
+    /// what the server has seen, and the device's wall clock is corrected by
+    /// the server's, so a phone set to the wrong month stamps sanely.
+    pub async fn observe_server(&self, stamp: Hlc, server_time_ms: i64) -> Result<(), StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
+        let meta = tx.store(META)?;
+        let mut clock = clock(&meta).await?;
+        clock.observe(stamp);
+        put_meta(&meta, CLOCK, &clock).await?;
+        put_meta(
+            &meta,
+            CLOCK_OFFSET,
+            &(server_time_ms as f64 - js_sys::Date::now()),
+        )
+        .await?;
         finish(tx).await
     }
 
@@ -268,6 +315,50 @@ impl Store {
         let stations = all(&tx.store(STATIONS)?).await?;
         finish(tx).await?;
         Ok(stations)
+    }
+}
+
+const NEXT_SEQ: &str = "next_seq";
+const CLOCK: &str = "clock";
+const CLOCK_OFFSET: &str = "clock_offset_ms";
+
+async fn get_meta<T: DeserializeOwned>(
+    meta: &rexie::Store,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    meta.get(JsValue::from_str(key))
+        .await?
+        .map(from_js)
+        .transpose()
+}
+
+async fn put_meta<T: Serialize>(
+    meta: &rexie::Store,
+    key: &str,
+    value: &T,
+) -> Result<(), StoreError> {
+    meta.put(&to_js(value)?, Some(&JsValue::from_str(key)))
+        .await?;
+    Ok(())
+}
+
+/// The device id, made on first use.
+async fn device_id(meta: &rexie::Store) -> Result<Uuid, StoreError> {
+    match get_meta(meta, "device_id").await? {
+        Some(id) => Ok(id),
+        None => {
+            let id = Uuid::now_v7();
+            put_meta(meta, "device_id", &id).await?;
+            Ok(id)
+        }
+    }
+}
+
+/// The device's hybrid logical clock, as last saved.
+async fn clock(meta: &rexie::Store) -> Result<HlcClock, StoreError> {
+    match get_meta(meta, CLOCK).await? {
+        Some(clock) => Ok(clock),
+        None => Ok(HlcClock::new(device_id(meta).await?)),
     }
 }
 

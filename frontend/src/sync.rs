@@ -68,6 +68,9 @@ pub async fn sync_once(store: &Store) -> Result<SyncReport, SyncError> {
             .await;
         let response: PushResponse = fetch_json(sent).await?;
         store.acknowledge(&response.results).await?;
+        store
+            .observe_server(response.server_stamp, response.server_time_ms)
+            .await?;
         report.pushed += response.results.len();
     }
 
@@ -76,6 +79,9 @@ pub async fn sync_once(store: &Store) -> Result<SyncReport, SyncError> {
         let url = format!("/api/sync/pull?cursor={cursor}");
         let page: PullResponse = fetch_json(get(&url).send().await).await?;
         store.apply_pulled(&page.changes, &page.cursor).await?;
+        store
+            .observe_server(page.server_stamp, page.server_time_ms)
+            .await?;
         report.pulled += page.changes.len();
         cursor = page.cursor;
         if !page.more {

@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use tongxin_frontend::store::{Store, SyncState};
 use tongxin_shared::{
     Activity, Category, PeopleServed, ValidationError,
-    sync::{MutationResult, Outcome},
+    hlc::HlcClock,
+    merge::ActivityRecord,
+    sync::{Change, MutationResult, Outcome},
 };
 use uuid::Uuid;
 use wasm_bindgen_test::*;
@@ -107,24 +109,85 @@ async fn a_rejection_is_kept_with_its_reason_until_the_record_is_saved_again() {
     );
 }
 
+/// A version of `activity` as another device stamped it.
+fn remote(activity: &Activity, wall_ms: u64) -> ActivityRecord {
+    ActivityRecord::new(activity, HlcClock::new(Uuid::from_u128(7)).stamp(wall_ms))
+}
+
 #[wasm_bindgen_test]
-async fn pulled_changes_never_overwrite_a_local_edit_still_in_the_outbox() {
+async fn a_pulled_change_merges_into_a_pending_local_edit_field_by_field() {
     let store = fresh_store().await;
     let local = activity("本机修改", 10);
     store.save_activity(&local).await.unwrap();
-    let mut from_server = local.clone();
-    from_server.title = "服务器旧版本".into();
+    // An older version from the server changes the title and the notes.
+    let mut old = local.clone();
+    old.title = "服务器旧版本".into();
+    let mut older_record = remote(&old, 1_000);
+    // ... except for the notes, which another phone edited after this one.
+    let mut with_notes = old.clone();
+    with_notes.notes = "另一台手机的备注".into();
+    older_record.notes = remote(&with_notes, 4_000_000_000_000).notes;
     let other = activity("别人的记录", 4);
 
     store
-        .apply_pulled(&[from_server, other.clone()], "42")
+        .apply_pulled(&[older_record, remote(&other, 1_000)], "42")
         .await
         .unwrap();
 
     let list = store.activities().await.unwrap();
-    assert!(list.contains(&(local, SyncState::Pending)), "{list:?}");
+    let mut expected = local.clone();
+    expected.notes = "另一台手机的备注".into();
+    assert!(list.contains(&(expected, SyncState::Pending)), "{list:?}");
     assert!(list.contains(&(other, SyncState::Synced)), "{list:?}");
     assert_eq!(store.cursor().await.unwrap().as_deref(), Some("42"));
+}
+
+#[wasm_bindgen_test]
+async fn a_synced_record_takes_the_servers_version_and_a_deleted_one_disappears() {
+    let store = fresh_store().await;
+    let a = activity("已同步", 10);
+    let b = activity("将被删除", 3);
+    store.save_activity(&a).await.unwrap();
+    store.save_activity(&b).await.unwrap();
+    store
+        .acknowledge(&[accepted(1), accepted(2)])
+        .await
+        .unwrap();
+    let mut fixed = a.clone();
+    fixed.people_served = PeopleServed::try_from(12).unwrap();
+    let mut tombstone = remote(&b, 1);
+    tombstone.set_deleted(true, HlcClock::new(Uuid::from_u128(7)).stamp(2));
+
+    store
+        .apply_pulled(&[remote(&fixed, 1), tombstone], "7")
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.activities().await.unwrap(),
+        vec![(fixed, SyncState::Synced)]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn after_seeing_the_server_a_phone_with_a_wrong_clock_stamps_after_it() {
+    let store = fresh_store().await;
+    // The server is a year ahead of this phone's clock.
+    let year_ms = 365.0 * 24.0 * 3_600_000.0;
+    let server_time = js_sys::Date::now() + year_ms;
+    let server_stamp = HlcClock::new(Uuid::from_u128(1)).stamp(server_time as u64);
+    store
+        .observe_server(server_stamp, server_time as i64)
+        .await
+        .unwrap();
+    let a = activity("时钟不准", 1);
+    store.save_activity(&a).await.unwrap();
+    let Change::PutActivity(record) = &store.outbox(1).await.unwrap()[0].change;
+    assert!(
+        record.title.stamp > server_stamp,
+        "{:?} <= {server_stamp:?}",
+        record.title.stamp
+    );
 }
 
 #[wasm_bindgen_test]

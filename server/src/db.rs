@@ -10,6 +10,8 @@ use sqlx::{
 };
 use tongxin_shared::{
     Activity, Category, LivestreamSession, PeopleServed, Station, StationKind, ValidationError,
+    hlc::Hlc,
+    merge::ActivityRecord,
     sync::{AdminActivityRow, AdminSummary, Change, Mutation, MutationResult, Outcome},
 };
 use uuid::Uuid;
@@ -96,7 +98,7 @@ impl Db {
         actor: &Actor,
         device_id: Uuid,
         mutations: &[Mutation],
-        today: NaiveDate,
+        clock: &ServerClock,
     ) -> Result<Vec<MutationResult>, PushError> {
         let mut tx = self.pool.begin().await?;
         let device = device_id.to_string();
@@ -123,11 +125,26 @@ impl Db {
             } else {
                 last_seq = seq;
                 match &mutation.change {
-                    Change::PutActivity(activity) => {
-                        match self.check_activity(&mut tx, activity, today).await? {
+                    Change::PutActivity(incoming) => {
+                        let mut incoming = incoming.clone();
+                        if incoming.restamp_after(clock.limit_ms, clock.stamp) {
+                            tracing::warn!(%device_id, record = %incoming.id,
+                                "re-stamped fields stamped in the future by the device's clock");
+                        }
+                        let merged = match load_record(&mut tx, incoming.id).await? {
+                            Some(mut stored) => {
+                                stored.merge(&incoming);
+                                stored
+                            }
+                            None => incoming,
+                        };
+                        match self
+                            .check_activity(&mut tx, &merged.activity(), clock.today)
+                            .await?
+                        {
                             Err(errors) => Outcome::Rejected { errors },
                             Ok(()) => {
-                                put_activity(&mut tx, activity, actor).await?;
+                                put_record(&mut tx, &merged, actor).await?;
                                 Outcome::Accepted
                             }
                         }
@@ -176,23 +193,22 @@ impl Db {
         })
     }
 
-    /// Changes after `after` in change-stream order, at most `limit`, with
-    /// the position of the last one returned.
+    /// Records changed after `after` in change-stream order, at most
+    /// `limit`, each with its position.
     pub async fn pull(
         &self,
         after: i64,
         limit: usize,
-    ) -> Result<Vec<(i64, Activity)>, sqlx::Error> {
+    ) -> Result<Vec<(i64, ActivityRecord)>, sqlx::Error> {
         sqlx::query(
-            "SELECT id, category, title, station_id, date, volunteers, people_served, notes, change_seq
-             FROM activities WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
+            "SELECT record, change_seq FROM activities WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
         )
         .bind(after)
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|row| Ok((row.try_get("change_seq")?, activity_from_row(row)?)))
+        .map(|row| Ok((row.try_get("change_seq")?, record_from_json(row.try_get("record")?)?)))
         .collect()
     }
 
@@ -203,7 +219,7 @@ impl Db {
                     COALESCE(SUM(volunteers), 0) AS volunteers,
                     COUNT(DISTINCT station_id) AS active_stations,
                     (SELECT COUNT(*) FROM livestream_sessions) AS livestream_sessions
-             FROM activities",
+             FROM activities WHERE deleted = 0",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -228,6 +244,7 @@ impl Db {
             "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
                     a.people_served, a.notes, s.name AS station_name, s.street
              FROM activities a JOIN stations s ON s.id = a.station_id
+             WHERE a.deleted = 0
              ORDER BY a.date DESC, a.change_seq DESC LIMIT ?",
         )
         .bind(limit as i64)
@@ -267,31 +284,65 @@ impl Db {
     }
 
     pub async fn activity_count(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM activities")
+        sqlx::query_scalar("SELECT COUNT(*) FROM activities WHERE deleted = 0")
             .fetch_one(&self.pool)
             .await
     }
 
-    /// Inserts activities outside of sync (demo data), each as a change.
+    /// Inserts activities outside of sync (demo data), each as a change
+    /// stamped `stamp`.
     pub async fn insert_activities(
         &self,
         activities: &[Activity],
         actor: &Actor,
+        stamp: Hlc,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         for activity in activities {
-            put_activity(&mut tx, activity, actor).await?;
+            put_record(&mut tx, &ActivityRecord::new(activity, stamp), actor).await?;
         }
         tx.commit().await
     }
 }
 
-/// Writes the activity and gives it the next position in the change stream.
-async fn put_activity(
+/// The server's clock as one push sees it.
+pub struct ServerClock {
+    /// A stamp taken when the push arrived; it replaces stamps from the
+    /// future.
+    pub stamp: Hlc,
+    /// Stamps later than this (ms since the epoch) are from the future.
+    pub limit_ms: u64,
+    /// The server's own date, for the rule that dates are not in the future.
+    pub today: NaiveDate,
+}
+
+async fn load_record(
     tx: &mut sqlx::SqliteConnection,
-    activity: &Activity,
+    id: Uuid,
+) -> Result<Option<ActivityRecord>, sqlx::Error> {
+    let json: Option<String> = sqlx::query_scalar("SELECT record FROM activities WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+    json.map(record_from_json).transpose()
+}
+
+fn record_from_json(json: String) -> Result<ActivityRecord, sqlx::Error> {
+    serde_json::from_str(&json).map_err(|error| sqlx::Error::ColumnDecode {
+        index: "record".into(),
+        source: error.into(),
+    })
+}
+
+/// Writes the merged record and gives it the next position in the change
+/// stream.
+async fn put_record(
+    tx: &mut sqlx::SqliteConnection,
+    record: &ActivityRecord,
     actor: &Actor,
 ) -> Result<(), sqlx::Error> {
+    let activity = record.activity();
+    let json = serde_json::to_string(record).map_err(|error| sqlx::Error::Encode(error.into()))?;
     let change_seq: i64 = sqlx::query_scalar(
         "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
     )
@@ -299,14 +350,16 @@ async fn put_activity(
     .await?;
     sqlx::query(
         "INSERT INTO activities
-            (id, category, title, station_id, date, volunteers, people_served, notes, change_seq, updated_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (id, category, title, station_id, date, volunteers, people_served, notes,
+             change_seq, updated_by, record, deleted)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
             category = excluded.category, title = excluded.title,
             station_id = excluded.station_id, date = excluded.date,
             volunteers = excluded.volunteers, people_served = excluded.people_served,
             notes = excluded.notes, change_seq = excluded.change_seq,
-            updated_by = excluded.updated_by",
+            updated_by = excluded.updated_by, record = excluded.record,
+            deleted = excluded.deleted",
     )
     .bind(activity.id.to_string())
     .bind(activity.category.code())
@@ -318,6 +371,8 @@ async fn put_activity(
     .bind(&activity.notes)
     .bind(change_seq)
     .bind(&actor.user_id)
+    .bind(json)
+    .bind(record.is_deleted())
     .execute(&mut *tx)
     .await?;
     Ok(())

@@ -19,11 +19,16 @@ pub mod demo;
 pub mod error;
 pub mod routes;
 
-use std::time::Duration;
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use anyhow::Context;
 use axum::Router;
+use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
+use tongxin_shared::hlc::{Hlc, HlcClock};
 
 use crate::{config::Config, db::Db};
 
@@ -31,6 +36,30 @@ use crate::{config::Config, db::Db};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    clock: Arc<Mutex<HlcClock>>,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> AppState {
+        // Each server process is its own clock node, so replicas behind a
+        // balancer never hand out equal stamps.
+        AppState {
+            db,
+            clock: Arc::new(Mutex::new(HlcClock::new(uuid::Uuid::new_v4()))),
+        }
+    }
+
+    /// The time now, and a fresh stamp from the server's clock.
+    pub fn now(&self) -> (DateTime<Utc>, Hlc) {
+        let now = Utc::now();
+        let physical_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        let stamp = self
+            .clock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .stamp(physical_ms);
+        (now, stamp)
+    }
 }
 
 /// The whole HTTP surface, so tests can drive it without a socket.
@@ -41,9 +70,9 @@ pub fn app(state: AppState, config: &Config) -> Router {
 /// Opens the database, loads demo data if asked, and serves until Ctrl-C or
 /// SIGTERM; requests in flight are finished before it returns.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let db = Db::open(&config.database_url).await?;
+    let state = AppState::new(Db::open(&config.database_url).await?);
     if config.demo {
-        load_demo(&db).await?;
+        load_demo(&state).await?;
     }
     let listener = TcpListener::bind(config.listen)
         .await
@@ -52,7 +81,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Tests and `cargo xtask run` read this line to learn the port.
     println!("tongxin-server listening on http://{address}");
     tracing::info!(%address, database = %config.database_url, "serving");
-    let app = app(AppState { db }, &config);
+    let app = app(state, &config);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -61,7 +90,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn load_demo(db: &Db) -> anyhow::Result<()> {
+async fn load_demo(state: &AppState) -> anyhow::Result<()> {
+    let db = &state.db;
     if !db.stations().await?.is_empty() {
         tracing::info!("database already has data; demo data not loaded");
         return Ok(());
@@ -70,7 +100,7 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
     let demo_user = db::Actor {
         user_id: "demo".into(),
     };
-    db.insert_activities(&demo::activities(), &demo_user)
+    db.insert_activities(&demo::activities(), &demo_user, state.now().1)
         .await?;
     db.insert_livestream_sessions(&demo::livestream_sessions())
         .await?;

@@ -124,19 +124,40 @@ impl ActivityRecord {
 
     /// The latest stamp of any field: what a clock must observe on receipt.
     pub fn latest_stamp(&self) -> Hlc {
+        let mut copy = self.clone();
+        copy.stamps_mut()
+            .into_iter()
+            .map(|stamp| *stamp)
+            .max()
+            .unwrap_or(Hlc::ZERO)
+    }
+
+    /// Gives every field stamped after `limit_ms` the stamp `now` instead,
+    /// keeping its value; says whether any was. The server applies this to
+    /// what devices push, so a clock set in the future cannot win every
+    /// merge until real time catches up.
+    pub fn restamp_after(&mut self, limit_ms: u64, now: Hlc) -> bool {
+        let mut restamped = false;
+        for stamp in self.stamps_mut() {
+            if stamp.wall_ms > limit_ms {
+                *stamp = now;
+                restamped = true;
+            }
+        }
+        restamped
+    }
+
+    fn stamps_mut(&mut self) -> [&mut Hlc; 8] {
         [
-            self.category.stamp,
-            self.title.stamp,
-            self.station_id.stamp,
-            self.date.stamp,
-            self.volunteers.stamp,
-            self.people_served.stamp,
-            self.notes.stamp,
-            self.deleted.stamp,
+            &mut self.category.stamp,
+            &mut self.title.stamp,
+            &mut self.station_id.stamp,
+            &mut self.date.stamp,
+            &mut self.volunteers.stamp,
+            &mut self.people_served.stamp,
+            &mut self.notes.stamp,
+            &mut self.deleted.stamp,
         ]
-        .into_iter()
-        .max()
-        .unwrap_or(Hlc::ZERO)
     }
 }
 
@@ -243,5 +264,19 @@ mod tests {
         assert_eq!(record.volunteers.stamp, later);
         assert_eq!(record.title.stamp, stamp);
         assert_eq!(record.latest_stamp(), later);
+    }
+
+    #[test]
+    fn stamps_from_the_future_are_replaced_and_values_kept() {
+        let now = HlcClock::new(Uuid::from_u128(0)).stamp(10_000);
+        let mut record =
+            ActivityRecord::new(&activity(), HlcClock::new(Uuid::from_u128(1)).stamp(5_000));
+        let mut edit = activity();
+        edit.title = "未来".into();
+        record.edit(&edit, HlcClock::new(Uuid::from_u128(1)).stamp(99_000));
+        assert!(record.restamp_after(10_000, now));
+        assert_eq!(record.title, Lww::new("未来".to_owned(), now));
+        assert_eq!(record.date.stamp.wall_ms, 5_000);
+        assert!(!record.restamp_after(10_000, now));
     }
 }

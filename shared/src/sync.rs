@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Activity, Station, ValidationError};
+use crate::{Activity, Station, ValidationError, hlc::Hlc, merge::ActivityRecord};
 
 /// Bumped whenever a message changes shape incompatibly. The server refuses
 /// any other version with [`UNSUPPORTED_PROTOCOL`] so the app can say "please
@@ -20,6 +20,11 @@ pub const UNSUPPORTED_PROTOCOL: &str = "unsupported protocol version";
 
 /// At most this many mutations in one push, so one request stays small.
 pub const MAX_PUSH_MUTATIONS: usize = 500;
+
+/// How far ahead of the server's clock a stamp may run. A device whose
+/// clock is set in the future would otherwise win every merge until real
+/// time caught up; the server re-stamps such fields with its own clock.
+pub const MAX_STAMP_AHEAD_MS: u64 = 5 * 60 * 1000;
 
 /// At most this many changes in one page of a pull.
 pub const MAX_PULL_CHANGES: usize = 1_000;
@@ -41,7 +46,9 @@ pub struct Mutation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "record", rename_all = "snake_case")]
 pub enum Change {
-    PutActivity(Activity),
+    /// The device's whole version of the record, every field stamped; the
+    /// server merges it field by field into its own.
+    PutActivity(ActivityRecord),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +56,9 @@ pub struct PushResponse {
     pub results: Vec<MutationResult>,
     /// The server's clock, in milliseconds since the Unix epoch.
     pub server_time_ms: i64,
+    /// A stamp from the server's clock: devices observe it, so a phone whose
+    /// clock runs behind still stamps its next edit after what it has seen.
+    pub server_stamp: Hlc,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,11 +79,13 @@ pub enum Outcome {
 /// stores the one it was given and sends it back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
-    pub changes: Vec<Activity>,
+    /// Records as the server holds them, tombstones included.
+    pub changes: Vec<ActivityRecord>,
     pub cursor: String,
     /// More changes are waiting; pull again at once.
     pub more: bool,
     pub server_time_ms: i64,
+    pub server_stamp: Hlc,
 }
 
 /// Reference data every device needs to fill in its forms offline.

@@ -3,14 +3,14 @@
 use axum::{Json, extract::State};
 use serde::Deserialize;
 use tongxin_shared::sync::{
-    MAX_PULL_CHANGES, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse, ReferenceData, UNSUPPORTED_PROTOCOL,
+    MAX_PULL_CHANGES, MAX_PUSH_MUTATIONS, MAX_STAMP_AHEAD_MS, PROTOCOL_VERSION, PullResponse,
+    PushRequest, PushResponse, ReferenceData, UNSUPPORTED_PROTOCOL,
 };
 
 use super::extract::{ApiJson, ApiQuery};
 use crate::{
     AppState,
-    db::{Actor, PushError},
+    db::{Actor, PushError, ServerClock},
     error::ApiError,
 };
 
@@ -40,16 +40,16 @@ pub async fn sync_push(
             request.mutations.len()
         )));
     }
-    // The server's own date decides what "in the future" means.
-    let now = chrono::Utc::now();
+    // The server's own clock decides what "in the future" means.
+    let (now, stamp) = state.now();
+    let clock = ServerClock {
+        stamp,
+        limit_ms: stamp.wall_ms + MAX_STAMP_AHEAD_MS,
+        today: now.date_naive(),
+    };
     let results = state
         .db
-        .apply_push(
-            &actor,
-            request.device_id,
-            &request.mutations,
-            now.date_naive(),
-        )
+        .apply_push(&actor, request.device_id, &request.mutations, &clock)
         .await
         .map_err(|error| match error {
             PushError::DeviceOfAnotherUser => ApiError::Forbidden("device belongs to another user"),
@@ -58,6 +58,7 @@ pub async fn sync_push(
     Ok(Json(PushResponse {
         results,
         server_time_ms: now.timestamp_millis(),
+        server_stamp: stamp,
     }))
 }
 
@@ -90,10 +91,12 @@ pub async fn sync_pull(
         .clamp(1, MAX_PULL_CHANGES);
     let page = state.db.pull(after, limit).await?;
     let cursor = page.last().map_or(after, |(seq, _)| *seq);
+    let (now, stamp) = state.now();
     Ok(Json(PullResponse {
         more: page.len() == limit,
-        changes: page.into_iter().map(|(_, activity)| activity).collect(),
+        changes: page.into_iter().map(|(_, record)| record).collect(),
         cursor: cursor.to_string(),
-        server_time_ms: chrono::Utc::now().timestamp_millis(),
+        server_time_ms: now.timestamp_millis(),
+        server_stamp: stamp,
     }))
 }

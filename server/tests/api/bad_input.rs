@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{activity, error_of, push_body, spawn_app};
+use crate::helpers::{error_of, push_body, record, spawn_app};
 
 #[tokio::test]
 async fn malformed_json_is_refused_and_nothing_is_stored() {
@@ -21,10 +21,9 @@ async fn malformed_json_is_refused_and_nothing_is_stored() {
 #[tokio::test]
 async fn a_missing_field_is_named_and_nothing_is_stored() {
     let app = spawn_app().await;
-    let mut record = activity(10);
-    record.as_object_mut().unwrap().remove("station_id");
-    let (status, error) =
-        error_of(app.push(&push_body(Uuid::now_v7(), &[(1, record)])).await).await;
+    let mut bad = record(10);
+    bad.as_object_mut().unwrap().remove("station_id");
+    let (status, error) = error_of(app.push(&push_body(Uuid::now_v7(), &[(1, bad)])).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error.contains("missing field `station_id`"), "{error}");
     assert_eq!(app.summary().await["activities"], 0);
@@ -33,10 +32,9 @@ async fn a_missing_field_is_named_and_nothing_is_stored() {
 #[tokio::test]
 async fn an_oversize_body_is_refused_before_it_is_read() {
     let app = spawn_app().await;
-    let mut record = activity(10);
-    record["notes"] = json!("x".repeat(5 * 1024 * 1024));
-    let (status, error) =
-        error_of(app.push(&push_body(Uuid::now_v7(), &[(1, record)])).await).await;
+    let mut huge = record(10);
+    huge["notes"]["value"] = json!("x".repeat(5 * 1024 * 1024));
+    let (status, error) = error_of(app.push(&push_body(Uuid::now_v7(), &[(1, huge)])).await).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(error.contains("length limit exceeded"), "{error}");
     assert_eq!(app.summary().await["activities"], 0);
@@ -45,11 +43,10 @@ async fn an_oversize_body_is_refused_before_it_is_read() {
 #[tokio::test]
 async fn negative_people_served_is_refused_with_the_rule() {
     let app = spawn_app().await;
-    let (status, error) = error_of(
-        app.push(&push_body(Uuid::now_v7(), &[(1, activity(-5))]))
-            .await,
-    )
-    .await;
+    let mut negative = record(10);
+    negative["people_served"]["value"] = json!(-5);
+    let (status, error) =
+        error_of(app.push(&push_body(Uuid::now_v7(), &[(1, negative)])).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         error.contains("people served must be between 0 and 100000, got -5"),
@@ -61,7 +58,7 @@ async fn negative_people_served_is_refused_with_the_rule() {
 #[tokio::test]
 async fn an_unknown_protocol_version_asks_for_an_update() {
     let app = spawn_app().await;
-    let mut body = push_body(Uuid::now_v7(), &[(1, activity(10))]);
+    let mut body = push_body(Uuid::now_v7(), &[(1, record(10))]);
     body["protocol"] = json!(99);
     let (status, error) = error_of(app.push(&body).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -76,7 +73,7 @@ async fn a_request_without_a_user_is_unauthorised() {
     let response = app
         .client
         .post(format!("{}/api/sync/push", app.address))
-        .json(&push_body(Uuid::now_v7(), &[(1, activity(10))]))
+        .json(&push_body(Uuid::now_v7(), &[(1, record(10))]))
         .send()
         .await
         .unwrap();
@@ -89,11 +86,11 @@ async fn a_request_without_a_user_is_unauthorised() {
 #[tokio::test]
 async fn a_record_breaking_a_rule_is_rejected_with_reasons_and_the_rest_of_the_batch_applies() {
     let app = spawn_app().await;
-    let good = activity(12);
-    let mut unknown_station = activity(3);
-    unknown_station["station_id"] = json!("st-nowhere");
-    let mut blank_title = activity(4);
-    blank_title["title"] = json!("  ");
+    let good = record(12);
+    let mut unknown_station = record(3);
+    unknown_station["station_id"]["value"] = json!("st-nowhere");
+    let mut blank_title = record(4);
+    blank_title["title"]["value"] = json!("  ");
     let body = push_body(
         Uuid::now_v7(),
         &[(1, good.clone()), (2, unknown_station), (3, blank_title)],

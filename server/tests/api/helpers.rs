@@ -4,6 +4,11 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tongxin_server::{AppState, config::Config, db::Db, demo};
+use tongxin_shared::{
+    Activity, Category, PeopleServed,
+    hlc::{Hlc, HlcClock},
+    merge::ActivityRecord,
+};
 use uuid::Uuid;
 
 pub const USER: &str = "volunteer-test";
@@ -28,7 +33,7 @@ pub async fn spawn_app() -> TestApp {
     };
     let listener = TcpListener::bind(config.listen).await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let app = tongxin_server::app(AppState { db }, &config);
+    let app = tongxin_server::app(AppState::new(db), &config);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestApp {
         address,
@@ -37,18 +42,30 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
-/// A valid activity as JSON, with a fresh id.
-pub fn activity(people_served: i64) -> Value {
-    json!({
-        "id": Uuid::now_v7(),
-        "category": "health_clinic",
-        "title": "先锋社区健康义诊",
-        "station_id": "st-xianfeng",
-        "date": "2026-11-01",
-        "volunteers": 5,
-        "people_served": people_served,
-        "notes": ""
-    })
+/// A valid activity with a fresh id.
+pub fn activity(people_served: i64) -> Activity {
+    Activity {
+        id: Uuid::now_v7(),
+        category: Category::HealthClinic,
+        title: "先锋社区健康义诊".into(),
+        station_id: "st-xianfeng".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        volunteers: 5,
+        people_served: PeopleServed::try_from(people_served).unwrap(),
+        notes: String::new(),
+    }
+}
+
+/// A stamp from a test device's clock, `offset_ms` from now.
+pub fn stamp(device: Uuid, offset_ms: i64) -> Hlc {
+    let now = chrono::Utc::now().timestamp_millis() + offset_ms;
+    HlcClock::new(device).stamp(now as u64)
+}
+
+/// A newly recorded activity as a device pushes it, as JSON.
+pub fn record(people_served: i64) -> Value {
+    let stamp = stamp(Uuid::now_v7(), 0);
+    serde_json::to_value(ActivityRecord::new(&activity(people_served), stamp)).unwrap()
 }
 
 pub fn push_body(device_id: Uuid, mutations: &[(u64, Value)]) -> Value {

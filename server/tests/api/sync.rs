@@ -1,21 +1,20 @@
 //! Push and pull as a device sees them.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{activity, push_body, spawn_app};
+use crate::helpers::{push_body, record, spawn_app, stamp};
 
 #[tokio::test]
 async fn a_pushed_activity_is_pulled_back_and_counted() {
     let app = spawn_app().await;
-    let record = activity(37);
+    let pushed = record(37);
     let response = app
-        .push(&push_body(Uuid::now_v7(), &[(1, record.clone())]))
+        .push(&push_body(Uuid::now_v7(), &[(1, pushed.clone())]))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let stored = app.pull_all().await;
-    assert_eq!(stored, vec![record]);
+    assert_eq!(app.pull_all().await, vec![pushed]);
     let summary = app.summary().await;
     assert_eq!(summary["activities"], 1);
     assert_eq!(summary["people_served"], 37);
@@ -25,9 +24,9 @@ async fn a_pushed_activity_is_pulled_back_and_counted() {
 async fn the_same_batch_pushed_twice_is_stored_once() {
     let app = spawn_app().await;
     let device = Uuid::now_v7();
-    let body = push_body(device, &[(1, activity(5)), (2, activity(7))]);
+    let body = push_body(device, &[(1, record(5)), (2, record(7))]);
     for _ in 0..2 {
-        let answer: serde_json::Value = app.push(&body).await.json().await.unwrap();
+        let answer: Value = app.push(&body).await.json().await.unwrap();
         assert_eq!(answer["results"][0]["outcome"], "accepted");
         assert_eq!(answer["results"][1]["outcome"], "accepted");
     }
@@ -35,29 +34,114 @@ async fn the_same_batch_pushed_twice_is_stored_once() {
     assert_eq!(app.summary().await["people_served"], 12);
 }
 
+/// The same record with `field` set to `value` by `device`, `offset_ms`
+/// from now.
+fn edited(base: &Value, field: &str, value: Value, device: Uuid, offset_ms: i64) -> Value {
+    let mut edit = base.clone();
+    edit[field] = json!({ "value": value, "stamp": stamp(device, offset_ms) });
+    edit
+}
+
 #[tokio::test]
-async fn an_edit_replaces_the_record_and_moves_it_to_the_end_of_the_stream() {
+async fn an_edit_is_merged_and_moves_the_record_to_the_end_of_the_stream() {
     let app = spawn_app().await;
     let device = Uuid::now_v7();
-    let first = activity(5);
-    let other = activity(9);
+    let first = record(5);
+    let other = record(9);
     app.push(&push_body(
         device,
         &[(1, first.clone()), (2, other.clone())],
     ))
     .await;
-    let mut edited = first.clone();
-    edited["people_served"] = json!(50);
-    app.push(&push_body(device, &[(3, edited.clone())])).await;
-    assert_eq!(app.pull_all().await, vec![other, edited]);
+    let edit = edited(&first, "people_served", json!(50), device, 1_000);
+    app.push(&push_body(device, &[(3, edit.clone())])).await;
+    assert_eq!(app.pull_all().await, vec![other, edit]);
     assert_eq!(app.summary().await["people_served"], 59);
+}
+
+#[tokio::test]
+async fn edits_of_different_fields_on_two_phones_both_survive_in_either_order() {
+    for phone_a_first in [true, false] {
+        let app = spawn_app().await;
+        let (phone_a, phone_b) = (Uuid::now_v7(), Uuid::now_v7());
+        let base = record(5);
+        app.push(&push_body(phone_a, &[(1, base.clone())])).await;
+        let a = edited(&base, "title", json!("眼科义诊"), phone_a, 1_000);
+        let b = edited(&base, "people_served", json!(45), phone_b, 2_000);
+        let (first, second) = if phone_a_first {
+            ((phone_a, 2, a), (phone_b, 1, b))
+        } else {
+            ((phone_b, 1, b), (phone_a, 2, a))
+        };
+        app.push(&push_body(first.0, &[(first.1, first.2)])).await;
+        app.push(&push_body(second.0, &[(second.1, second.2)]))
+            .await;
+        let stored = app.pull_all().await;
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0]["title"]["value"], "眼科义诊");
+        assert_eq!(stored[0]["people_served"]["value"], 45);
+    }
+}
+
+#[tokio::test]
+async fn an_older_edit_arriving_late_does_not_overwrite_a_newer_one() {
+    let app = spawn_app().await;
+    let (phone_a, phone_b) = (Uuid::now_v7(), Uuid::now_v7());
+    let base = record(5);
+    app.push(&push_body(phone_a, &[(1, base.clone())])).await;
+    let newer = edited(&base, "title", json!("晚"), phone_a, 5_000);
+    let older = edited(&base, "title", json!("早"), phone_b, 1_000);
+    app.push(&push_body(phone_a, &[(2, newer)])).await;
+    app.push(&push_body(phone_b, &[(1, older)])).await;
+    assert_eq!(app.pull_all().await[0]["title"]["value"], "晚");
+}
+
+#[tokio::test]
+async fn a_stamp_from_a_clock_thirty_days_ahead_is_replaced_by_the_servers() {
+    let app = spawn_app().await;
+    let (ahead, honest) = (Uuid::now_v7(), Uuid::now_v7());
+    let base = record(5);
+    app.push(&push_body(honest, &[(1, base.clone())])).await;
+    let thirty_days_ms = 30 * 24 * 3_600 * 1_000;
+    let from_the_future = edited(&base, "title", json!("未来"), ahead, thirty_days_ms);
+    app.push(&push_body(ahead, &[(1, from_the_future)])).await;
+    let stored = app.pull_all().await;
+    assert_eq!(stored[0]["title"]["value"], "未来", "the value is kept");
+    let wall = stored[0]["title"]["stamp"]["wall_ms"].as_u64().unwrap();
+    let now = chrono::Utc::now().timestamp_millis() as u64;
+    assert!(
+        wall <= now + 1_000,
+        "stamp {wall} was not pulled back to now {now}"
+    );
+    // So an honest edit made a moment later wins, as it should.
+    let later = edited(&base, "title", json!("现在"), honest, 2_000);
+    app.push(&push_body(honest, &[(2, later)])).await;
+    assert_eq!(app.pull_all().await[0]["title"]["value"], "现在");
+}
+
+#[tokio::test]
+async fn a_delete_hides_the_record_from_the_figures_and_reaches_devices_as_a_tombstone() {
+    let app = spawn_app().await;
+    let device = Uuid::now_v7();
+    let base = record(8);
+    app.push(&push_body(device, &[(1, base.clone()), (2, record(3))]))
+        .await;
+    let deleted = edited(&base, "deleted", json!(true), device, 1_000);
+    app.push(&push_body(device, &[(3, deleted)])).await;
+    let summary = app.summary().await;
+    assert_eq!(summary["activities"], 1);
+    assert_eq!(summary["people_served"], 3);
+    let stored = app.pull_all().await;
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[1]["id"], base["id"]);
+    assert_eq!(stored[1]["deleted"]["value"], true);
 }
 
 #[tokio::test]
 async fn pull_pages_through_every_change_with_its_cursor() {
     let app = spawn_app().await;
     let device = Uuid::now_v7();
-    let batch: Vec<(u64, serde_json::Value)> = (1..=5).map(|seq| (seq, activity(1))).collect();
+    let batch: Vec<(u64, Value)> = (1..=5).map(|seq| (seq, record(1))).collect();
     app.push(&push_body(device, &batch)).await;
     let first = app.get("/api/sync/pull?limit=2").await;
     assert_eq!(first["changes"].as_array().unwrap().len(), 2);
@@ -76,12 +160,12 @@ async fn pull_pages_through_every_change_with_its_cursor() {
 async fn a_device_registered_to_one_user_cannot_push_for_another() {
     let app = spawn_app().await;
     let device = Uuid::now_v7();
-    app.push(&push_body(device, &[(1, activity(5))])).await;
+    app.push(&push_body(device, &[(1, record(5))])).await;
     let response = app
         .client
         .post(format!("{}/api/sync/push", app.address))
         .header("x-tongxin-user", "someone-else")
-        .json(&push_body(device, &[(2, activity(6))]))
+        .json(&push_body(device, &[(2, record(6))]))
         .send()
         .await
         .unwrap();
