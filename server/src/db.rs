@@ -63,6 +63,14 @@ impl Db {
         Ok(Db { pool })
     }
 
+    /// A write transaction that takes SQLite's write lock at once. A
+    /// deferred one would read first and then fail with "database is
+    /// locked" when another push wrote in between; an immediate one waits
+    /// its turn (up to the busy timeout) instead.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     pub async fn stations(&self) -> Result<Vec<Station>, sqlx::Error> {
         sqlx::query("SELECT id, name, kind, street, community FROM stations ORDER BY id")
             .fetch_all(&self.pool)
@@ -73,7 +81,7 @@ impl Db {
     }
 
     pub async fn insert_stations(&self, stations: &[Station]) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for s in stations {
             sqlx::query(
                 "INSERT INTO stations (id, name, kind, street, community) VALUES (?, ?, ?, ?, ?)",
@@ -100,7 +108,7 @@ impl Db {
         mutations: &[Mutation],
         clock: &ServerClock,
     ) -> Result<Vec<MutationResult>, PushError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let device = device_id.to_string();
         let known: Option<(String, i64)> =
             sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE device_id = ?")
@@ -265,7 +273,7 @@ impl Db {
         &self,
         sessions: &[LivestreamSession],
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for s in sessions {
             sqlx::query(
                 "INSERT INTO livestream_sessions (id, number, date, platform, host, viewers)
@@ -297,7 +305,7 @@ impl Db {
         actor: &Actor,
         stamp: Hlc,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for activity in activities {
             put_record(&mut tx, &ActivityRecord::new(activity, stamp), actor).await?;
         }

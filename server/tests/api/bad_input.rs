@@ -123,3 +123,46 @@ async fn an_unknown_endpoint_answers_json() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(error, "no such endpoint");
 }
+
+#[tokio::test]
+async fn an_id_that_is_not_a_uuid_is_refused_and_named() {
+    let app = spawn_app().await;
+    let mut bad = record(10);
+    bad["id"] = json!("1; DROP TABLE activities");
+    let (status, error) = error_of(app.push(&push_body(Uuid::now_v7(), &[(1, bad)])).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.contains("UUID"), "{error}");
+    assert_eq!(app.summary().await["activities"], 0);
+}
+
+#[tokio::test]
+async fn a_one_megabyte_title_is_rejected_by_the_rules_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let mut long = record(10);
+    long["title"]["value"] = json!("长".repeat(350_000));
+    let answer: serde_json::Value = app
+        .push(&push_body(Uuid::now_v7(), &[(1, long)]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["results"][0]["outcome"], "rejected");
+    assert_eq!(
+        answer["results"][0]["errors"][0]["message"],
+        "title must be at most 100 characters"
+    );
+    assert_eq!(app.summary().await["activities"], 0);
+}
+
+#[tokio::test]
+async fn more_mutations_than_a_batch_allows_are_refused_whole() {
+    let app = spawn_app().await;
+    let batch: Vec<(u64, serde_json::Value)> = (1..=501).map(|seq| (seq, record(1))).collect();
+    let (status, error) = error_of(app.push(&push_body(Uuid::now_v7(), &batch)).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error.contains("too many mutations in one push: 501 (at most 500)"),
+        "{error}"
+    );
+    assert_eq!(app.summary().await["activities"], 0);
+}

@@ -2,5 +2,6 @@
 //! file. One binary; `helpers` starts a server per test.
 
 mod bad_input;
+mod concurrency;
 mod helpers;
 mod sync;
