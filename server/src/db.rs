@@ -1,6 +1,9 @@
 //! Storage: every SQL statement the server runs lives here.
 
-use std::str::FromStr;
+use std::{
+    collections::{HashMap, HashSet},
+    str::FromStr,
+};
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -123,6 +126,24 @@ impl Db {
             None => 0,
         };
 
+        // Everything a push reads is read once, up front, not per mutation:
+        // the stations, the stored versions of the records it touches and the
+        // change counter. The write lock is held (BEGIN IMMEDIATE), so none
+        // of it can change under us.
+        let stations: HashSet<String> = sqlx::query_scalar("SELECT id FROM stations")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        let ids: Vec<Uuid> = mutations
+            .iter()
+            .map(|m| match &m.change {
+                Change::PutActivity(record) => record.id,
+            })
+            .collect();
+        let mut stored = load_records(&mut tx, &ids).await?;
+        let mut stream = ChangeStream::open(&mut tx).await?;
+
         let mut results = Vec::with_capacity(mutations.len());
         let mut ordered: Vec<&Mutation> = mutations.iter().collect();
         ordered.sort_by_key(|m| m.seq);
@@ -139,20 +160,19 @@ impl Db {
                             tracing::warn!(%device_id, record = %incoming.id,
                                 "re-stamped fields stamped in the future by the device's clock");
                         }
-                        let merged = match load_record(&mut tx, incoming.id).await? {
-                            Some(mut stored) => {
-                                stored.merge(&incoming);
-                                stored
+                        let merged = match stored.get(&incoming.id) {
+                            Some(current) => {
+                                let mut merged = current.clone();
+                                merged.merge(&incoming);
+                                merged
                             }
                             None => incoming,
                         };
-                        match self
-                            .check_activity(&mut tx, &merged.activity(), clock.today)
-                            .await?
-                        {
+                        match check_activity(&merged.activity(), clock.today, &stations) {
                             Err(errors) => Outcome::Rejected { errors },
                             Ok(()) => {
-                                put_record(&mut tx, &merged, actor).await?;
+                                put_record(&mut tx, &merged, actor, stream.next()).await?;
+                                stored.insert(merged.id, merged);
                                 Outcome::Accepted
                             }
                         }
@@ -165,6 +185,7 @@ impl Db {
             });
         }
 
+        stream.close(&mut tx).await?;
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq) VALUES (?, ?, ?)
              ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
@@ -176,29 +197,6 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(results)
-    }
-
-    /// The shared validation rules, plus what only the server can check.
-    async fn check_activity(
-        &self,
-        tx: &mut sqlx::SqliteConnection,
-        activity: &Activity,
-        today: NaiveDate,
-    ) -> Result<Result<(), Vec<ValidationError>>, sqlx::Error> {
-        let mut errors = activity.validate(today).err().unwrap_or_default();
-        let station_known = sqlx::query("SELECT 1 FROM stations WHERE id = ?")
-            .bind(&activity.station_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !station_known && !activity.station_id.trim().is_empty() {
-            errors.push(ValidationError::new("station_id", "unknown station"));
-        }
-        Ok(if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        })
     }
 
     /// Records changed after `after` in change-stream order, at most
@@ -306,9 +304,12 @@ impl Db {
         stamp: Hlc,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
+        let mut stream = ChangeStream::open(&mut tx).await?;
         for activity in activities {
-            put_record(&mut tx, &ActivityRecord::new(activity, stamp), actor).await?;
+            let record = ActivityRecord::new(activity, stamp);
+            put_record(&mut tx, &record, actor, stream.next()).await?;
         }
+        stream.close(&mut tx).await?;
         tx.commit().await
     }
 }
@@ -324,15 +325,71 @@ pub struct ServerClock {
     pub today: NaiveDate,
 }
 
-async fn load_record(
+/// The shared validation rules, plus what only the server can check.
+fn check_activity(
+    activity: &Activity,
+    today: NaiveDate,
+    stations: &HashSet<String>,
+) -> Result<(), Vec<ValidationError>> {
+    let mut errors = activity.validate(today).err().unwrap_or_default();
+    if !activity.station_id.trim().is_empty() && !stations.contains(&activity.station_id) {
+        errors.push(ValidationError::new("station_id", "unknown station"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The stored versions of the given records, in one query.
+async fn load_records(
     tx: &mut sqlx::SqliteConnection,
-    id: Uuid,
-) -> Result<Option<ActivityRecord>, sqlx::Error> {
-    let json: Option<String> = sqlx::query_scalar("SELECT record FROM activities WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-    json.map(record_from_json).transpose()
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, ActivityRecord>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query = sqlx::QueryBuilder::new("SELECT record FROM activities WHERE id IN (");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(id.to_string());
+    }
+    list.push_unseparated(")");
+    let rows: Vec<String> = query.build_query_scalar().fetch_all(&mut *tx).await?;
+    rows.into_iter()
+        .map(|json| record_from_json(json).map(|record| (record.id, record)))
+        .collect()
+}
+
+/// Hands out positions in the change stream inside one write transaction.
+/// SQLite has one writer at a time and the transaction holds the write
+/// lock, so positions are handed out in commit order: a pull can never
+/// pass a position whose change is still to commit.
+struct ChangeStream {
+    last: i64,
+}
+
+impl ChangeStream {
+    async fn open(tx: &mut sqlx::SqliteConnection) -> Result<ChangeStream, sqlx::Error> {
+        let last = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_seq'")
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(ChangeStream { last })
+    }
+
+    fn next(&mut self) -> i64 {
+        self.last += 1;
+        self.last
+    }
+
+    async fn close(self, tx: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE counters SET value = ? WHERE name = 'change_seq'")
+            .bind(self.last)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
 }
 
 fn record_from_json(json: String) -> Result<ActivityRecord, sqlx::Error> {
@@ -342,20 +399,15 @@ fn record_from_json(json: String) -> Result<ActivityRecord, sqlx::Error> {
     })
 }
 
-/// Writes the merged record and gives it the next position in the change
-/// stream.
+/// Writes the merged record at position `change_seq` of the change stream.
 async fn put_record(
     tx: &mut sqlx::SqliteConnection,
     record: &ActivityRecord,
     actor: &Actor,
+    change_seq: i64,
 ) -> Result<(), sqlx::Error> {
     let activity = record.activity();
     let json = serde_json::to_string(record).map_err(|error| sqlx::Error::Encode(error.into()))?;
-    let change_seq: i64 = sqlx::query_scalar(
-        "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
     sqlx::query(
         "INSERT INTO activities
             (id, category, title, station_id, date, volunteers, people_served, notes,

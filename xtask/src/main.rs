@@ -5,6 +5,8 @@
 //! - `test`:  install what is missing, then fmt, clippy, native tests, the
 //!   front end's browser tests and the end-to-end tests.
 //! - `build`: build the front end into `target/dist/`.
+//! - `bench sync`: server ingest and load, beside raw SQLite; figures
+//!   printed and written to `target/bench/`.
 //!
 //! Each step prints one line saying what it does and why, so a long first
 //! run is never silent.
@@ -19,11 +21,12 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run|test|build> [--listen ADDR]
+const USAGE: &str = "usage: cargo xtask <run|test|build|bench> [--listen ADDR]
 
-  run    build everything and start the server with demo data (Ctrl-C stops it)
-  test   run every check and test: fmt, clippy, native, browser, end-to-end
-  build  build the front end into target/dist/";
+  run         build everything and start the server with demo data (Ctrl-C stops it)
+  test        run every check and test: fmt, clippy, native, browser, end-to-end
+  build       build the front end into target/dist/
+  bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)";
 
 fn main() -> ExitCode {
     match try_main() {
@@ -46,6 +49,7 @@ fn try_main() -> Result<()> {
             let toolchain = setup::wasm_toolchain()?;
             web::build_dist(&root, &toolchain).map(drop)
         }
+        Some("bench") => bench(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -107,6 +111,16 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
         bail!("tongxin-server exited with {status}");
     }
     Ok(())
+}
+
+fn bench(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("sync") => {
+            step("benchmarking sync on the server (release build; takes a few minutes)");
+            cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])
+        }
+        _ => bail!("usage: cargo xtask bench sync"),
+    }
 }
 
 fn test(root: &Path) -> Result<()> {
