@@ -28,6 +28,8 @@ pub struct SyncStatus {
     pub online: RwSignal<bool>,
     pub pending: RwSignal<u32>,
     pub last_error: RwSignal<Option<String>>,
+    /// Local time of the last sync round that reached the server.
+    pub last_sync: RwSignal<Option<String>>,
     /// Bumped whenever local data changed, so lists reload.
     pub revision: RwSignal<u64>,
 }
@@ -56,6 +58,28 @@ impl Ctx {
     }
 }
 
+/// The local time of day, for "last synced at".
+fn clock_time() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:02}:{:02}:{:02}",
+        now.get_hours(),
+        now.get_minutes(),
+        now.get_seconds()
+    )
+}
+
+/// Asks the browser not to evict this origin's storage under pressure:
+/// the records in IndexedDB may exist nowhere else yet.
+pub fn request_persistent_storage() {
+    if let Some(window) = web_sys::window()
+        && let Ok(storage) = window.navigator().storage().persist()
+    {
+        // The answer only matters to the browser; nothing to wait for.
+        drop(storage);
+    }
+}
+
 pub fn register_service_worker() {
     if let Some(window) = web_sys::window() {
         // Served by the server beside index.html; caches the app shell.
@@ -74,6 +98,7 @@ pub fn App(store: Store) -> impl IntoView {
         online: RwSignal::new(false),
         pending: RwSignal::new(0),
         last_error: RwSignal::new(None),
+        last_sync: RwSignal::new(None),
         revision: RwSignal::new(0),
     };
     let (kick, kicks) = mpsc::unbounded();
@@ -116,11 +141,16 @@ fn run_sync_loop(store: Store, status: SyncStatus, mut kicks: mpsc::UnboundedRec
                     failures = 0;
                     status.online.set(true);
                     status.last_error.set(None);
+                    status.last_sync.set(Some(clock_time()));
                 }
                 Err(error) => {
                     failures = failures.saturating_add(1);
                     status.online.set(!error.is_offline());
-                    status.last_error.set(Some(error.to_string()));
+                    status.last_error.set(Some(if error.is_offline() {
+                        i18n::SYNC_OFFLINE.to_owned()
+                    } else {
+                        error.to_string()
+                    }));
                 }
             }
             if let Ok(pending) = store.pending_count().await {
@@ -170,6 +200,10 @@ fn StatusBar() -> impl IntoView {
             <button type="button" class="sync-now" on:click=move |_| ctx.sync_soon()>
                 {i18n::SYNC_NOW}
             </button>
+            <p class="sync-detail" id="sync-detail" role="status">
+                {move || status.last_sync.get().map(|t| format!("{} {t}", i18n::LAST_SYNC))}
+                {move || status.last_error.get().map(|e| view! { <span class="sync-error">{e}</span> })}
+            </p>
         </header>
     }
 }
@@ -279,7 +313,14 @@ fn ActivityForm() -> impl IntoView {
                     ctx.status.pending.update(|n| *n += 1);
                     ctx.sync_soon();
                 }
-                Err(error) => errors.set(vec![ValidationError::new("form", error.to_string())]),
+                Err(error) => {
+                    let message = if error.to_string().contains("QuotaExceededError") {
+                        i18n::STORAGE_FULL.to_owned()
+                    } else {
+                        format!("{} {error}", i18n::NOT_SAVED)
+                    };
+                    errors.set(vec![ValidationError::new("form", message)]);
+                }
             }
         });
     };

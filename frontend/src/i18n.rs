@@ -10,6 +10,10 @@ pub const ONLINE: &str = "在线";
 pub const OFFLINE: &str = "离线";
 pub const PENDING: &str = "待同步";
 pub const SYNC_NOW: &str = "立即同步";
+pub const LAST_SYNC: &str = "上次同步";
+pub const SYNC_OFFLINE: &str = "无法连接服务器：记录已保存在本机，恢复联网后自动同步";
+pub const STORAGE_FULL: &str = "本机存储已满，记录未保存：请联网同步后清理浏览器存储";
+pub const NOT_SAVED: &str = "记录未保存：";
 
 pub const FORM_TITLE: &str = "记录活动";
 pub const CATEGORY: &str = "类别";

@@ -19,6 +19,7 @@ use wasm_bindgen::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
     app::register_service_worker();
+    app::request_persistent_storage();
     // Leptos sets up its executor when mounting, so the bootstrap uses
     // wasm-bindgen-futures directly.
     wasm_bindgen_futures::spawn_local(async {

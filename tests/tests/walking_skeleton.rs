@@ -90,6 +90,15 @@ async fn an_activity_recorded_offline_survives_a_reload_syncs_by_itself_and_reac
     )
     .await?;
     assert_eq!(phone.text("#connection").await?.as_deref(), Some("离线"));
+    wait_until(
+        Duration::from_secs(10),
+        "the offline explanation",
+        || async {
+            Ok(phone.text("#sync-detail .sync-error").await?.as_deref()
+                == Some("无法连接服务器：记录已保存在本机，恢复联网后自动同步"))
+        },
+    )
+    .await?;
 
     // 4. The server comes back on the same address: the app syncs on its
     //    own, no click.
@@ -104,6 +113,16 @@ async fn an_activity_recorded_offline_survives_a_reload_syncs_by_itself_and_reac
         phone.text(&format!("{row} .sync-badge")).await?.as_deref(),
         Some("已同步")
     );
+    wait_until(
+        Duration::from_secs(10),
+        "the last sync time, and no error",
+        || async {
+            let detail = phone.text("#sync-detail").await?.unwrap_or_default();
+            Ok(detail.starts_with("上次同步 ")
+                && phone.text("#sync-detail .sync-error").await?.is_none())
+        },
+    )
+    .await?;
     phone.close().await?;
 
     // 5. Another browser opens the admin page: the record is there and the
