@@ -415,6 +415,10 @@ fn ActivityForm() -> impl IntoView {
     }
 }
 
+/// The list shows the newest records only: a device that pulled the whole
+/// district's records must not build a hundred thousand rows.
+const RECORDS_SHOWN: usize = 200;
+
 #[component]
 fn MyRecords() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -436,10 +440,12 @@ fn MyRecords() -> impl IntoView {
                     if list.is_empty() {
                         return view! { <p class="empty">{i18n::NO_RECORDS}</p> }.into_any();
                     }
+                    let hidden = list.len().saturating_sub(RECORDS_SHOWN);
                     view! {
                         <ul id="my-records">
                             {list
                                 .into_iter()
+                                .take(RECORDS_SHOWN)
                                 .map(|(activity, state)| {
                                     let station = stations
                                         .iter()
@@ -449,6 +455,9 @@ fn MyRecords() -> impl IntoView {
                                 })
                                 .collect_view()}
                         </ul>
+                        {(hidden > 0).then(|| view! {
+                            <p class="more-records">{format!("{} {hidden} {}", i18n::MORE_RECORDS_BEFORE, i18n::MORE_RECORDS_AFTER)}</p>
+                        })}
                     }
                     .into_any()
                 })}

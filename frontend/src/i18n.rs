@@ -37,6 +37,8 @@ pub const STATE_PENDING: &str = "未同步";
 pub const STATE_SYNCED: &str = "已同步";
 pub const STATE_REJECTED: &str = "被拒绝";
 pub const PEOPLE_UNIT: &str = "人次";
+pub const MORE_RECORDS_BEFORE: &str = "另有";
+pub const MORE_RECORDS_AFTER: &str = "条较早的记录未显示";
 
 pub const ADMIN_TITLE: &str = "汇总";
 pub const ADMIN_OFFLINE: &str = "管理视图需要联网。";

@@ -49,7 +49,7 @@ fn try_main() -> Result<()> {
             let toolchain = setup::wasm_toolchain()?;
             web::build_dist(&root, &toolchain).map(drop)
         }
-        Some("bench") => bench(&args[1..]),
+        Some("bench") => bench(&root, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -113,11 +113,43 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn bench(args: &[String]) -> Result<()> {
+fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("sync") => {
             step("benchmarking sync on the server (release build; takes a few minutes)");
-            cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])
+            cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])?;
+            let toolchain = setup::wasm_toolchain()?;
+            let browser = setup::browser()?;
+            let dist = web::build_dist(root, &toolchain)?;
+            step("building the server for the browser benchmark");
+            cargo(&[
+                "build",
+                "--package",
+                "tongxin-server",
+                "--bin",
+                "tongxin-server",
+            ])?;
+            step("benchmarking initial sync in headless Chromium (100,000 records)");
+            let status = Command::new("cargo")
+                .args([
+                    "bench",
+                    "--package",
+                    "tongxin-tests",
+                    "--bench",
+                    "initial_sync",
+                ])
+                .env(
+                    "TONGXIN_SERVER_BIN",
+                    root.join("target/debug/tongxin-server"),
+                )
+                .env("TONGXIN_DIST", &dist)
+                .env("CHROMEDRIVER", &browser.chromedriver)
+                .env("CHROMIUM", &browser.chromium)
+                .status()?;
+            if !status.success() {
+                bail!("the initial-sync benchmark failed");
+            }
+            Ok(())
         }
         _ => bail!("usage: cargo xtask bench sync"),
     }

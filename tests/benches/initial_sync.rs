@@ -1,0 +1,141 @@
+//! `cargo xtask bench sync`, browser side: a fresh browser opens the app
+//! against a server holding 100,000 activities and pulls them all into
+//! IndexedDB; beside it, in the same browser, a raw JavaScript IndexedDB
+//! put of the same records in one transaction (the floor).
+//!
+//! Prints the figures and writes `target/bench/initial_sync.json`.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::wd::TimeoutConfiguration;
+use serde_json::{Value, json};
+use tongxin_server::{
+    db::{Actor, Db},
+    demo,
+};
+use tongxin_shared::{Activity, Category, PeopleServed, hlc::HlcClock};
+use tongxin_tests::{Browser, DESKTOP, TestServer, wait_until};
+use uuid::Uuid;
+
+const RECORDS: usize = 100_000;
+
+const COUNT_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+indexedDB.databases().then((dbs) => {
+  if (!dbs.some((d) => d.name === "tongxin")) return done(-1);
+  const open = indexedDB.open("tongxin");
+  open.onerror = () => done(-1);
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains("activities")) { db.close(); return done(-1); }
+    const count = db.transaction("activities").objectStore("activities").count();
+    count.onsuccess = () => { db.close(); done(count.result); };
+    count.onerror = () => { db.close(); done(-1); };
+  };
+});
+"#;
+
+const RAW_PUT_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const source = indexedDB.open("tongxin");
+source.onsuccess = () => {
+  const app = source.result;
+  const all = app.transaction("activities").objectStore("activities").getAll();
+  all.onsuccess = () => {
+    const rows = all.result;
+    app.close();
+    const open = indexedDB.open("raw-bench", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("activities", { keyPath: "id" });
+    open.onsuccess = () => {
+      const raw = open.result;
+      const start = performance.now();
+      const tx = raw.transaction("activities", "readwrite");
+      const store = tx.objectStore("activities");
+      for (const row of rows) store.put(row);
+      tx.oncomplete = () => { raw.close(); done({ ms: performance.now() - start, count: rows.length }); };
+      tx.onerror = () => done({ error: String(tx.error) });
+    };
+  };
+};
+"#;
+
+fn activity(n: usize) -> Activity {
+    let stations = demo::stations();
+    Activity {
+        id: Uuid::now_v7(),
+        category: Category::ALL[n % 9],
+        title: format!("活动 {n}"),
+        station_id: stations[n % stations.len()].id.clone(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 1 + (n % 10) as u32, 1 + (n % 28) as u32)
+            .context("a valid date")
+            .unwrap(),
+        volunteers: (n % 12) as u32,
+        people_served: PeopleServed::try_from((n % 200) as i64).unwrap(),
+        notes: String::new(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let database = data.path().join("bench.sqlite");
+    {
+        let db = Db::open(&format!("sqlite://{}", database.display())).await?;
+        db.insert_stations(&demo::stations()).await?;
+        let activities: Vec<Activity> = (0..RECORDS).map(activity).collect();
+        let now = chrono::Utc::now().timestamp_millis() as u64;
+        let stamp = HlcClock::new(Uuid::now_v7()).stamp(now);
+        let actor = Actor {
+            user_id: "bench".into(),
+        };
+        db.insert_activities(&activities, &actor, stamp).await?;
+    }
+    let server = TestServer::start(&database, None)?;
+    let browser = Browser::open(DESKTOP).await?;
+    browser
+        .client
+        .update_timeouts(TimeoutConfiguration::new(
+            Some(Duration::from_secs(300)),
+            Some(Duration::from_secs(60)),
+            Some(Duration::ZERO),
+        ))
+        .await?;
+
+    let start = Instant::now();
+    browser.client.goto(&server.url("/")).await?;
+    wait_until(
+        Duration::from_secs(600),
+        "every record in IndexedDB",
+        || async {
+            let count = browser.client.execute_async(COUNT_JS, vec![]).await?;
+            Ok(count.as_u64() == Some(RECORDS as u64))
+        },
+    )
+    .await?;
+    let sync_seconds = start.elapsed().as_secs_f64();
+
+    let raw: Value = browser.client.execute_async(RAW_PUT_JS, vec![]).await?;
+    if raw["count"].as_u64() != Some(RECORDS as u64) {
+        bail!("raw put failed: {raw}");
+    }
+    let raw_seconds = raw["ms"].as_f64().context("raw put time")? / 1_000.0;
+    browser.close().await?;
+
+    println!(
+        "initial sync: a fresh browser pulled {RECORDS} records into IndexedDB in {sync_seconds:.1} s (from navigation); raw IndexedDB put of the same records in one transaction {raw_seconds:.1} s; ratio {:.2}",
+        sync_seconds / raw_seconds
+    );
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    std::fs::create_dir_all(&out)?;
+    let path = out.join("initial_sync.json");
+    let report = json!({
+        "records": RECORDS,
+        "app_initial_sync_seconds": sync_seconds,
+        "raw_indexeddb_put_seconds": raw_seconds,
+        "ratio": sync_seconds / raw_seconds,
+    });
+    std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+    println!("written to {}", path.display());
+    Ok(())
+}
