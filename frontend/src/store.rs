@@ -244,23 +244,30 @@ impl Store {
         let activities = tx.store(ACTIVITIES)?;
         let meta = tx.store(META)?;
         let mut clock = clock(&meta).await?;
+        let mut rows = Vec::with_capacity(records.len());
         for pulled in records {
             clock.observe(pulled.latest_stamp());
-            let key = JsValue::from_str(&pulled.id.to_string());
             let local = match pending.contains(&pulled.id) {
-                true => activities.get(key).await?,
+                true => {
+                    activities
+                        .get(JsValue::from_str(&pulled.id.to_string()))
+                        .await?
+                }
                 false => None,
             };
-            let record = match local {
+            let row = match local {
                 Some(value) => {
                     let mut record: ActivityRecord = from_js(value)?;
                     record.merge(pulled);
-                    record
+                    to_js(&record)?
                 }
-                None => pulled.clone(),
+                None => to_js(pulled)?,
             };
-            activities.put(&to_js(&record)?, None).await?;
+            rows.push((row, None));
         }
+        // All puts are issued at once and only the last is awaited: waiting
+        // for each would cost a round trip per record.
+        activities.put_all(rows.into_iter()).await?;
         put_meta(&meta, CLOCK, &clock).await?;
         meta.put(
             &JsValue::from_str(cursor),

@@ -124,12 +124,19 @@ impl ActivityRecord {
 
     /// The latest stamp of any field: what a clock must observe on receipt.
     pub fn latest_stamp(&self) -> Hlc {
-        let mut copy = self.clone();
-        copy.stamps_mut()
-            .into_iter()
-            .map(|stamp| *stamp)
-            .max()
-            .unwrap_or(Hlc::ZERO)
+        [
+            self.category.stamp,
+            self.title.stamp,
+            self.station_id.stamp,
+            self.date.stamp,
+            self.volunteers.stamp,
+            self.people_served.stamp,
+            self.notes.stamp,
+            self.deleted.stamp,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(Hlc::ZERO)
     }
 
     /// Gives every field stamped after `limit_ms` the stamp `now` instead,

@@ -26,8 +26,10 @@ pub const MAX_PUSH_MUTATIONS: usize = 500;
 /// time caught up; the server re-stamps such fields with its own clock.
 pub const MAX_STAMP_AHEAD_MS: u64 = 5 * 60 * 1000;
 
-/// At most this many changes in one page of a pull.
-pub const MAX_PULL_CHANGES: usize = 1_000;
+/// At most this many changes in one page of a pull. Large, because each
+/// page is one IndexedDB transaction on the device and the per-transaction
+/// cost dominates there (a page of 5,000 is a few megabytes of JSON).
+pub const MAX_PULL_CHANGES: usize = 5_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
