@@ -40,6 +40,8 @@ struct Ctx {
     store: StoredValue<Store, LocalStorage>,
     kick: StoredValue<mpsc::UnboundedSender<()>, LocalStorage>,
     status: SyncStatus,
+    /// The record the form is editing; `None` while it records a new one.
+    editing: RwSignal<Option<Activity>>,
 }
 
 impl Ctx {
@@ -106,6 +108,7 @@ pub fn App(store: Store) -> impl IntoView {
         store: StoredValue::new_local(store.clone()),
         kick: StoredValue::new_local(kick.clone()),
         status,
+        editing: RwSignal::new(None),
     };
     provide_context(ctx);
     run_sync_loop(store, status, kicks);
@@ -255,6 +258,24 @@ fn ActivityForm() -> impl IntoView {
         async move { store.stations().await.unwrap_or_default() }
     });
 
+    // Tapping "edit" on a record loads it into the form.
+    Effect::new(move |_| {
+        if let Some(a) = ctx.editing.get() {
+            category.set(Some(a.category));
+            title.set(a.title.clone());
+            station_id.set(a.station_id.clone());
+            date.set(a.date.to_string());
+            volunteers.set(a.volunteers.to_string());
+            people_served.set(a.people_served.get().to_string());
+            notes.set(a.notes.clone());
+            errors.set(Vec::new());
+            saved.set(false);
+            if let Some(window) = web_sys::window() {
+                window.scroll_to_with_x_and_y(0.0, 0.0);
+            }
+        }
+    });
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -285,7 +306,10 @@ fn ActivityForm() -> impl IntoView {
             return;
         };
         let activity = Activity {
-            id: Uuid::now_v7(),
+            id: ctx
+                .editing
+                .with_untracked(|e| e.as_ref().map(|a| a.id))
+                .unwrap_or_else(Uuid::now_v7),
             category: category_value,
             title: title.get().trim().to_owned(),
             station_id: station_id.get(),
@@ -308,6 +332,7 @@ fn ActivityForm() -> impl IntoView {
                     title.set(String::new());
                     people_served.set(String::new());
                     notes.set(String::new());
+                    ctx.editing.set(None);
                     saved.set(true);
                     ctx.changed();
                     ctx.status.pending.update(|n| *n += 1);
@@ -335,7 +360,7 @@ fn ActivityForm() -> impl IntoView {
 
     view! {
         <form id="activity-form" class="activity-form" on:submit=submit novalidate>
-            <h1>{i18n::FORM_TITLE}</h1>
+            <h1>{move || if ctx.editing.with(Option::is_some) { i18n::FORM_TITLE_EDIT } else { i18n::FORM_TITLE }}</h1>
             <fieldset class="chips">
                 <legend>{i18n::CATEGORY}</legend>
                 {Category::ALL
@@ -373,7 +398,8 @@ fn ActivityForm() -> impl IntoView {
                             } else {
                                 list.into_iter()
                                     .map(|s| {
-                                        let selected = station_id.get_untracked() == s.id;
+                                        let id = s.id.clone();
+                                        let selected = move || station_id.get() == id;
                                         view! { <option value=s.id.clone() selected=selected>{s.name.clone()}</option> }
                                     })
                                     .collect_view()
@@ -467,6 +493,8 @@ fn MyRecords() -> impl IntoView {
 }
 
 fn record_row(activity: Activity, state: SyncState, station: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let to_edit = activity.clone();
     let (code, label, reason) = match state {
         SyncState::Pending => ("pending", i18n::STATE_PENDING, None),
         SyncState::Synced => ("synced", i18n::STATE_SYNCED, None),
@@ -493,6 +521,9 @@ fn record_row(activity: Activity, state: SyncState, station: String) -> impl Int
             <span class="record-people">{activity.people_served.get()} " " {i18n::PEOPLE_UNIT}</span>
             <span class=format!("sync-badge sync-{code}")>{label}</span>
             {reason.map(|r| view! { <span class="reject-reason">{r}</span> })}
+            <button type="button" class="edit" on:click=move |_| ctx.editing.set(Some(to_edit.clone()))>
+                {i18n::EDIT}
+            </button>
         </li>
     }
 }

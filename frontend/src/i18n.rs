@@ -16,6 +16,8 @@ pub const STORAGE_FULL: &str = "本机存储已满，记录未保存：请联网
 pub const NOT_SAVED: &str = "记录未保存：";
 
 pub const FORM_TITLE: &str = "记录活动";
+pub const FORM_TITLE_EDIT: &str = "修改记录";
+pub const EDIT: &str = "修改";
 pub const CATEGORY: &str = "类别";
 pub const TITLE: &str = "活动名称";
 pub const STATION: &str = "阵地";
