@@ -15,7 +15,7 @@ use tongxin_shared::{
 use uuid::Uuid;
 
 use crate::{
-    i18n,
+    i18n, lock,
     store::{Store, SyncState},
     sync,
 };
@@ -135,11 +135,24 @@ pub fn App(store: Store) -> impl IntoView {
 /// Syncs at start, whenever kicked (a local save, the browser coming back
 /// online) and on a timer; after a failure it retries with exponential
 /// back-off and jitter, capped so a returning signal is noticed quickly.
+/// How long after a local save the sync waits for more saves.
+const DEBOUNCE_MS: u32 = 300;
+
+/// The Web Lock every tab takes for a sync round.
+const SYNC_LOCK: &str = "tongxin-sync";
+
 fn run_sync_loop(store: Store, status: SyncStatus, mut kicks: mpsc::UnboundedReceiver<()>) {
     spawn_local(async move {
         let mut failures: u32 = 0;
         loop {
-            match sync::sync_once(&store).await {
+            let round = store.clone();
+            let outcome =
+                lock::exclusive(
+                    SYNC_LOCK,
+                    move || async move { sync::sync_once(&round).await },
+                )
+                .await;
+            match outcome {
                 Ok(_) => {
                     failures = 0;
                     status.online.set(true);
@@ -151,6 +164,8 @@ fn run_sync_loop(store: Store, status: SyncStatus, mut kicks: mpsc::UnboundedRec
                     status.online.set(!error.is_offline());
                     status.last_error.set(Some(if error.is_offline() {
                         i18n::SYNC_OFFLINE.to_owned()
+                    } else if error.needs_update() {
+                        i18n::PLEASE_UPDATE.to_owned()
                     } else {
                         error.to_string()
                     }));
@@ -170,9 +185,14 @@ fn run_sync_loop(store: Store, status: SyncStatus, mut kicks: mpsc::UnboundedRec
             let timer = gloo_timers::future::TimeoutFuture::new(delay_ms).fuse();
             let kicked = kicks.next().fuse();
             futures::pin_mut!(timer, kicked);
-            futures::select! {
-                () = timer => {},
-                _ = kicked => {},
+            let was_kicked = futures::select! {
+                () = timer => false,
+                _ = kicked => true,
+            };
+            if was_kicked {
+                // Let a burst of saves settle into one round.
+                gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
+                while kicks.try_recv().is_ok() {}
             }
         }
     });

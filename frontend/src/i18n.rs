@@ -14,6 +14,8 @@ pub const LAST_SYNC: &str = "上次同步";
 pub const SYNC_OFFLINE: &str = "无法连接服务器：记录已保存在本机，恢复联网后自动同步";
 pub const STORAGE_FULL: &str = "本机存储已满，记录未保存：请联网同步后清理浏览器存储";
 pub const NOT_SAVED: &str = "记录未保存：";
+pub const PLEASE_UPDATE: &str =
+    "应用版本过旧，服务器拒绝同步：请刷新页面以更新（记录仍保存在本机）";
 
 pub const FORM_TITLE: &str = "记录活动";
 pub const FORM_TITLE_EDIT: &str = "修改记录";

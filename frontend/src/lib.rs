@@ -5,10 +5,12 @@
 //! - [`store`]: IndexedDB (records, outbox, cursor, reference data).
 //! - [`sync`]: pushes the outbox and pulls changes.
 //! - [`app`]: the components; they read signals and call the two above.
+//! - [`lock`]: Web Locks, so two tabs never sync at once.
 //! - [`i18n`]: every visible string.
 
 pub mod app;
 pub mod i18n;
+pub mod lock;
 pub mod store;
 pub mod sync;
 

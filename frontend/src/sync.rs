@@ -5,7 +5,7 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use tongxin_shared::sync::{
     ErrorBody, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
-    ReferenceData,
+    ReferenceData, UNSUPPORTED_PROTOCOL,
 };
 
 use crate::store::{Store, StoreError};
@@ -29,6 +29,11 @@ pub enum SyncError {
 impl SyncError {
     pub fn is_offline(&self) -> bool {
         matches!(self, SyncError::Offline(_))
+    }
+
+    /// The server speaks a newer protocol: this app must be updated.
+    pub fn needs_update(&self) -> bool {
+        matches!(self, SyncError::Server { message, .. } if message.contains(UNSUPPORTED_PROTOCOL))
     }
 }
 
