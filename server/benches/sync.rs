@@ -14,7 +14,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tongxin_server::{AppState, config::Config, db::Db, demo};
 use tongxin_shared::{
-    Activity, Category, PeopleServed,
+    Activity,
     hlc::HlcClock,
     merge::ActivityRecord,
     sync::{Change, Mutation, PROTOCOL_VERSION, PushRequest},
@@ -27,21 +27,6 @@ const LOAD_DEVICES: u64 = 200;
 const LOAD_PER_DEVICE: u64 = 500;
 const LOAD_BATCH: u64 = 50;
 
-fn activity(n: u64) -> Activity {
-    let stations = demo::stations();
-    Activity {
-        id: Uuid::now_v7(),
-        category: Category::ALL[(n % 9) as usize],
-        title: format!("活动 {n}"),
-        station_id: stations[(n % stations.len() as u64) as usize].id.clone(),
-        date: chrono::NaiveDate::from_ymd_opt(2026, 1 + (n % 10) as u32, 1 + (n % 28) as u32)
-            .unwrap(),
-        volunteers: (n % 12) as u32,
-        people_served: PeopleServed::try_from((n % 200) as i64).unwrap(),
-        notes: String::new(),
-    }
-}
-
 /// `count` mutations from `device`, numbered from `first_seq`.
 fn batch(device: Uuid, clock: &mut HlcClock, first_seq: u64, count: u64) -> PushRequest {
     let now = chrono::Utc::now().timestamp_millis() as u64;
@@ -52,7 +37,7 @@ fn batch(device: Uuid, clock: &mut HlcClock, first_seq: u64, count: u64) -> Push
             .map(|i| Mutation {
                 seq: first_seq + i,
                 change: Change::PutActivity(ActivityRecord::new(
-                    &activity(first_seq + i),
+                    &demo::synthetic_activity(first_seq + i),
                     clock.stamp(now),
                 )),
             })

@@ -165,3 +165,21 @@ pub fn livestream_sessions() -> Vec<LivestreamSession> {
         viewers: 12_800,
     }]
 }
+
+/// The `n`th of an endless stream of plausible activities, for load tests
+/// and benchmarks: categories, stations and counts cycle, and every date
+/// lies between January and October 2026, so none is in the future.
+pub fn synthetic_activity(n: u64) -> Activity {
+    let stations = stations();
+    Activity {
+        id: Uuid::now_v7(),
+        category: Category::ALL[(n % Category::ALL.len() as u64) as usize],
+        title: format!("活动 {n}"),
+        station_id: stations[(n % stations.len() as u64) as usize].id.clone(),
+        date: NaiveDate::from_ymd_opt(2026, 1 + (n % 10) as u32, 1 + (n % 28) as u32)
+            .expect("day 1 to 28 exists in every month"),
+        volunteers: (n % 12) as u32,
+        people_served: PeopleServed::try_from((n % 200) as i64).expect("within bounds"),
+        notes: String::new(),
+    }
+}

@@ -14,7 +14,7 @@ use tongxin_server::{
     db::{Actor, Db},
     demo,
 };
-use tongxin_shared::{Activity, Category, PeopleServed, hlc::HlcClock};
+use tongxin_shared::{Activity, hlc::HlcClock};
 use tongxin_tests::{Browser, DESKTOP, TestServer, wait_until};
 use uuid::Uuid;
 
@@ -60,22 +60,6 @@ source.onsuccess = () => {
 };
 "#;
 
-fn activity(n: usize) -> Activity {
-    let stations = demo::stations();
-    Activity {
-        id: Uuid::now_v7(),
-        category: Category::ALL[n % 9],
-        title: format!("活动 {n}"),
-        station_id: stations[n % stations.len()].id.clone(),
-        date: chrono::NaiveDate::from_ymd_opt(2026, 1 + (n % 10) as u32, 1 + (n % 28) as u32)
-            .context("a valid date")
-            .unwrap(),
-        volunteers: (n % 12) as u32,
-        people_served: PeopleServed::try_from((n % 200) as i64).unwrap(),
-        notes: String::new(),
-    }
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
     let data = tempfile::tempdir()?;
@@ -83,7 +67,7 @@ async fn main() -> Result<()> {
     {
         let db = Db::open(&format!("sqlite://{}", database.display())).await?;
         db.insert_stations(&demo::stations()).await?;
-        let activities: Vec<Activity> = (0..RECORDS).map(activity).collect();
+        let activities: Vec<Activity> = (0..RECORDS as u64).map(demo::synthetic_activity).collect();
         let now = chrono::Utc::now().timestamp_millis() as u64;
         let stamp = HlcClock::new(Uuid::now_v7()).stamp(now);
         let actor = Actor {

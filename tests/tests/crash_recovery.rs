@@ -7,7 +7,6 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use tongxin_server::demo;
 use tongxin_shared::{
-    Activity, Category, PeopleServed,
     hlc::HlcClock,
     merge::ActivityRecord,
     sync::{Change, Mutation, PROTOCOL_VERSION, PushRequest},
@@ -27,16 +26,7 @@ fn outbox(device: Uuid) -> Vec<PushRequest> {
             device_id: device,
             mutations: (1..=PER_BATCH)
                 .map(|i| {
-                    let activity = Activity {
-                        id: Uuid::now_v7(),
-                        category: Category::LegalConsultation,
-                        title: format!("法律咨询角 {batch}-{i}"),
-                        station_id: demo::stations()[1].id.clone(),
-                        date: chrono::Utc::now().date_naive(),
-                        volunteers: 2,
-                        people_served: PeopleServed::try_from(1).unwrap(),
-                        notes: String::new(),
-                    };
+                    let activity = demo::synthetic_activity(batch * PER_BATCH + i);
                     Mutation {
                         seq: batch * PER_BATCH + i,
                         change: Change::PutActivity(ActivityRecord::new(

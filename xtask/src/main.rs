@@ -114,51 +114,23 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
 }
 
 fn bench(root: &Path, args: &[String]) -> Result<()> {
-    match args.first().map(String::as_str) {
-        Some("sync") => {
-            step("benchmarking sync on the server (release build; takes a few minutes)");
-            cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])?;
-            let toolchain = setup::wasm_toolchain()?;
-            let browser = setup::browser()?;
-            let dist = web::build_dist(root, &toolchain)?;
-            step("building the server for the browser benchmark");
-            cargo(&[
-                "build",
-                "--package",
-                "tongxin-server",
-                "--bin",
-                "tongxin-server",
-            ])?;
-            step("benchmarking initial sync in headless Chromium (100,000 records)");
-            let status = Command::new("cargo")
-                .args([
-                    "bench",
-                    "--package",
-                    "tongxin-tests",
-                    "--bench",
-                    "initial_sync",
-                ])
-                .env(
-                    "TONGXIN_SERVER_BIN",
-                    root.join("target/debug/tongxin-server"),
-                )
-                .env("TONGXIN_DIST", &dist)
-                .env("CHROMEDRIVER", &browser.chromedriver)
-                .env("CHROMIUM", &browser.chromium)
-                .status()?;
-            if !status.success() {
-                bail!("the initial-sync benchmark failed");
-            }
-            Ok(())
-        }
-        _ => bail!("usage: cargo xtask bench sync"),
-    }
+    let Some("sync") = args.first().map(String::as_str) else {
+        bail!("usage: cargo xtask bench sync");
+    };
+    step("benchmarking sync on the server (release build; takes a few minutes)");
+    cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])?;
+    let app = App::build(root, Profile::Release)?;
+    step("benchmarking initial sync in headless Chromium (100,000 records)");
+    app.cargo(&[
+        "bench",
+        "--package",
+        "tongxin-tests",
+        "--bench",
+        "initial_sync",
+    ])
 }
 
 fn test(root: &Path) -> Result<()> {
-    let toolchain = setup::wasm_toolchain()?;
-    let browser = setup::browser()?;
-
     step("checking formatting (cargo fmt --check)");
     cargo(&["fmt", "--all", "--check"])?;
     step("linting (cargo clippy --all-targets -D warnings)");
@@ -171,36 +143,78 @@ fn test(root: &Path) -> Result<()> {
         "warnings",
     ])?;
 
-    let dist = web::build_dist(root, &toolchain)?;
-    step("building the server for the end-to-end tests");
-    cargo(&[
-        "build",
-        "--package",
-        "tongxin-server",
-        "--bin",
-        "tongxin-server",
-    ])?;
-
+    let app = App::build(root, Profile::Debug)?;
     step(
         "running native unit and integration tests, then end-to-end tests (real server, headless Chromium)",
     );
-    let status = Command::new("cargo")
-        .args(["test", "--workspace"])
-        .env(
-            "TONGXIN_SERVER_BIN",
-            root.join("target/debug/tongxin-server"),
-        )
-        .env("TONGXIN_DIST", &dist)
-        .env("CHROMEDRIVER", &browser.chromedriver)
-        .env("CHROMIUM", &browser.chromium)
-        .status()?;
-    if !status.success() {
-        bail!("tests failed");
-    }
+    app.cargo(&["test", "--workspace"])?;
 
     step("running the front end's browser tests (wasm-bindgen-test in headless Chromium)");
     // The runner's own summary is the last thing printed.
-    web::browser_tests(root, &toolchain, &browser)
+    web::browser_tests(root, &app.toolchain, &app.browser)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    Debug,
+    Release,
+}
+
+/// What the end-to-end tests and the browser benchmark drive: the built
+/// app, a server binary and a browser.
+struct App {
+    toolchain: setup::WasmToolchain,
+    browser: setup::Browser,
+    dist: PathBuf,
+    server: PathBuf,
+}
+
+impl App {
+    fn build(root: &Path, profile: Profile) -> Result<App> {
+        let toolchain = setup::wasm_toolchain()?;
+        let browser = setup::browser()?;
+        let dist = web::build_dist(root, &toolchain)?;
+        step("building the server");
+        let mut args = vec![
+            "build",
+            "--package",
+            "tongxin-server",
+            "--bin",
+            "tongxin-server",
+        ];
+        if profile == Profile::Release {
+            args.push("--release");
+        }
+        cargo(&args)?;
+        let folder = if profile == Profile::Release {
+            "release"
+        } else {
+            "debug"
+        };
+        Ok(App {
+            toolchain,
+            browser,
+            dist,
+            server: root.join("target").join(folder).join("tongxin-server"),
+        })
+    }
+
+    /// Runs cargo telling `tongxin-tests` where the server, the app and the
+    /// browser are.
+    fn cargo(&self, args: &[&str]) -> Result<()> {
+        let status = Command::new("cargo")
+            .args(args)
+            .env("TONGXIN_SERVER_BIN", &self.server)
+            .env("TONGXIN_DIST", &self.dist)
+            .env("CHROMEDRIVER", &self.browser.chromedriver)
+            .env("CHROMIUM", &self.browser.chromium)
+            .status()
+            .with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
+        if !status.success() {
+            bail!("cargo {} failed", args.join(" "));
+        }
+        Ok(())
+    }
 }
 
 /// Prints what is about to happen, so the user is never left waiting on a
