@@ -5,7 +5,10 @@
 //! whatever the user saved is either pending in the outbox or acknowledged
 //! by the server, across reloads and crashes alike.
 
-use std::{collections::HashMap, rc::Rc};
+use std::{
+    collections::{HashMap, HashSet},
+    rc::Rc,
+};
 
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -148,15 +151,13 @@ impl Store {
             .db
             .transaction(&[ACTIVITIES, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
         let records: Vec<ActivityRecord> = all(&tx.store(ACTIVITIES)?).await?;
-        let outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
+        let pending = pending_ids(&tx.store(OUTBOX)?).await?;
         let rejected: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
         finish(tx).await?;
         let mut rejected: HashMap<Uuid, Vec<ValidationError>> = rejected
             .into_iter()
             .map(|r| (r.record_id, r.errors))
             .collect();
-        let pending: std::collections::HashSet<Uuid> =
-            outbox.iter().map(|entry| entry.record_id).collect();
         let mut list: Vec<(Activity, SyncState)> = records
             .iter()
             .filter(|record| !record.is_deleted())
@@ -238,9 +239,7 @@ impl Store {
         let tx = self
             .db
             .transaction(&[ACTIVITIES, OUTBOX, META], TransactionMode::ReadWrite)?;
-        let outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
-        let pending: std::collections::HashSet<Uuid> =
-            outbox.iter().map(|entry| entry.record_id).collect();
+        let pending = pending_ids(&tx.store(OUTBOX)?).await?;
         let activities = tx.store(ACTIVITIES)?;
         let meta = tx.store(META)?;
         let mut clock = clock(&meta).await?;
@@ -367,6 +366,12 @@ async fn clock(meta: &rexie::Store) -> Result<HlcClock, StoreError> {
         Some(clock) => Ok(clock),
         None => Ok(HlcClock::new(device_id(meta).await?)),
     }
+}
+
+/// The records with a change still waiting in the outbox.
+async fn pending_ids(outbox: &rexie::Store) -> Result<HashSet<Uuid>, StoreError> {
+    let entries: Vec<OutboxEntry> = all(outbox).await?;
+    Ok(entries.iter().map(|entry| entry.record_id).collect())
 }
 
 async fn all<T: DeserializeOwned>(store: &rexie::Store) -> Result<Vec<T>, StoreError> {

@@ -11,8 +11,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tokio::net::TcpListener;
-use tongxin_server::{AppState, config::Config, db::Db, demo};
+use tongxin_server::{AppState, db::Db, demo};
 use tongxin_shared::{
     Activity,
     hlc::HlcClock,
@@ -56,18 +55,11 @@ async fn start_server() -> Server {
     let url = format!("sqlite://{}", data.path().join("bench.sqlite").display());
     let db = Db::open(&url).await.unwrap();
     db.insert_stations(&demo::stations()).await.unwrap();
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: url,
-        static_dir: None,
-        demo: false,
-    };
-    let listener = TcpListener::bind(config.listen).await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let app = tongxin_server::app(AppState::new(db.clone()), &config);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = tongxin_server::spawn_on_loopback(AppState::new(db.clone()))
+        .await
+        .unwrap();
     Server {
-        url: address,
+        url,
         db,
         _data: data,
     }

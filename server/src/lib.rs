@@ -67,6 +67,16 @@ pub fn app(state: AppState, config: &Config) -> Router {
     routes::router(state, config.static_dir.as_deref())
 }
 
+/// Serves the API (no app files) on a free loopback port inside this
+/// process and returns its base URL: for tests and benchmarks.
+pub async fn spawn_on_loopback(state: AppState) -> std::io::Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let app = routes::router(state, None);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(url)
+}
+
 /// Opens the database, loads demo data if asked, and serves until Ctrl-C or
 /// SIGTERM; requests in flight are finished before it returns.
 pub async fn serve(config: Config) -> anyhow::Result<()> {

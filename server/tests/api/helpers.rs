@@ -1,9 +1,6 @@
-use std::path::PathBuf;
-
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
-use tongxin_server::{AppState, config::Config, db::Db, demo};
+use tongxin_server::{AppState, db::Db, demo};
 use tongxin_shared::{
     Activity, Category, PeopleServed,
     hlc::{Hlc, HlcClock},
@@ -25,16 +22,9 @@ pub async fn spawn_app() -> TestApp {
     let url = format!("sqlite://{}", data.path().join("test.sqlite").display());
     let db = Db::open(&url).await.unwrap();
     db.insert_stations(&demo::stations()).await.unwrap();
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: url,
-        static_dir: None::<PathBuf>,
-        demo: false,
-    };
-    let listener = TcpListener::bind(config.listen).await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let app = tongxin_server::app(AppState::new(db), &config);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let address = tongxin_server::spawn_on_loopback(AppState::new(db))
+        .await
+        .unwrap();
     TestApp {
         address,
         client: reqwest::Client::new(),
