@@ -2,12 +2,70 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-#[derive(Debug, Clone, clap::Parser)]
+use tongxin_shared::account::Role;
+
+/// `tongxin-server [flags]` serves; `tongxin-server user …` manages accounts.
+#[derive(Debug, clap::Parser)]
 #[command(
     name = "tongxin-server",
     version,
     about = "Tongxin sync and admin server"
 )]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Manage accounts (the first admin is made here; there is no default
+    /// password).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Add an account. The password is asked for (or read from stdin when
+    /// it is not a terminal).
+    Add {
+        username: String,
+        /// volunteer, organiser or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The name shown in the app; defaults to the username.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// A station the volunteer records for (repeat for several).
+        #[arg(long = "station")]
+        stations: Vec<String>,
+    },
+    /// List every account.
+    List,
+    /// Stop an account from logging in and end its sessions.
+    Disable { username: String },
+    /// Let a disabled account log in again.
+    Enable { username: String },
+    /// Replace the stations a volunteer records for.
+    Stations {
+        username: String,
+        #[arg(long = "station")]
+        stations: Vec<String>,
+    },
+    /// Set a new password (asked for), lift a lockout, end every session.
+    Reset { username: String },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::from_code(text).ok_or_else(|| {
+        let codes: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+        format!("unknown role {text:?}; one of {}", codes.join(", "))
+    })
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Address to listen on; port 0 picks a free port (printed at start).
     #[arg(long, env = "TONGXIN_LISTEN", default_value = "127.0.0.1:8080")]
@@ -17,6 +75,7 @@ pub struct Config {
     /// missing.
     #[arg(
         long,
+        global = true,
         env = "TONGXIN_DATABASE_URL",
         default_value = "sqlite://data/tongxin.sqlite"
     )]

@@ -19,18 +19,18 @@ use tongxin_shared::{
 };
 use uuid::Uuid;
 
-/// Who is asking. Until accounts exist the id is taken from the request;
-/// every storage call already receives it so roles slot in here.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: String,
-}
+use crate::auth::{Actor, StationScope};
+
+mod accounts;
+pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
 
 /// A push that must be refused as a whole.
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {
     #[error("device belongs to another user")]
     DeviceOfAnotherUser,
+    #[error("this user does not sync activities")]
+    NotAllowed,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -111,6 +111,9 @@ impl Db {
         mutations: &[Mutation],
         clock: &ServerClock,
     ) -> Result<Vec<MutationResult>, PushError> {
+        // Organisers have no activities to push.
+        let scope = actor.activity_scope().map_err(|_| PushError::NotAllowed)?;
+        let user_id = actor.user_id.to_string();
         let mut tx = self.begin_write().await?;
         let device = device_id.to_string();
         let known: Option<(String, i64)> =
@@ -119,7 +122,7 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?;
         let mut last_seq = match known {
-            Some((owner, _)) if owner != actor.user_id => {
+            Some((owner, _)) if owner != user_id => {
                 return Err(PushError::DeviceOfAnotherUser);
             }
             Some((_, last_seq)) => last_seq,
@@ -168,10 +171,28 @@ impl Db {
                             }
                             None => incoming,
                         };
-                        match check_activity(&merged.activity(), clock.today, &stations) {
+                        // Both where the record was and where it goes must
+                        // be the user's: nobody moves a record into or out
+                        // of a station they do not serve.
+                        let was_theirs = stored
+                            .get(&merged.id)
+                            .is_none_or(|current| scope.contains(&current.activity().station_id));
+                        let activity = merged.activity();
+                        let checked = check_activity(&activity, clock.today, &stations)
+                            .and_then(|()| {
+                                if was_theirs && scope.contains(&activity.station_id) {
+                                    Ok(())
+                                } else {
+                                    Err(vec![ValidationError::new(
+                                        "station_id",
+                                        "not one of your stations",
+                                    )])
+                                }
+                            });
+                        match checked {
                             Err(errors) => Outcome::Rejected { errors },
                             Ok(()) => {
-                                put_record(&mut tx, &merged, actor, stream.next()).await?;
+                                put_record(&mut tx, &merged, &user_id, stream.next()).await?;
                                 stored.insert(merged.id, merged);
                                 Outcome::Accepted
                             }
@@ -191,7 +212,7 @@ impl Db {
              ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
         )
         .bind(&device)
-        .bind(&actor.user_id)
+        .bind(&user_id)
         .bind(last_seq)
         .execute(&mut *tx)
         .await?;
@@ -199,21 +220,35 @@ impl Db {
         Ok(results)
     }
 
-    /// Records changed after `after` in change-stream order, at most
-    /// `limit`, each with its position.
+    /// Records in `scope` changed after `after`, in change-stream order, at
+    /// most `limit`, each with its position.
     pub async fn pull(
         &self,
+        scope: &StationScope,
         after: i64,
         limit: usize,
     ) -> Result<Vec<(i64, ActivityRecord)>, sqlx::Error> {
-        sqlx::query(
-            "SELECT record, change_seq FROM activities WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
-        )
-        .bind(after)
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
+        let mut query =
+            sqlx::QueryBuilder::new("SELECT record, change_seq FROM activities WHERE change_seq > ");
+        query.push_bind(after);
+        if let StationScope::Only(stations) = scope {
+            if stations.is_empty() {
+                return Ok(Vec::new());
+            }
+            query.push(" AND station_id IN (");
+            let mut list = query.separated(", ");
+            for station in stations {
+                list.push_bind(station);
+            }
+            list.push_unseparated(")");
+        }
+        query.push(" ORDER BY change_seq LIMIT ");
+        query.push_bind(limit as i64);
+        query
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
         .map(|row| Ok((row.try_get("change_seq")?, record_from_json(row.try_get("record")?)?)))
         .collect()
     }
@@ -300,14 +335,14 @@ impl Db {
     pub async fn insert_activities(
         &self,
         activities: &[Activity],
-        actor: &Actor,
+        updated_by: &str,
         stamp: Hlc,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let mut stream = ChangeStream::open(&mut tx).await?;
         for activity in activities {
             let record = ActivityRecord::new(activity, stamp);
-            put_record(&mut tx, &record, actor, stream.next()).await?;
+            put_record(&mut tx, &record, updated_by, stream.next()).await?;
         }
         stream.close(&mut tx).await?;
         tx.commit().await
@@ -403,7 +438,7 @@ fn record_from_json(json: String) -> Result<ActivityRecord, sqlx::Error> {
 async fn put_record(
     tx: &mut sqlx::SqliteConnection,
     record: &ActivityRecord,
-    actor: &Actor,
+    updated_by: &str,
     change_seq: i64,
 ) -> Result<(), sqlx::Error> {
     let activity = record.activity();
@@ -430,7 +465,7 @@ async fn put_record(
     .bind(i64::from(activity.people_served.get()))
     .bind(&activity.notes)
     .bind(change_seq)
-    .bind(&actor.user_id)
+    .bind(updated_by)
     .bind(json)
     .bind(record.is_deleted())
     .execute(&mut *tx)

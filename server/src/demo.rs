@@ -183,3 +183,47 @@ pub fn synthetic_activity(n: u64) -> Activity {
         notes: String::new(),
     }
 }
+
+/// The password of every demo account. Demo data only: real accounts are
+/// made with `tongxin-server user add`, which asks for a password.
+pub const DEMO_PASSWORD: &str = "tongxin-demo";
+
+/// One account of the demo data set.
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: tongxin_shared::account::Role,
+    pub stations: &'static [&'static str],
+}
+
+/// An admin, a volunteer at the two 塔子湖街道 stations, a volunteer at
+/// 后湖街道, and a livestream organiser.
+pub fn accounts() -> Vec<DemoAccount> {
+    use tongxin_shared::account::Role;
+    vec![
+        DemoAccount {
+            username: "admin",
+            display_name: "区委统战部管理员",
+            role: Role::Admin,
+            stations: &[],
+        },
+        DemoAccount {
+            username: "volunteer",
+            display_name: "志愿者小李",
+            role: Role::Volunteer,
+            stations: &["st-xianfeng", "st-hongshiliu"],
+        },
+        DemoAccount {
+            username: "volunteer2",
+            display_name: "志愿者小王",
+            role: Role::Volunteer,
+            stations: &["st-shangrong"],
+        },
+        DemoAccount {
+            username: "organiser",
+            display_name: "直播间主播",
+            role: Role::Organiser,
+            stations: &[],
+        },
+    ]
+}

@@ -20,6 +20,9 @@ pub enum ApiError {
     /// 403: the user may not do this.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// 429: too many failed logins; try again after this many seconds.
+    #[error("too many failed logins; try again in {retry_after_s} s")]
+    TooManyAttempts { retry_after_s: u64 },
     /// 500: logged in full, answered without details.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -60,10 +63,18 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let ApiError::TooManyAttempts { retry_after_s } = self {
+            let body = Json(ErrorBody {
+                error: self.to_string(),
+            });
+            let retry_after = [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())];
+            return (StatusCode::TOO_MANY_REQUESTS, retry_after, body).into_response();
+        }
         let (status, error) = match self {
             ApiError::BadRequest { status, message } => (status, message),
             ApiError::Unauthorized(message) => (StatusCode::UNAUTHORIZED, message.to_owned()),
             ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, message.to_owned()),
+            ApiError::TooManyAttempts { .. } => unreachable!("answered above"),
             ApiError::Internal(error) => {
                 tracing::error!(error = ?error, "internal error");
                 (

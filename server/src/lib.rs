@@ -3,16 +3,20 @@
 //! Run it with `cargo xtask run` (builds the app, loads demo data) or
 //! `tongxin-server --help`. It is stateless apart from its database.
 //!
-//! Endpoints (JSON; every request names its user in `x-tongxin-user` until
-//! accounts arrive):
+//! Endpoints (JSON; all but login and health need `Authorization: Bearer`
+//! with a token from login):
 //! - `GET  /api/health`: liveness.
-//! - `GET  /api/reference`: stations, for the app's forms offline.
+//! - `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/auth/me`.
+//! - `GET  /api/reference`: the user's stations, for the app's forms offline.
 //! - `POST /api/sync/push`: apply a device's mutations, idempotently.
 //! - `GET  /api/sync/pull?cursor=…`: changes after a cursor, paged.
-//! - `GET  /api/admin/summary`, `GET /api/admin/activities`: merged figures.
+//! - `GET  /api/admin/summary`, `GET /api/admin/activities`: merged figures
+//!   (admins only).
 //! - everything else: the built app (`--static-dir`), with `index.html` for
 //!   the app's own routes.
 
+pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -107,11 +111,18 @@ async fn load_demo(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     }
     db.insert_stations(&demo::stations()).await?;
-    let demo_user = db::Actor {
-        user_id: "demo".into(),
-    };
-    db.insert_activities(&demo::activities(), &demo_user, state.now().1)
+    db.insert_activities(&demo::activities(), "demo", state.now().1)
         .await?;
+    for account in demo::accounts() {
+        db.create_user(&db::NewUser {
+            username: account.username.into(),
+            display_name: account.display_name.into(),
+            role: account.role,
+            password_hash: auth::hash_password(demo::DEMO_PASSWORD)?,
+            stations: account.stations.iter().map(|s| (*s).to_owned()).collect(),
+        })
+        .await?;
+    }
     db.insert_livestream_sessions(&demo::livestream_sessions())
         .await?;
     tracing::info!("demo data loaded");

@@ -1,5 +1,5 @@
 use clap::Parser;
-use tongxin_server::config::Config;
+use tongxin_server::config::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -12,5 +12,11 @@ async fn main() -> anyhow::Result<()> {
         // scripts and tests read.
         .with_writer(std::io::stderr)
         .init();
-    tongxin_server::serve(Config::parse()).await
+    let cli = Cli::parse();
+    match cli.command {
+        None => tongxin_server::serve(cli.config).await,
+        Some(Command::User(command)) => {
+            tongxin_server::cli::user(&cli.config.database_url, command).await
+        }
+    }
 }

@@ -5,11 +5,13 @@
 //! what a record looks like, what makes it valid, or how sync messages are
 //! shaped. This crate has no browser, server or database dependencies.
 //!
+//! - [`account`]: roles and the login messages.
 //! - [`activity`]: the volunteer's record of one activity, and its validation.
 //! - [`station`]: the places activities happen (reference data).
 //! - [`sync`]: push and pull messages, with a protocol version.
 //! - [`error`]: the one validation error type, whose messages both sides show.
 
+pub mod account;
 pub mod activity;
 pub mod error;
 pub mod station;

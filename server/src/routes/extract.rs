@@ -1,8 +1,15 @@
 //! Extractors that turn every rejection into the server's JSON error.
 
-use axum::{extract::FromRequestParts, http::request::Parts};
+use axum::{
+    extract::FromRequestParts,
+    http::{header::AUTHORIZATION, request::Parts},
+};
 
-use crate::{db::Actor, error::ApiError};
+use crate::{
+    AppState,
+    auth::{self, Actor},
+    error::ApiError,
+};
 
 /// `axum::Json`, but a body that cannot be read answers `{"error": …}`
 /// naming the problem (bad JSON, missing field, too large).
@@ -15,25 +22,33 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
 
-/// The user a request acts for: the seam where accounts plug in. Until
-/// login exists it is the `x-tongxin-user` header.
-pub const USER_HEADER: &str = "x-tongxin-user";
-
-impl<S: Send + Sync> FromRequestParts<S> for Actor {
+/// The logged-in user: `Authorization: Bearer <token>`, looked up in the
+/// database on every request (so any replica can answer, and a revoked or
+/// expired session stops working at once).
+impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let user_id = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
             .headers
-            .get(USER_HEADER)
+            .get(AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|value| !value.is_empty() && value.len() <= 64)
+            .filter(|token| !token.is_empty())
             .ok_or(ApiError::Unauthorized(
-                "missing or invalid x-tongxin-user header",
+                "log in first: no Authorization: Bearer token",
             ))?;
-        Ok(Actor {
-            user_id: user_id.to_owned(),
-        })
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        state
+            .db
+            .actor_for_token(&auth::token_hash(token), now_ms)
+            .await?
+            .ok_or(ApiError::Unauthorized(
+                "session expired or revoked: log in again",
+            ))
     }
 }

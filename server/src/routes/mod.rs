@@ -1,6 +1,7 @@
 //! HTTP routes. Handlers are named by resource and verb.
 
 mod admin;
+mod auth;
 mod extract;
 mod sync;
 
@@ -27,6 +28,9 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
     let api = Router::new()
         .route("/health", get(health))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
         .route("/reference", get(sync::reference_get))
         .route("/sync/push", post(sync::sync_push))
         .route("/sync/pull", get(sync::sync_pull))

@@ -10,17 +10,20 @@ use tongxin_shared::sync::{
 use super::extract::{ApiJson, ApiQuery};
 use crate::{
     AppState,
-    db::{Actor, PushError, ServerClock},
+    auth::Actor,
+    db::{PushError, ServerClock},
     error::ApiError,
 };
 
+/// The stations the user records for (all of them for an admin).
 pub async fn reference_get(
     State(state): State<AppState>,
-    _actor: Actor,
+    actor: Actor,
 ) -> Result<Json<ReferenceData>, ApiError> {
-    Ok(Json(ReferenceData {
-        stations: state.db.stations().await?,
-    }))
+    let scope = actor.activity_scope()?;
+    let mut stations = state.db.stations().await?;
+    stations.retain(|station| scope.contains(&station.id));
+    Ok(Json(ReferenceData { stations }))
 }
 
 pub async fn sync_push(
@@ -53,6 +56,9 @@ pub async fn sync_push(
         .await
         .map_err(|error| match error {
             PushError::DeviceOfAnotherUser => ApiError::Forbidden("device belongs to another user"),
+            PushError::NotAllowed => {
+                ApiError::Forbidden("livestream organisers do not sync activities")
+            }
             PushError::Database(error) => error.into(),
         })?;
     Ok(Json(PushResponse {
@@ -72,30 +78,41 @@ pub struct PullQuery {
 
 pub async fn sync_pull(
     State(state): State<AppState>,
-    _actor: Actor,
+    actor: Actor,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    // The cursor is the change-stream position of the last change the
-    // device has; devices treat it as opaque.
+    let scope = actor.activity_scope()?;
+    let fingerprint = scope.fingerprint();
+    // The cursor is "<position>.<scope fingerprint>": the change-stream
+    // position of the last change the device has, and which stations it
+    // was pulling. Devices treat it as opaque. A cursor from another scope
+    // (the user's stations changed) starts over from the beginning, so the
+    // device also gets the older records of a newly assigned station.
     let after: i64 = match query.cursor.as_deref() {
         None | Some("") => 0,
-        Some(text) => text
-            .parse()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| ApiError::bad_request(format!("invalid cursor {text:?}")))?,
+        Some(text) => {
+            let (position, scope_of_cursor) = text
+                .split_once('.')
+                .and_then(|(n, fp)| Some((n.parse::<i64>().ok().filter(|n| *n >= 0)?, fp)))
+                .ok_or_else(|| ApiError::bad_request(format!("invalid cursor {text:?}")))?;
+            if scope_of_cursor == fingerprint {
+                position
+            } else {
+                0
+            }
+        }
     };
     let limit = query
         .limit
         .unwrap_or(MAX_PULL_CHANGES)
         .clamp(1, MAX_PULL_CHANGES);
-    let page = state.db.pull(after, limit).await?;
+    let page = state.db.pull(&scope, after, limit).await?;
     let cursor = page.last().map_or(after, |(seq, _)| *seq);
     let (now, stamp) = state.now();
     Ok(Json(PullResponse {
         more: page.len() == limit,
         changes: page.into_iter().map(|(_, record)| record).collect(),
-        cursor: cursor.to_string(),
+        cursor: format!("{cursor}.{fingerprint}"),
         server_time_ms: now.timestamp_millis(),
         server_stamp: stamp,
     }))

@@ -79,7 +79,7 @@ async fn a_request_without_a_user_is_unauthorised() {
         .unwrap();
     let (status, error) = error_of(response).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(error.contains("x-tongxin-user"), "{error}");
+    assert!(error.contains("log in"), "{error}");
     assert_eq!(app.summary().await["activities"], 0);
 }
 

@@ -1,19 +1,33 @@
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use tongxin_server::{AppState, db::Db, demo};
+use tongxin_server::{
+    AppState, auth,
+    db::{Db, NewUser},
+    demo,
+};
 use tongxin_shared::{
     Activity, Category, PeopleServed,
+    account::Role,
     hlc::{Hlc, HlcClock},
     merge::ActivityRecord,
 };
 use uuid::Uuid;
 
-pub const USER: &str = "volunteer-test";
+/// Every test account's password.
+pub const PASSWORD: &str = "test-password";
 
-/// A server on a free port with its own database and the demo stations.
+/// The stations of the test volunteer, who pushes and pulls by default.
+pub const VOLUNTEER_STATIONS: [&str; 2] = ["st-xianfeng", "st-shangrong"];
+
+/// A server on a free port with its own database, the demo stations, a
+/// logged-in volunteer (who sends every request unless told otherwise) and
+/// a logged-in admin.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    pub db: Db,
+    pub volunteer_token: String,
+    pub admin_token: String,
     _data: tempfile::TempDir,
 }
 
@@ -22,14 +36,22 @@ pub async fn spawn_app() -> TestApp {
     let url = format!("sqlite://{}", data.path().join("test.sqlite").display());
     let db = Db::open(&url).await.unwrap();
     db.insert_stations(&demo::stations()).await.unwrap();
-    let address = tongxin_server::spawn_on_loopback(AppState::new(db))
+    let address = tongxin_server::spawn_on_loopback(AppState::new(db.clone()))
         .await
         .unwrap();
-    TestApp {
+    let mut app = TestApp {
         address,
         client: reqwest::Client::new(),
+        db,
+        volunteer_token: String::new(),
+        admin_token: String::new(),
         _data: data,
-    }
+    };
+    app.volunteer_token = app
+        .add_user("volunteer-test", Role::Volunteer, &VOLUNTEER_STATIONS)
+        .await;
+    app.admin_token = app.add_user("admin-test", Role::Admin, &[]).await;
+    app
 }
 
 /// A valid activity with a fresh id.
@@ -70,10 +92,48 @@ pub fn push_body(device_id: Uuid, mutations: &[(u64, Value)]) -> Value {
 }
 
 impl TestApp {
+    /// Makes an account (as `tongxin-server user add` does) and logs it in
+    /// over HTTP; returns its token.
+    pub async fn add_user(&self, username: &str, role: Role, stations: &[&str]) -> String {
+        self.db
+            .create_user(&NewUser {
+                username: username.into(),
+                display_name: username.into(),
+                role,
+                password_hash: auth::hash_password(PASSWORD).unwrap(),
+                stations: stations.iter().map(|s| (*s).to_owned()).collect(),
+            })
+            .await
+            .unwrap();
+        let response = self.login(username, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "login {username}");
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(format!("{}/api/auth/login", self.address))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A push as the test volunteer.
     pub async fn push_raw(&self, body: impl Into<reqwest::Body>) -> Response {
+        self.push_raw_as(&self.volunteer_token, body).await
+    }
+
+    pub async fn push_as(&self, token: &str, body: &Value) -> Response {
+        self.push_raw_as(token, serde_json::to_vec(body).unwrap())
+            .await
+    }
+
+    pub async fn push_raw_as(&self, token: &str, body: impl Into<reqwest::Body>) -> Response {
         self.client
             .post(format!("{}/api/sync/push", self.address))
-            .header("x-tongxin-user", USER)
+            .bearer_auth(token)
             .header("content-type", "application/json")
             .body(body)
             .send()
@@ -85,24 +145,37 @@ impl TestApp {
         self.push_raw(serde_json::to_vec(body).unwrap()).await
     }
 
+    /// A GET as the test volunteer that must succeed.
     pub async fn get(&self, path: &str) -> Value {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .header("x-tongxin-user", USER)
-            .send()
-            .await
-            .unwrap();
+        self.get_as(&self.volunteer_token, path).await
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> Value {
+        let response = self.get_raw(Some(token), path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.json().await.unwrap()
     }
 
-    /// Every activity the server holds, pulled from the start.
+    pub async fn get_raw(&self, token: Option<&str>, path: &str) -> Response {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Every activity the test volunteer may see, pulled from the start.
     pub async fn pull_all(&self) -> Vec<Value> {
+        self.pull_all_as(&self.volunteer_token).await
+    }
+
+    pub async fn pull_all_as(&self, token: &str) -> Vec<Value> {
         let mut cursor = String::new();
         let mut all = Vec::new();
         loop {
-            let page = self.get(&format!("/api/sync/pull?cursor={cursor}")).await;
+            let page = self
+                .get_as(token, &format!("/api/sync/pull?cursor={cursor}"))
+                .await;
             all.extend(page["changes"].as_array().unwrap().iter().cloned());
             cursor = page["cursor"].as_str().unwrap().to_owned();
             if !page["more"].as_bool().unwrap() {
@@ -111,8 +184,9 @@ impl TestApp {
         }
     }
 
+    /// The admin's headline figures.
     pub async fn summary(&self) -> Value {
-        self.get("/api/admin/summary").await
+        self.get_as(&self.admin_token, "/api/admin/summary").await
     }
 }
 

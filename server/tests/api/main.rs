@@ -1,6 +1,7 @@
 //! The server's HTTP API, driven over a real socket against a real SQLite
 //! file. One binary; `helpers` starts a server per test.
 
+mod accounts;
 mod bad_input;
 mod concurrency;
 mod helpers;

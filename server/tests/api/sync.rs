@@ -2,6 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tongxin_shared::account::Role;
 use uuid::Uuid;
 
 use crate::helpers::{push_body, record, spawn_app, stamp};
@@ -161,14 +162,12 @@ async fn a_device_registered_to_one_user_cannot_push_for_another() {
     let app = spawn_app().await;
     let device = Uuid::now_v7();
     app.push(&push_body(device, &[(1, record(5))])).await;
+    let someone_else = app
+        .add_user("someone-else", Role::Volunteer, &["st-xianfeng"])
+        .await;
     let response = app
-        .client
-        .post(format!("{}/api/sync/push", app.address))
-        .header("x-tongxin-user", "someone-else")
-        .json(&push_body(device, &[(2, record(6))]))
-        .send()
-        .await
-        .unwrap();
+        .push_as(&someone_else, &push_body(device, &[(2, record(6))]))
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.summary().await["activities"], 1);
 }

@@ -1,0 +1,336 @@
+//! Storage of accounts and login sessions.
+
+use sqlx::Row;
+use tongxin_shared::account::{Role, UserInfo};
+use uuid::Uuid;
+
+use super::Db;
+use crate::auth::Actor;
+
+/// What a login needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct LoginAccount {
+    pub id: Uuid,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub locked_until_ms: i64,
+}
+
+/// A new account, its password already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub stations: Vec<String>,
+}
+
+/// One row of `tongxin-server user list`.
+#[derive(Debug, Clone)]
+pub struct UserListing {
+    pub info: UserInfo,
+    pub disabled: bool,
+    pub locked_until_ms: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("a user named {0:?} already exists")]
+    UsernameTaken(String),
+    #[error("no station with id {0:?}")]
+    UnknownStation(String),
+    #[error("no user named {0:?}")]
+    NoSuchUser(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn decode_error(column: &str, message: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: message.into(),
+    }
+}
+
+fn uuid_of(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Uuid, sqlx::Error> {
+    let text: String = row.try_get(column)?;
+    Uuid::parse_str(&text).map_err(|e| decode_error(column, e.to_string()))
+}
+
+fn role_of(row: &sqlx::sqlite::SqliteRow) -> Result<Role, sqlx::Error> {
+    let code: String = row.try_get("role")?;
+    Role::from_code(&code).ok_or_else(|| decode_error("role", format!("unknown role {code:?}")))
+}
+
+impl Db {
+    pub async fn create_user(&self, user: &NewUser) -> Result<Uuid, AccountError> {
+        let mut tx = self.begin_write().await?;
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+            .bind(&user.username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AccountError::UsernameTaken(user.username.clone()));
+        }
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(user.role.code())
+        .bind(&user.password_hash)
+        .execute(&mut *tx)
+        .await?;
+        for station in &user.stations {
+            let known: Option<String> = sqlx::query_scalar("SELECT id FROM stations WHERE id = ?")
+                .bind(station)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                return Err(AccountError::UnknownStation(station.clone()));
+            }
+            sqlx::query("INSERT INTO user_stations (user_id, station_id) VALUES (?, ?)")
+                .bind(id.to_string())
+                .bind(station)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserListing>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, username, display_name, role, disabled, locked_until_ms
+             FROM users ORDER BY username",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id = uuid_of(row, "id")?;
+            users.push(UserListing {
+                info: UserInfo {
+                    id,
+                    username: row.try_get("username")?,
+                    display_name: row.try_get("display_name")?,
+                    role: role_of(row)?,
+                    stations: self.user_stations(id).await?,
+                },
+                disabled: row.try_get("disabled")?,
+                locked_until_ms: row.try_get("locked_until_ms")?,
+            });
+        }
+        Ok(users)
+    }
+
+    async fn user_stations(&self, user_id: Uuid) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT station_id FROM user_stations WHERE user_id = ? ORDER BY station_id",
+        )
+        .bind(user_id.to_string())
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Disables or re-enables an account. Disabling also ends its sessions.
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), AccountError> {
+        let mut tx = self.begin_write().await?;
+        let id = user_id_of(&mut tx, username).await?;
+        sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+            .bind(disabled)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password, lifts any lock and ends every session.
+    pub async fn reset_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<(), AccountError> {
+        let mut tx = self.begin_write().await?;
+        let id = user_id_of(&mut tx, username).await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until_ms = 0
+             WHERE id = ?",
+        )
+        .bind(password_hash)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn login_account(&self, username: &str) -> Result<Option<LoginAccount>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT id, password_hash, disabled, locked_until_ms FROM users WHERE username = ?",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(LoginAccount {
+                id: uuid_of(&row, "id")?,
+                password_hash: row.try_get("password_hash")?,
+                disabled: row.try_get("disabled")?,
+                locked_until_ms: row.try_get("locked_until_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Counts a failed login and locks the account for `lockout(failures)`
+    /// ms from `now_ms`. Returns the failures in a row so far.
+    pub async fn login_failed(
+        &self,
+        user_id: Uuid,
+        now_ms: i64,
+        lockout: impl Fn(i64) -> i64,
+    ) -> Result<i64, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let failures: i64 = sqlx::query_scalar(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?
+             RETURNING failed_logins",
+        )
+        .bind(user_id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        let lock_ms = lockout(failures);
+        if lock_ms > 0 {
+            sqlx::query("UPDATE users SET locked_until_ms = ? WHERE id = ?")
+                .bind(now_ms + lock_ms)
+                .bind(user_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(failures)
+    }
+
+    /// Clears the failure count and opens a session for the token hash;
+    /// drops the user's sessions that have expired.
+    pub async fn open_session(
+        &self,
+        user_id: Uuid,
+        token_hash: &str,
+        now_ms: i64,
+        expires_at_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let id = user_id.to_string();
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND expires_at_ms <= ?")
+            .bind(&id)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at_ms) VALUES (?, ?, ?)")
+            .bind(token_hash)
+            .bind(&id)
+            .bind(expires_at_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    pub async fn close_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user behind a live session on an enabled account.
+    pub async fn actor_for_token(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<Actor>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ? AND s.expires_at_ms > ? AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let user_id = uuid_of(&row, "id")?;
+        Ok(Some(Actor {
+            user_id,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            role: role_of(&row)?,
+            stations: self.user_stations(user_id).await?,
+        }))
+    }
+}
+
+async fn user_id_of(
+    tx: &mut sqlx::SqliteConnection,
+    username: &str,
+) -> Result<String, AccountError> {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))
+}
+
+impl Db {
+    /// Replaces the stations a volunteer records for.
+    pub async fn set_user_stations(
+        &self,
+        username: &str,
+        stations: &[String],
+    ) -> Result<(), AccountError> {
+        let mut tx = self.begin_write().await?;
+        let id = user_id_of(&mut tx, username).await?;
+        sqlx::query("DELETE FROM user_stations WHERE user_id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        for station in stations {
+            let known: Option<String> = sqlx::query_scalar("SELECT id FROM stations WHERE id = ?")
+                .bind(station)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                return Err(AccountError::UnknownStation(station.clone()));
+            }
+            sqlx::query("INSERT INTO user_stations (user_id, station_id) VALUES (?, ?)")
+                .bind(&id)
+                .bind(station)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

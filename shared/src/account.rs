@@ -1,0 +1,133 @@
+//! Accounts as both sides see them: roles, what each may touch, and the
+//! login messages.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ValidationError;
+
+/// What a user may do. The server enforces it on every request; the app
+/// uses it only to decide which screens to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Records activities at the stations they are assigned to.
+    Volunteer,
+    /// Runs the charity-sales livestream room: livestream data only.
+    Organiser,
+    /// Sees and manages everything.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Volunteer, Role::Organiser, Role::Admin];
+
+    /// The code stored in the database and typed on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Volunteer => "volunteer",
+            Role::Organiser => "organiser",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.code() == code)
+    }
+}
+
+/// Usernames are short, printable and without spaces, so they can be typed
+/// on a phone and on a command line alike.
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// Long enough for a passphrase; short enough that hashing one is cheap.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+pub fn validate_username(username: &str) -> Result<(), ValidationError> {
+    let count = username.chars().count();
+    if count == 0 {
+        return Err(ValidationError::new("username", "is required"));
+    }
+    if count > MAX_USERNAME_CHARS {
+        return Err(ValidationError::new(
+            "username",
+            format!("at most {MAX_USERNAME_CHARS} characters"),
+        ));
+    }
+    if username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ValidationError::new(
+            "username",
+            "may not contain spaces or control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// The rule for a new password (logins only check the length bound).
+pub fn validate_new_password(password: &str) -> Result<(), ValidationError> {
+    let count = password.chars().count();
+    if count < MIN_PASSWORD_CHARS {
+        return Err(ValidationError::new(
+            "password",
+            format!("at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if count > MAX_PASSWORD_CHARS {
+        return Err(ValidationError::new(
+            "password",
+            format!("at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// Who is logged in, as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The stations a volunteer records for; empty for other roles.
+    pub stations: Vec<String>,
+}
+
+/// A successful login. The token goes in `Authorization: Bearer …` on every
+/// request; the app keeps it so it works offline until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    /// When the token stops working, ms since the Unix epoch.
+    pub expires_at_ms: i64,
+    pub user: UserInfo,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_codes_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+        }
+        assert_eq!(Role::from_code("root"), None);
+    }
+
+    #[test]
+    fn usernames_and_passwords_are_bounded() {
+        assert!(validate_username("zhang_san").is_ok());
+        assert!(validate_username("").is_err());
+        assert!(validate_username("zhang san").is_err());
+        assert!(validate_username(&"x".repeat(65)).is_err());
+        assert!(validate_new_password("1234567").is_err());
+        assert!(validate_new_password("12345678").is_ok());
+        assert!(validate_new_password(&"x".repeat(257)).is_err());
+    }
+}
