@@ -10,13 +10,14 @@ use leptos_router::{
 };
 use tongxin_shared::{
     Activity, Category, PeopleServed, Station, ValidationError,
+    account::{LoginResponse, Role},
     sync::{AdminActivityRow, AdminSummary},
 };
 use uuid::Uuid;
 
 use crate::{
     i18n, lock,
-    store::{Store, SyncState},
+    store::{OwnerChange, Store, SyncState},
     sync,
 };
 
@@ -42,6 +43,11 @@ struct Ctx {
     status: SyncStatus,
     /// The record the form is editing; `None` while it records a new one.
     editing: RwSignal<Option<Activity>>,
+    /// The login this device keeps; `None` shows the login screen.
+    session: RwSignal<Option<LoginResponse>>,
+    /// The server refused the session (expired or revoked): ask for the
+    /// password again, keep everything else working.
+    relogin: RwSignal<bool>,
 }
 
 impl Ctx {
@@ -57,6 +63,16 @@ impl Ctx {
     /// Tells lists that local data changed.
     fn changed(&self) {
         self.status.revision.update(|r| *r += 1);
+    }
+
+    fn role(&self) -> Option<Role> {
+        self.session.with(|s| s.as_ref().map(|s| s.user.role))
+    }
+
+    fn token(&self) -> String {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            .unwrap_or_default()
     }
 }
 
@@ -95,7 +111,7 @@ pub fn StoreUnavailable(error: String) -> impl IntoView {
 }
 
 #[component]
-pub fn App(store: Store) -> impl IntoView {
+pub fn App(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     let status = SyncStatus {
         online: RwSignal::new(false),
         pending: RwSignal::new(0),
@@ -109,9 +125,11 @@ pub fn App(store: Store) -> impl IntoView {
         kick: StoredValue::new_local(kick.clone()),
         status,
         editing: RwSignal::new(None),
+        session: RwSignal::new(session),
+        relogin: RwSignal::new(false),
     };
     provide_context(ctx);
-    run_sync_loop(store, status, kicks);
+    run_sync_loop(store, ctx, kicks);
     if let Some(window) = web_sys::window() {
         gloo_events::EventListener::new(&window, "online", move |_| {
             let _ = kick.unbounded_send(());
@@ -119,15 +137,21 @@ pub fn App(store: Store) -> impl IntoView {
         .forget();
     }
 
+    let logged_in = move || ctx.session.with(Option::is_some);
     view! {
         <Router>
-            <StatusBar/>
-            <main>
-                <Routes fallback=|| view! { <VolunteerPage/> }>
-                    <Route path=path!("/") view=VolunteerPage/>
-                    <Route path=path!("/admin") view=AdminPage/>
-                </Routes>
-            </main>
+            <Show when=logged_in fallback=|| view! { <main><LoginForm/></main> }>
+                <StatusBar/>
+                <main>
+                    <Show when=move || ctx.relogin.get()>
+                        <LoginForm/>
+                    </Show>
+                    <Routes fallback=|| view! { <HomePage/> }>
+                        <Route path=path!("/") view=HomePage/>
+                        <Route path=path!("/admin") view=AdminPage/>
+                    </Routes>
+                </main>
+            </Show>
         </Router>
     }
 }
@@ -141,34 +165,46 @@ const DEBOUNCE_MS: u32 = 300;
 /// The Web Lock every tab takes for a sync round.
 const SYNC_LOCK: &str = "tongxin-sync";
 
-fn run_sync_loop(store: Store, status: SyncStatus, mut kicks: mpsc::UnboundedReceiver<()>) {
+fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>) {
+    let status = ctx.status;
     spawn_local(async move {
         let mut failures: u32 = 0;
         loop {
-            let round = store.clone();
-            let outcome =
-                lock::exclusive(
-                    SYNC_LOCK,
-                    move || async move { sync::sync_once(&round).await },
-                )
+            // Without a usable session there is nothing to sync; the loop
+            // waits for a kick (the login sends one).
+            let session = ctx
+                .session
+                .get_untracked()
+                .filter(|_| !ctx.relogin.get_untracked());
+            if let Some(session) = session {
+                let round = store.clone();
+                let outcome = lock::exclusive(SYNC_LOCK, move || async move {
+                    sync::sync_once(&round, &session).await
+                })
                 .await;
-            match outcome {
-                Ok(_) => {
-                    failures = 0;
-                    status.online.set(true);
-                    status.last_error.set(None);
-                    status.last_sync.set(Some(clock_time()));
-                }
-                Err(error) => {
-                    failures = failures.saturating_add(1);
-                    status.online.set(!error.is_offline());
-                    status.last_error.set(Some(if error.is_offline() {
-                        i18n::SYNC_OFFLINE.to_owned()
-                    } else if error.needs_update() {
-                        i18n::PLEASE_UPDATE.to_owned()
-                    } else {
-                        error.to_string()
-                    }));
+                match outcome {
+                    Ok(_) => {
+                        failures = 0;
+                        status.online.set(true);
+                        status.last_error.set(None);
+                        status.last_sync.set(Some(clock_time()));
+                    }
+                    Err(error) => {
+                        failures = failures.saturating_add(1);
+                        status.online.set(!error.is_offline());
+                        if error.needs_login() {
+                            ctx.relogin.set(true);
+                        }
+                        status.last_error.set(Some(if error.is_offline() {
+                            i18n::SYNC_OFFLINE.to_owned()
+                        } else if error.needs_login() {
+                            i18n::SESSION_EXPIRED.to_owned()
+                        } else if error.needs_update() {
+                            i18n::PLEASE_UPDATE.to_owned()
+                        } else {
+                            error.to_string()
+                        }));
+                    }
                 }
             }
             if let Ok(pending) = store.pending_count().await {
@@ -202,13 +238,44 @@ fn run_sync_loop(store: Store, status: SyncStatus, mut kicks: mpsc::UnboundedRec
 fn StatusBar() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let status = ctx.status;
+    let user_name = move || {
+        ctx.session
+            .with(|s| s.as_ref().map(|s| s.user.display_name.clone()))
+    };
+    let log_out = move |_| {
+        let pending = status.pending.get_untracked();
+        if pending > 0 {
+            let confirmed = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(&i18n::logout_with_pending(pending))
+                        .ok()
+                })
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+        }
+        let token = ctx.token();
+        let store = ctx.store();
+        spawn_local(async move {
+            sync::logout(&token).await;
+            // Only the login is forgotten; every record stays.
+            let _ = store.log_out().await;
+            ctx.relogin.set(false);
+            ctx.session.set(None);
+        });
+    };
     view! {
         <header class="status-bar">
             <span class="brand">{i18n::APP_NAME}</span>
             <nav>
                 <A href="/">{i18n::NAV_RECORDS}</A>
-                <A href="/admin">{i18n::NAV_ADMIN}</A>
+                <Show when=move || ctx.role() == Some(Role::Admin)>
+                    <A href="/admin">{i18n::NAV_ADMIN}</A>
+                </Show>
             </nav>
+            <span class="user" id="user-name">{user_name}</span>
+            <button type="button" class="log-out" on:click=log_out>{i18n::LOG_OUT}</button>
             <span
                 id="connection"
                 class="connection"
@@ -231,11 +298,97 @@ fn StatusBar() -> impl IntoView {
     }
 }
 
+/// What a user sees first: volunteers and admins record activities;
+/// organisers get their livestream room.
 #[component]
-fn VolunteerPage() -> impl IntoView {
+fn HomePage() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    move || match ctx.role() {
+        Some(Role::Organiser) => {
+            view! { <p class="organiser-home">{i18n::ORGANISER_HOME}</p> }.into_any()
+        }
+        _ => view! {
+            <ActivityForm/>
+            <MyRecords/>
+        }
+        .into_any(),
+    }
+}
+
+/// The login form: the whole screen without a session, a panel above the
+/// page when a session expired (the page stays usable under it).
+#[component]
+fn LoginForm() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let relogin = ctx.relogin.get_untracked();
+    let known_user = ctx
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.user.username.clone()))
+        .unwrap_or_default();
+    let username = RwSignal::new(known_user);
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let store = ctx.store();
+        let (name, secret) = (username.get_untracked(), password.get_untracked());
+        spawn_local(async move {
+            let outcome = match sync::login(&name, &secret).await {
+                Ok(session) => match store.log_in(&session).await {
+                    Ok(OwnerChange::Done) => Ok(session),
+                    Ok(OwnerChange::Blocked { owner, pending }) => {
+                        sync::logout(&session.token).await;
+                        Err(i18n::other_users_records(&owner, pending))
+                    }
+                    Err(e) => Err(format!("{} {e}", i18n::NOT_SAVED)),
+                },
+                Err(e) if e.is_offline() => Err(i18n::LOGIN_NEEDS_NETWORK.to_owned()),
+                Err(sync::SyncError::Server {
+                    status: 429,
+                    message,
+                }) => Err(format!("{} ({message})", i18n::TOO_MANY_ATTEMPTS)),
+                Err(sync::SyncError::Server { status: 403, .. }) => {
+                    Err(i18n::ACCOUNT_DISABLED.to_owned())
+                }
+                Err(sync::SyncError::Server { status: 401, .. }) => {
+                    Err(i18n::WRONG_CREDENTIALS.to_owned())
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            busy.set(false);
+            match outcome {
+                Ok(session) => {
+                    password.set(String::new());
+                    ctx.session.set(Some(session));
+                    ctx.relogin.set(false);
+                    ctx.status.last_error.set(None);
+                    ctx.changed();
+                    ctx.sync_soon();
+                }
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
     view! {
-        <ActivityForm/>
-        <MyRecords/>
+        <form id="login-form" class="login-form" on:submit=submit>
+            <h1>{if relogin { i18n::RELOGIN_TITLE } else { i18n::LOGIN_TITLE }}</h1>
+            <label>
+                {i18n::USERNAME}
+                <input name="username" type="text" autocomplete="username" autocapitalize="none" required bind:value=username/>
+            </label>
+            <label>
+                {i18n::PASSWORD}
+                <input name="password" type="password" autocomplete="current-password" required bind:value=password/>
+            </label>
+            {move || error.get().map(|e| view! { <p class="field-error" id="login-error" role="alert">{e}</p> })}
+            <button type="submit" class="save" disabled=move || busy.get()>{i18n::LOG_IN}</button>
+        </form>
     }
 }
 
@@ -550,10 +703,19 @@ fn record_row(activity: Activity, state: SyncState, station: String) -> impl Int
 
 #[component]
 fn AdminPage() -> impl IntoView {
-    let data = LocalResource::new(|| async {
-        let summary = sync::api_get::<AdminSummary>("/api/admin/summary").await?;
-        let rows = sync::api_get::<Vec<AdminActivityRow>>("/api/admin/activities").await?;
-        Ok::<_, sync::SyncError>((summary, rows))
+    let ctx = expect_context::<Ctx>();
+    if ctx.role() != Some(Role::Admin) {
+        return view! { <p class="admin-only" role="alert">{i18n::ADMIN_ONLY}</p> }.into_any();
+    }
+    let token = ctx.token();
+    let data = LocalResource::new(move || {
+        let token = token.clone();
+        async move {
+            let summary = sync::api_get::<AdminSummary>("/api/admin/summary", &token).await?;
+            let rows =
+                sync::api_get::<Vec<AdminActivityRow>>("/api/admin/activities", &token).await?;
+            Ok::<_, sync::SyncError>((summary, rows))
+        }
     });
     view! {
         <section class="admin">
@@ -596,4 +758,5 @@ fn AdminPage() -> impl IntoView {
             </Suspense>
         </section>
     }
+    .into_any()
 }

@@ -68,3 +68,29 @@ pub fn category(category: Category) -> &'static str {
         Category::ConsultationMeeting => "协商议事",
     }
 }
+
+pub const LOGIN_TITLE: &str = "登录";
+pub const RELOGIN_TITLE: &str = "登录已过期，请重新输入密码（本机记录不受影响）";
+pub const USERNAME: &str = "用户名";
+pub const PASSWORD: &str = "密码";
+pub const LOG_IN: &str = "登录";
+pub const LOG_OUT: &str = "退出登录";
+pub const WRONG_CREDENTIALS: &str = "用户名或密码错误";
+pub const TOO_MANY_ATTEMPTS: &str = "登录失败次数过多，请稍后再试";
+pub const LOGIN_NEEDS_NETWORK: &str = "登录需要联网：请在有信号的地方再试";
+pub const ACCOUNT_DISABLED: &str = "该账号已停用，请联系管理员";
+pub const SESSION_EXPIRED: &str = "登录已过期：记录仍保存在本机，重新登录后自动同步";
+pub const ADMIN_ONLY: &str = "仅管理员可查看汇总。";
+pub const ORGANISER_HOME: &str = "直播带货的场次、商品和销售记录即将在这里录入。";
+
+/// The confirmation before logging out with unsynced records.
+pub fn logout_with_pending(pending: u32) -> String {
+    format!(
+        "还有 {pending} 条记录未同步。退出后它们仍保存在本机，但要等您再次登录并联网后才会上传；在此之前，其他人无法在本机登录。确定退出吗？"
+    )
+}
+
+/// Why a login was refused because someone else's records are unsynced.
+pub fn other_users_records(owner: &str, pending: usize) -> String {
+    format!("本机还有 {owner} 的 {pending} 条记录未同步：请 {owner} 先登录并同步，之后才能换人登录")
+}

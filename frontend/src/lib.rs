@@ -26,7 +26,11 @@ pub fn start() {
     // wasm-bindgen-futures directly.
     wasm_bindgen_futures::spawn_local(async {
         match store::Store::open().await {
-            Ok(store) => leptos::mount::mount_to_body(move || app::App(app::AppProps { store })),
+            Ok(store) => {
+                // A stored login lets the app start offline.
+                let session = store.session().await.ok().flatten();
+                leptos::mount::mount_to_body(move || app::App(app::AppProps { store, session }))
+            }
             Err(error) => leptos::mount::mount_to_body(move || {
                 app::StoreUnavailable(app::StoreUnavailableProps {
                     error: error.to_string(),

@@ -14,6 +14,7 @@ use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tongxin_shared::{
     Activity, Station, ValidationError,
+    account::LoginResponse,
     hlc::{Hlc, HlcClock},
     merge::ActivityRecord,
     sync::{Change, Mutation, MutationResult, Outcome},
@@ -63,6 +64,17 @@ pub struct OutboxEntry {
 pub struct Rejection {
     pub record_id: Uuid,
     pub errors: Vec<ValidationError>,
+}
+
+/// What a login did to the local records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnerChange {
+    Done,
+    /// Another user's records are still unsynced on this device.
+    Blocked {
+        owner: String,
+        pending: usize,
+    },
 }
 
 /// Where a record stands with the server.
@@ -314,6 +326,52 @@ impl Store {
         finish(tx).await
     }
 
+    /// The login this device keeps, so it works offline until it expires.
+    pub async fn session(&self) -> Result<Option<LoginResponse>, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
+        let session = get_meta(&tx.store(META)?, SESSION).await?;
+        finish(tx).await?;
+        Ok(session)
+    }
+
+    /// Keeps a login, making its user the owner of the local records.
+    ///
+    /// Another user's records are never dropped while any of them is still
+    /// unsynced: the login is refused with [`OwnerChange::Blocked`] until
+    /// that user has synced. Without unsynced records, the other user's
+    /// local copy (which the server holds anyway) is cleared and the device
+    /// starts afresh under a new device id.
+    pub async fn log_in(&self, session: &LoginResponse) -> Result<OwnerChange, StoreError> {
+        let tx = self.db.transaction(
+            &[ACTIVITIES, OUTBOX, REJECTED, STATIONS, META],
+            TransactionMode::ReadWrite,
+        )?;
+        let meta = tx.store(META)?;
+        let owner: Option<String> = get_meta(&meta, OWNER).await?;
+        let username = &session.user.username;
+        if let Some(owner) = owner.filter(|owner| owner != username) {
+            let pending = pending_ids(&tx.store(OUTBOX)?).await?.len();
+            if pending > 0 {
+                finish(tx).await?;
+                return Ok(OwnerChange::Blocked { owner, pending });
+            }
+            for name in [ACTIVITIES, OUTBOX, REJECTED, STATIONS, META] {
+                tx.store(name)?.clear().await?;
+            }
+        }
+        put_meta(&meta, OWNER, username).await?;
+        put_meta(&meta, SESSION, session).await?;
+        finish(tx).await?;
+        Ok(OwnerChange::Done)
+    }
+
+    /// Forgets the login; every record stays, pending ones included.
+    pub async fn log_out(&self) -> Result<(), StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
+        tx.store(META)?.delete(JsValue::from_str(SESSION)).await?;
+        finish(tx).await
+    }
+
     pub async fn stations(&self) -> Result<Vec<Station>, StoreError> {
         let tx = self
             .db
@@ -325,6 +383,9 @@ impl Store {
 }
 
 const NEXT_SEQ: &str = "next_seq";
+const SESSION: &str = "session";
+/// The username whose records this device holds.
+const OWNER: &str = "owner";
 const CLOCK: &str = "clock";
 const CLOCK_OFFSET: &str = "clock_offset_ms";
 

@@ -3,16 +3,15 @@
 
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
-use tongxin_shared::sync::{
-    ErrorBody, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
-    ReferenceData, UNSUPPORTED_PROTOCOL,
+use tongxin_shared::{
+    account::{LoginRequest, LoginResponse, Role, UserInfo},
+    sync::{
+        ErrorBody, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+        ReferenceData, UNSUPPORTED_PROTOCOL,
+    },
 };
 
 use crate::store::{Store, StoreError};
-
-/// The user a device acts for: the seam where login plugs in.
-const USER_HEADER: &str = "x-tongxin-user";
-const DEFAULT_USER: &str = "volunteer";
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SyncError {
@@ -29,6 +28,11 @@ pub enum SyncError {
 impl SyncError {
     pub fn is_offline(&self) -> bool {
         matches!(self, SyncError::Offline(_))
+    }
+
+    /// The session expired or was revoked: the user must log in again.
+    pub fn needs_login(&self) -> bool {
+        matches!(self, SyncError::Server { status: 401, .. })
     }
 
     /// The server speaks a newer protocol: this app must be updated.
@@ -48,10 +52,17 @@ pub struct SyncReport {
 /// of changes. Stops at the first error; the next round starts over, which
 /// is safe because push is idempotent and the cursor only moves forward
 /// after a page is stored.
-pub async fn sync_once(store: &Store) -> Result<SyncReport, SyncError> {
+pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    let token = &session.token;
+    if session.user.role == Role::Organiser {
+        // Organisers' livestream data syncs separately; here the round only
+        // checks that the session still holds.
+        let _: UserInfo = api_get("/api/auth/me", token).await?;
+        return Ok(report);
+    }
 
-    let reference: ReferenceData = fetch_json(get("/api/reference").send().await).await?;
+    let reference: ReferenceData = api_get("/api/reference", token).await?;
     store.put_stations(&reference.stations).await?;
 
     let device_id = store.device_id().await?;
@@ -66,7 +77,7 @@ pub async fn sync_once(store: &Store) -> Result<SyncReport, SyncError> {
             mutations,
         };
         let sent = Request::post("/api/sync/push")
-            .header(USER_HEADER, DEFAULT_USER)
+            .header("Authorization", &bearer(token))
             .json(&request)
             .map_err(|e| SyncError::Offline(e.to_string()))?
             .send()
@@ -82,7 +93,7 @@ pub async fn sync_once(store: &Store) -> Result<SyncReport, SyncError> {
     let mut cursor = store.cursor().await?.unwrap_or_default();
     loop {
         let url = format!("/api/sync/pull?cursor={cursor}");
-        let page: PullResponse = fetch_json(get(&url).send().await).await?;
+        let page: PullResponse = api_get(&url, token).await?;
         store.apply_pulled(&page.changes, &page.cursor).await?;
         store
             .observe_server(page.server_stamp, page.server_time_ms)
@@ -96,8 +107,31 @@ pub async fn sync_once(store: &Store) -> Result<SyncReport, SyncError> {
     Ok(report)
 }
 
-fn get(url: &str) -> gloo_net::http::RequestBuilder {
-    Request::get(url).header(USER_HEADER, DEFAULT_USER)
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Logs in; needs the network.
+pub async fn login(username: &str, password: &str) -> Result<LoginResponse, SyncError> {
+    let request = LoginRequest {
+        username: username.trim().to_owned(),
+        password: password.to_owned(),
+    };
+    let sent = Request::post("/api/auth/login")
+        .json(&request)
+        .map_err(|e| SyncError::Offline(e.to_string()))?
+        .send()
+        .await;
+    fetch_json(sent).await
+}
+
+/// Ends the session on the server, if it can be reached; the device forgets
+/// it either way.
+pub async fn logout(token: &str) {
+    let _ = Request::post("/api/auth/logout")
+        .header("Authorization", &bearer(token))
+        .send()
+        .await;
 }
 
 /// Fetches JSON from the API; anything else is an error in words.
@@ -122,7 +156,11 @@ pub async fn fetch_json<T: DeserializeOwned>(
     Err(SyncError::Server { status, message })
 }
 
-/// GET with the user header, for the admin page.
-pub async fn api_get<T: DeserializeOwned>(url: &str) -> Result<T, SyncError> {
-    fetch_json(get(url).send().await).await
+/// A GET with the session's token.
+pub async fn api_get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, SyncError> {
+    let sent = Request::get(url)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await;
+    fetch_json(sent).await
 }

@@ -11,9 +11,14 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tongxin_server::{AppState, db::Db, demo};
+use tongxin_server::{
+    AppState, auth,
+    db::{Db, NewUser},
+    demo,
+};
 use tongxin_shared::{
     Activity,
+    account::Role,
     hlc::HlcClock,
     merge::ActivityRecord,
     sync::{Change, Mutation, PROTOCOL_VERSION, PushRequest},
@@ -47,6 +52,8 @@ fn batch(device: Uuid, clock: &mut HlcClock, first_seq: u64, count: u64) -> Push
 struct Server {
     url: String,
     db: Db,
+    /// An admin's session: the benchmark measures sync, not station scoping.
+    token: String,
     _data: tempfile::TempDir,
 }
 
@@ -58,9 +65,28 @@ async fn start_server() -> Server {
     let url = tongxin_server::spawn_on_loopback(AppState::new(db.clone()))
         .await
         .unwrap();
+    db.create_user(&NewUser {
+        username: "bench".into(),
+        display_name: "bench".into(),
+        role: Role::Admin,
+        password_hash: auth::hash_password("bench-password").unwrap(),
+        stations: Vec::new(),
+    })
+    .await
+    .unwrap();
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("{url}/api/auth/login"))
+        .json(&serde_json::json!({ "username": "bench", "password": "bench-password" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     Server {
         url,
         db,
+        token: login["token"].as_str().unwrap().to_owned(),
         _data: data,
     }
 }
@@ -68,7 +94,7 @@ async fn start_server() -> Server {
 async fn push(client: &reqwest::Client, server: &Server, request: &PushRequest) {
     let response = client
         .post(format!("{}/api/sync/push", server.url))
-        .header("x-tongxin-user", "bench")
+        .bearer_auth(&server.token)
         .json(request)
         .send()
         .await
@@ -201,7 +227,7 @@ async fn load() -> serde_json::Value {
                         "{}/api/sync/pull?cursor={cursor}&limit=100",
                         server.url
                     ))
-                    .header("x-tongxin-user", "bench")
+                    .bearer_auth(&server.token)
                     .send()
                     .await
                     .unwrap()

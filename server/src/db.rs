@@ -178,8 +178,8 @@ impl Db {
                             .get(&merged.id)
                             .is_none_or(|current| scope.contains(&current.activity().station_id));
                         let activity = merged.activity();
-                        let checked = check_activity(&activity, clock.today, &stations)
-                            .and_then(|()| {
+                        let checked =
+                            check_activity(&activity, clock.today, &stations).and_then(|()| {
                                 if was_theirs && scope.contains(&activity.station_id) {
                                     Ok(())
                                 } else {
@@ -228,8 +228,9 @@ impl Db {
         after: i64,
         limit: usize,
     ) -> Result<Vec<(i64, ActivityRecord)>, sqlx::Error> {
-        let mut query =
-            sqlx::QueryBuilder::new("SELECT record, change_seq FROM activities WHERE change_seq > ");
+        let mut query = sqlx::QueryBuilder::new(
+            "SELECT record, change_seq FROM activities WHERE change_seq > ",
+        );
         query.push_bind(after);
         if let StationScope::Only(stations) = scope {
             if stations.is_empty() {
@@ -249,8 +250,13 @@ impl Db {
             .fetch_all(&self.pool)
             .await?
             .iter()
-        .map(|row| Ok((row.try_get("change_seq")?, record_from_json(row.try_get("record")?)?)))
-        .collect()
+            .map(|row| {
+                Ok((
+                    row.try_get("change_seq")?,
+                    record_from_json(row.try_get("record")?)?,
+                ))
+            })
+            .collect()
     }
 
     pub async fn admin_summary(&self) -> Result<AdminSummary, sqlx::Error> {

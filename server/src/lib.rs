@@ -106,13 +106,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn load_demo(state: &AppState) -> anyhow::Result<()> {
     let db = &state.db;
-    if !db.stations().await?.is_empty() {
-        tracing::info!("database already has data; demo data not loaded");
+    if db.stations().await?.is_empty() {
+        db.insert_stations(&demo::stations()).await?;
+        db.insert_activities(&demo::activities(), "demo", state.now().1)
+            .await?;
+        db.insert_livestream_sessions(&demo::livestream_sessions())
+            .await?;
+        tracing::info!("demo data loaded");
+    }
+    if !db.users().await?.is_empty() {
         return Ok(());
     }
-    db.insert_stations(&demo::stations()).await?;
-    db.insert_activities(&demo::activities(), "demo", state.now().1)
-        .await?;
     for account in demo::accounts() {
         db.create_user(&db::NewUser {
             username: account.username.into(),
@@ -123,9 +127,7 @@ async fn load_demo(state: &AppState) -> anyhow::Result<()> {
         })
         .await?;
     }
-    db.insert_livestream_sessions(&demo::livestream_sessions())
-        .await?;
-    tracing::info!("demo data loaded");
+    tracing::info!("demo accounts created");
     Ok(())
 }
 

@@ -54,7 +54,10 @@ pub fn validate_username(username: &str) -> Result<(), ValidationError> {
             format!("at most {MAX_USERNAME_CHARS} characters"),
         ));
     }
-    if username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(ValidationError::new(
             "username",
             "may not contain spaces or control characters",

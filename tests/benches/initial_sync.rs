@@ -10,10 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use fantoccini::wd::TimeoutConfiguration;
 use serde_json::{Value, json};
-use tongxin_server::{
-    db::{Actor, Db},
-    demo,
-};
+use tongxin_server::{db::Db, demo};
 use tongxin_shared::{Activity, hlc::HlcClock};
 use tongxin_tests::{Browser, DESKTOP, TestServer, wait_until};
 use uuid::Uuid;
@@ -70,10 +67,7 @@ async fn main() -> Result<()> {
         let activities: Vec<Activity> = (0..RECORDS as u64).map(demo::synthetic_activity).collect();
         let now = chrono::Utc::now().timestamp_millis() as u64;
         let stamp = HlcClock::new(Uuid::now_v7()).stamp(now);
-        let actor = Actor {
-            user_id: "bench".into(),
-        };
-        db.insert_activities(&activities, &actor, stamp).await?;
+        db.insert_activities(&activities, "bench", stamp).await?;
     }
     let server = TestServer::start(&database, None)?;
     let browser = Browser::open(DESKTOP).await?;
@@ -86,8 +80,11 @@ async fn main() -> Result<()> {
         ))
         .await?;
 
-    let start = Instant::now();
     browser.client.goto(&server.url("/")).await?;
+    // Timed from the login: the admin's device is entitled to every record
+    // and starts pulling as soon as it has a session.
+    let start = Instant::now();
+    browser.log_in("admin").await?;
     wait_until(
         Duration::from_secs(600),
         "every record in IndexedDB",
@@ -107,7 +104,7 @@ async fn main() -> Result<()> {
     browser.close().await?;
 
     println!(
-        "initial sync: a fresh browser pulled {RECORDS} records into IndexedDB in {sync_seconds:.1} s (from navigation); raw IndexedDB put of the same records in one transaction {raw_seconds:.1} s; ratio {:.2}",
+        "initial sync: a fresh browser pulled {RECORDS} records into IndexedDB in {sync_seconds:.1} s (from the login); raw IndexedDB put of the same records in one transaction {raw_seconds:.1} s; ratio {:.2}",
         sync_seconds / raw_seconds
     );
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");

@@ -89,6 +89,22 @@ impl TestServer {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// Logs a demo account in over HTTP and returns its session token.
+    pub async fn token(&self, username: &str) -> Result<String> {
+        let response: serde_json::Value = reqwest::Client::new()
+            .post(self.url("/api/auth/login"))
+            .json(&json!({ "username": username, "password": tongxin_server::demo::DEMO_PASSWORD }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(response["token"]
+            .as_str()
+            .context("a token in the login answer")?
+            .to_owned())
+    }
+
     /// Kills the process outright, as a crash or a pulled plug would.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -164,6 +180,33 @@ impl Browser {
             driver,
             _profile: profile,
         })
+    }
+
+    /// Logs a demo account in through the app's login form, as a user
+    /// would, and waits until the app shows who is logged in.
+    pub async fn log_in(&self, username: &str) -> Result<()> {
+        let c = &self.client;
+        c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("#login-form input[name=username]"))
+            .await?
+            .send_keys(username)
+            .await?;
+        c.find(Locator::Css("#login-form input[name=password]"))
+            .await?
+            .send_keys(tongxin_server::demo::DEMO_PASSWORD)
+            .await?;
+        c.find(Locator::Css("#login-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_until(Duration::from_secs(20), "the login to finish", || async {
+            Ok(self
+                .text("#user-name")
+                .await?
+                .is_some_and(|t| !t.is_empty()))
+        })
+        .await
     }
 
     /// Waits until the service worker controls the page, i.e. the app

@@ -40,10 +40,15 @@ fn outbox(device: Uuid) -> Vec<PushRequest> {
         .collect()
 }
 
-async fn push(client: &reqwest::Client, server: &TestServer, batch: &PushRequest) -> Result<Value> {
+async fn push(
+    client: &reqwest::Client,
+    server: &TestServer,
+    token: &str,
+    batch: &PushRequest,
+) -> Result<Value> {
     Ok(client
         .post(server.url("/api/sync/push"))
-        .header("x-tongxin-user", "volunteer")
+        .bearer_auth(token)
         .json(batch)
         .send()
         .await?
@@ -59,6 +64,8 @@ async fn a_push_cut_off_by_a_killed_server_is_resent_and_stored_exactly_once() -
     let mut server = TestServer::start(&database, None)?;
     let port = server.port;
     let client = reqwest::Client::new();
+    // The synthetic records span every station: an admin may push them all.
+    let token = server.token("admin").await?;
     let device = Uuid::now_v7();
     let batches = outbox(device);
 
@@ -66,7 +73,7 @@ async fn a_push_cut_off_by_a_killed_server_is_resent_and_stored_exactly_once() -
     // while the next is in flight.
     let (first_answered, wait_for_first) = tokio::sync::oneshot::channel();
     let pushing = {
-        let (client, batches) = (client.clone(), batches.clone());
+        let (client, batches, token) = (client.clone(), batches.clone(), token.clone());
         let url = server.url("/api/sync/push");
         tokio::spawn(async move {
             let mut first_answered = Some(first_answered);
@@ -74,7 +81,7 @@ async fn a_push_cut_off_by_a_killed_server_is_resent_and_stored_exactly_once() -
             for batch in &batches {
                 let sent = client
                     .post(&url)
-                    .header("x-tongxin-user", "volunteer")
+                    .bearer_auth(&token)
                     .json(batch)
                     .send()
                     .await;
@@ -103,7 +110,7 @@ async fn a_push_cut_off_by_a_killed_server_is_resent_and_stored_exactly_once() -
     // here is its whole outbox (it cannot know what the server applied).
     let server = TestServer::start(&database, Some(port))?;
     for batch in &batches {
-        let answer = push(&client, &server, batch).await?;
+        let answer = push(&client, &server, &token, batch).await?;
         let results = answer["results"].as_array().unwrap();
         assert_eq!(results.len(), PER_BATCH as usize);
         assert!(
@@ -117,7 +124,7 @@ async fn a_push_cut_off_by_a_killed_server_is_resent_and_stored_exactly_once() -
     loop {
         let page: Value = client
             .get(server.url(&format!("/api/sync/pull?cursor={cursor}")))
-            .header("x-tongxin-user", "volunteer")
+            .bearer_auth(&token)
             .send()
             .await?
             .json()

@@ -92,6 +92,7 @@ async fn two_phones_editing_one_activity_offline_converge_as_the_merge_rules_say
     let (a, b) = (Browser::open(PHONE).await?, Browser::open(PHONE).await?);
     for phone in [&a, &b] {
         phone.client.goto(&server.url("/")).await?;
+        phone.log_in("volunteer").await?;
         phone.wait_for_service_worker().await?;
         wait_for(
             phone,
@@ -123,5 +124,66 @@ async fn two_phones_editing_one_activity_offline_converge_as_the_merge_rules_say
     }
     a.close().await?;
     b.close().await?;
+    Ok(())
+}
+
+/// Sets the page's clock `arguments[0]` days off, as a phone with a wrong
+/// date would have: `Date.now()` and `new Date()` both, which is everything
+/// the app reads the time from.
+const SKEW_CLOCK_JS: &str = "
+    const skew = arguments[0] * 24 * 60 * 60 * 1000;
+    const RealDate = Date;
+    class SkewedDate extends RealDate {
+        constructor(...args) {
+            if (args.length === 0) { super(RealDate.now() + skew); } else { super(...args); }
+        }
+        static now() { return RealDate.now() + skew; }
+    }
+    window.Date = SkewedDate;
+    return Date.now() - RealDate.now();";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn phones_with_clocks_thirty_days_behind_and_ahead_converge_on_the_edit_made_last()
+-> Result<()> {
+    let data = tempfile::tempdir()?;
+    let database = data.path().join("skewed-clocks.sqlite");
+    let mut server = TestServer::start(&database, None)?;
+    let port = server.port;
+    let activity = &demo::activities()[0];
+    let id = activity.id.to_string();
+    let people = format!("{} 人次", activity.people_served.get());
+    let (behind, ahead) = (Browser::open(PHONE).await?, Browser::open(PHONE).await?);
+    for (phone, days) in [(&behind, -30), (&ahead, 30)] {
+        phone.client.goto(&server.url("/")).await?;
+        // The clock is wrong before the app ever talks to the server.
+        let skew_ms = phone
+            .client
+            .execute(SKEW_CLOCK_JS, vec![json!(days)])
+            .await?;
+        let expected = f64::from(days) * 86_400_000.0;
+        assert!(
+            (skew_ms.as_f64().unwrap_or(0.0) - expected).abs() < 1_000.0,
+            "{skew_ms}"
+        );
+        phone.log_in("volunteer").await?;
+        phone.wait_for_service_worker().await?;
+        wait_for(phone, &id, &activity.title, &people).await?;
+    }
+
+    // Offline, the phone 30 days ahead edits first and the phone 30 days
+    // behind edits a moment later. Trusting the phones' clocks, the early
+    // edit would carry a stamp 60 days later than the late one and win for
+    // good. The devices correct their clocks by the server's time on every
+    // sync, so the stamps follow real time and the later edit wins.
+    server.kill();
+    edit(&ahead, &id, "title", "快30天的手机先改").await?;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    edit(&behind, &id, "title", "慢30天的手机后改").await?;
+    let _server = TestServer::start(&database, Some(port))?;
+    for phone in [&ahead, &behind, &ahead] {
+        wait_for(phone, &id, "慢30天的手机后改", &people).await?;
+    }
+    behind.close().await?;
+    ahead.close().await?;
     Ok(())
 }

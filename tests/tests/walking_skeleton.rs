@@ -23,6 +23,7 @@ async fn an_activity_recorded_offline_survives_a_reload_syncs_by_itself_and_reac
     //    stations arrive with the first sync.
     let phone = Browser::open(PHONE).await?;
     phone.client.goto(&server.url("/")).await?;
+    phone.log_in("volunteer").await?;
     phone.wait_for_service_worker().await?;
     wait_until(
         Duration::from_secs(20),
@@ -133,6 +134,7 @@ async fn an_activity_recorded_offline_survives_a_reload_syncs_by_itself_and_reac
         .sum();
     let admin = Browser::open(DESKTOP).await?;
     admin.client.goto(&server.url("/admin")).await?;
+    admin.log_in("admin").await?;
     let expected = (demo_total + PEOPLE_SERVED).to_string();
     wait_until(Duration::from_secs(15), "the admin totals", || async {
         Ok(admin.text("#total-people-served").await?.as_deref() == Some(expected.as_str()))

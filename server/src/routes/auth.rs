@@ -87,7 +87,10 @@ pub async fn logout(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
     {
-        state.db.close_session(&auth::token_hash(token.trim())).await?;
+        state
+            .db
+            .close_session(&auth::token_hash(token.trim()))
+            .await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -71,9 +71,7 @@ async fn a_crafted_push_for_another_station_is_rejected_and_stores_nothing() {
     let app = spawn_app().await;
     let mut foreign = record(9);
     foreign["station_id"]["value"] = json!("st-dazhi");
-    let response = app
-        .push(&push_body(Uuid::now_v7(), &[(1, foreign)]))
-        .await;
+    let response = app.push(&push_body(Uuid::now_v7(), &[(1, foreign)])).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     let result = &body["results"][0];
@@ -90,7 +88,10 @@ async fn a_volunteer_cannot_move_a_record_out_of_their_stations_or_edit_another_
     let mut theirs = record(4);
     theirs["station_id"]["value"] = json!("st-dazhi");
     let admin_push = app
-        .push_as(&app.admin_token, &push_body(Uuid::now_v7(), &[(1, theirs.clone())]))
+        .push_as(
+            &app.admin_token,
+            &push_body(Uuid::now_v7(), &[(1, theirs.clone())]),
+        )
         .await;
     assert_eq!(admin_push.status(), StatusCode::OK);
     // The volunteer crafts an edit of it, back to one of their own stations.
@@ -186,7 +187,9 @@ async fn a_newly_assigned_station_reaches_a_device_that_has_pulled_before() {
 #[tokio::test]
 async fn logout_revokes_the_token() {
     let app = spawn_app().await;
-    let token = app.add_user("leaving", Role::Volunteer, &["st-xianfeng"]).await;
+    let token = app
+        .add_user("leaving", Role::Volunteer, &["st-xianfeng"])
+        .await;
     let response = app
         .client
         .post(format!("{}/api/auth/logout", app.address))
@@ -206,7 +209,11 @@ async fn repeated_failed_logins_lock_the_account_until_a_reset() {
     let app = spawn_app().await;
     for attempt in 1..=auth::FREE_ATTEMPTS {
         let response = app.login("volunteer-test", "guess-guess").await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
     }
     // Now even the right password waits.
     let locked = app.login("volunteer-test", PASSWORD).await;
@@ -222,10 +229,15 @@ async fn repeated_failed_logins_lock_the_account_until_a_reset() {
 
     // An admin resets the password; the lock is lifted, old sessions end.
     app.db
-        .reset_password("volunteer-test", &auth::hash_password("a-new-password").unwrap())
+        .reset_password(
+            "volunteer-test",
+            &auth::hash_password("a-new-password").unwrap(),
+        )
         .await
         .unwrap();
-    let stale = app.get_raw(Some(&app.volunteer_token), "/api/auth/me").await;
+    let stale = app
+        .get_raw(Some(&app.volunteer_token), "/api/auth/me")
+        .await;
     assert_eq!(stale.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.login("volunteer-test", "a-new-password").await.status(),
@@ -236,7 +248,9 @@ async fn repeated_failed_logins_lock_the_account_until_a_reset() {
 #[tokio::test]
 async fn a_disabled_account_and_an_expired_session_are_refused() {
     let app = spawn_app().await;
-    let token = app.add_user("short-lived", Role::Volunteer, &["st-xianfeng"]).await;
+    let token = app
+        .add_user("short-lived", Role::Volunteer, &["st-xianfeng"])
+        .await;
     app.db.set_disabled("short-lived", true).await.unwrap();
     let response = app.get_raw(Some(&token), "/api/auth/me").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
