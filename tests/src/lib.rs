@@ -30,6 +30,13 @@ fn env_path(name: &str, default: impl FnOnce() -> PathBuf) -> PathBuf {
     std::env::var_os(name).map_or_else(default, PathBuf::from)
 }
 
+/// The `tongxin-server` binary under test.
+pub fn server_binary() -> PathBuf {
+    env_path("TONGXIN_SERVER_BIN", || {
+        workspace_root().join("target/debug/tongxin-server")
+    })
+}
+
 /// A `tongxin-server` process with demo data, on a port of its own.
 pub struct TestServer {
     child: Child,
@@ -41,9 +48,7 @@ impl TestServer {
     /// Starts the server on `database` (a SQLite file), on `port` or on a
     /// free one, and waits until it listens.
     pub fn start(database: &Path, port: Option<u16>) -> Result<TestServer> {
-        let bin = env_path("TONGXIN_SERVER_BIN", || {
-            workspace_root().join("target/debug/tongxin-server")
-        });
+        let bin = server_binary();
         let dist = env_path("TONGXIN_DIST", || workspace_root().join("target/dist"));
         if !bin.exists() || !dist.join("index.html").exists() {
             bail!(
@@ -185,28 +190,93 @@ impl Browser {
     /// Logs a demo account in through the app's login form, as a user
     /// would, and waits until the app shows who is logged in.
     pub async fn log_in(&self, username: &str) -> Result<()> {
-        let c = &self.client;
-        c.wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css("#login-form input[name=username]"))
-            .await?
-            .send_keys(username)
-            .await?;
-        c.find(Locator::Css("#login-form input[name=password]"))
-            .await?
-            .send_keys(tongxin_server::demo::DEMO_PASSWORD)
-            .await?;
-        c.find(Locator::Css("#login-form button[type=submit]"))
-            .await?
-            .click()
+        self.submit_login(username, tongxin_server::demo::DEMO_PASSWORD)
             .await?;
         wait_until(Duration::from_secs(20), "the login to finish", || async {
             Ok(self
                 .text("#user-name")
                 .await?
-                .is_some_and(|t| !t.is_empty()))
+                .is_some_and(|t| !t.is_empty())
+                && self.text("#login-form").await?.is_none())
         })
         .await
+    }
+
+    /// Fills in and submits the login form, without waiting for the answer.
+    pub async fn submit_login(&self, username: &str, password: &str) -> Result<()> {
+        let c = &self.client;
+        c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("#login-form input[name=username]"))
+            .await?;
+        // Clear what an earlier attempt left in the fields.
+        c.execute(
+            "for (const input of document.querySelectorAll('#login-form input')) {
+                 input.value = '';
+                 input.dispatchEvent(new Event('input', { bubbles: true }));
+             }",
+            vec![],
+        )
+        .await?;
+        c.find(Locator::Css("#login-form input[name=username]"))
+            .await?
+            .send_keys(username)
+            .await?;
+        c.find(Locator::Css("#login-form input[name=password]"))
+            .await?
+            .send_keys(password)
+            .await?;
+        c.find(Locator::Css("#login-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Records a 健康义诊 at 先锋社区 through the form and returns the new
+    /// record's id once it is listed.
+    pub async fn record_activity(&self, title: &str, people_served: u32) -> Result<String> {
+        let c = &self.client;
+        c.find(Locator::Css("button[data-category=health_clinic]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("input[name=title]"))
+            .await?
+            .send_keys(title)
+            .await?;
+        c.find(Locator::Css(
+            "select[name=station_id] option[value=st-xianfeng]",
+        ))
+        .await?
+        .click()
+        .await?;
+        c.find(Locator::Css("input[name=people_served]"))
+            .await?
+            .send_keys(&people_served.to_string())
+            .await?;
+        c.find(Locator::Css("#activity-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let find_row = || {
+            c.execute(
+                "const row = [...document.querySelectorAll('#my-records li')]
+                     .find(li => li.querySelector('.record-title').textContent === arguments[0]);
+                 return row ? row.dataset.id : null;",
+                vec![json!(title)],
+            )
+        };
+        wait_until(
+            Duration::from_secs(10),
+            "the new record in the list",
+            || async { Ok(find_row().await?.is_string()) },
+        )
+        .await?;
+        let id = find_row().await?;
+        id.as_str()
+            .map(str::to_owned)
+            .context("the new record's id")
     }
 
     /// Waits until the service worker controls the page, i.e. the app
