@@ -90,8 +90,12 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
         "  Data: {} (demo data loaded when empty)",
         root.join("data/tongxin.sqlite").display()
     );
-    println!("  Demo accounts: none needed yet. Login arrives with accounts and roles;");
-    println!("  until then every device acts as the user \"volunteer\".");
+    println!("  Demo accounts (password for each: tongxin-demo):");
+    println!("    admin       admin: every station, the admin view");
+    println!("    volunteer   volunteer at 先锋社区 and 红石榴工作站 (塔子湖街道)");
+    println!("    volunteer2  volunteer at 尚荣社区 (后湖街道)");
+    println!("    organiser   livestream organiser");
+    println!("  Real accounts: target/release/tongxin-server user add NAME --role admin");
     println!("  Ctrl-C stops the server.");
     println!();
     let status = Command::new(root.join("target/debug/tongxin-server"))
