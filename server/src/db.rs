@@ -20,8 +20,10 @@ use tongxin_shared::{
 use uuid::Uuid;
 
 use crate::auth::{Actor, StationScope};
+use stamps::StoredStamps;
 
 mod accounts;
+mod stamps;
 pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
 
 /// A push that must be refused as a whole.
@@ -147,6 +149,9 @@ impl Db {
         let mut stored = load_records(&mut tx, &ids).await?;
         let mut stream = ChangeStream::open(&mut tx).await?;
 
+        // Accepted records, in the order they were last changed; written
+        // together at the end, each once.
+        let mut touched: Vec<Uuid> = Vec::new();
         let mut results = Vec::with_capacity(mutations.len());
         let mut ordered: Vec<&Mutation> = mutations.iter().collect();
         ordered.sort_by_key(|m| m.seq);
@@ -192,7 +197,7 @@ impl Db {
                         match checked {
                             Err(errors) => Outcome::Rejected { errors },
                             Ok(()) => {
-                                put_record(&mut tx, &merged, &user_id, stream.next()).await?;
+                                touched.push(merged.id);
                                 stored.insert(merged.id, merged);
                                 Outcome::Accepted
                             }
@@ -206,6 +211,19 @@ impl Db {
             });
         }
 
+        let mut seen = HashSet::new();
+        let mut last_touches: Vec<Uuid> = touched
+            .into_iter()
+            .rev()
+            .filter(|id| seen.insert(*id))
+            .collect();
+        last_touches.reverse();
+        let writes: Vec<(&ActivityRecord, i64)> = last_touches
+            .iter()
+            .filter_map(|id| stored.get(id))
+            .map(|record| (record, stream.next()))
+            .collect();
+        put_records(&mut tx, &writes, &user_id).await?;
         stream.close(&mut tx).await?;
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq) VALUES (?, ?, ?)
@@ -229,7 +247,9 @@ impl Db {
         limit: usize,
     ) -> Result<Vec<(i64, ActivityRecord)>, sqlx::Error> {
         let mut query = sqlx::QueryBuilder::new(
-            "SELECT record, change_seq FROM activities WHERE change_seq > ",
+            "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
+                    deleted, stamps, change_seq
+             FROM activities WHERE change_seq > ",
         );
         query.push_bind(after);
         if let StationScope::Only(stations) = scope {
@@ -250,12 +270,7 @@ impl Db {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|row| {
-                Ok((
-                    row.try_get("change_seq")?,
-                    record_from_json(row.try_get("record")?)?,
-                ))
-            })
+            .map(|row| Ok((row.try_get("change_seq")?, record_from_row(row)?)))
             .collect()
     }
 
@@ -346,10 +361,13 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let mut stream = ChangeStream::open(&mut tx).await?;
-        for activity in activities {
-            let record = ActivityRecord::new(activity, stamp);
-            put_record(&mut tx, &record, updated_by, stream.next()).await?;
-        }
+        let records: Vec<ActivityRecord> = activities
+            .iter()
+            .map(|activity| ActivityRecord::new(activity, stamp))
+            .collect();
+        let writes: Vec<(&ActivityRecord, i64)> =
+            records.iter().map(|r| (r, stream.next())).collect();
+        put_records(&mut tx, &writes, updated_by).await?;
         stream.close(&mut tx).await?;
         tx.commit().await
     }
@@ -391,15 +409,22 @@ async fn load_records(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut query = sqlx::QueryBuilder::new("SELECT record FROM activities WHERE id IN (");
+    let mut query = sqlx::QueryBuilder::new(
+        "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
+                deleted, stamps
+         FROM activities WHERE id IN (",
+    );
     let mut list = query.separated(", ");
     for id in ids {
         list.push_bind(id.to_string());
     }
     list.push_unseparated(")");
-    let rows: Vec<String> = query.build_query_scalar().fetch_all(&mut *tx).await?;
-    rows.into_iter()
-        .map(|json| record_from_json(json).map(|record| (record.id, record)))
+    query
+        .build()
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| record_from_row(row).map(|record| (record.id, record)))
         .collect()
 }
 
@@ -433,49 +458,71 @@ impl ChangeStream {
     }
 }
 
-fn record_from_json(json: String) -> Result<ActivityRecord, sqlx::Error> {
-    serde_json::from_str(&json).map_err(|error| sqlx::Error::ColumnDecode {
-        index: "record".into(),
-        source: error.into(),
-    })
+/// A stored activity with its field stamps, as devices pull it.
+fn record_from_row(row: &SqliteRow) -> Result<ActivityRecord, sqlx::Error> {
+    let decode = |message: String| sqlx::Error::ColumnDecode {
+        index: "stamps".into(),
+        source: message.into(),
+    };
+    let stamps: String = row.try_get("stamps")?;
+    let stamps: StoredStamps = serde_json::from_str(&stamps).map_err(|e| decode(e.to_string()))?;
+    stamps
+        .record(activity_from_row(row)?, row.try_get("deleted")?)
+        .map_err(decode)
 }
 
-/// Writes the merged record at position `change_seq` of the change stream.
-async fn put_record(
+/// Rows per INSERT statement: 12 parameters each keeps a statement well
+/// under SQLite's limit of 32,766 parameters.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Writes merged records, each at its position in the change stream, with
+/// one multi-row upsert per [`ROWS_PER_INSERT`] records. Each record id
+/// appears at most once in `writes`.
+async fn put_records(
     tx: &mut sqlx::SqliteConnection,
-    record: &ActivityRecord,
+    writes: &[(&ActivityRecord, i64)],
     updated_by: &str,
-    change_seq: i64,
 ) -> Result<(), sqlx::Error> {
-    let activity = record.activity();
-    let json = serde_json::to_string(record).map_err(|error| sqlx::Error::Encode(error.into()))?;
-    sqlx::query(
-        "INSERT INTO activities
-            (id, category, title, station_id, date, volunteers, people_served, notes,
-             change_seq, updated_by, record, deleted)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET
-            category = excluded.category, title = excluded.title,
-            station_id = excluded.station_id, date = excluded.date,
-            volunteers = excluded.volunteers, people_served = excluded.people_served,
-            notes = excluded.notes, change_seq = excluded.change_seq,
-            updated_by = excluded.updated_by, record = excluded.record,
-            deleted = excluded.deleted",
-    )
-    .bind(activity.id.to_string())
-    .bind(activity.category.code())
-    .bind(&activity.title)
-    .bind(&activity.station_id)
-    .bind(activity.date)
-    .bind(i64::from(activity.volunteers))
-    .bind(i64::from(activity.people_served.get()))
-    .bind(&activity.notes)
-    .bind(change_seq)
-    .bind(updated_by)
-    .bind(json)
-    .bind(record.is_deleted())
-    .execute(&mut *tx)
-    .await?;
+    for chunk in writes.chunks(ROWS_PER_INSERT) {
+        let mut query = sqlx::QueryBuilder::new(
+            "INSERT INTO activities
+                (id, category, title, station_id, date, volunteers, people_served, notes,
+                 change_seq, updated_by, stamps, deleted) ",
+        );
+        let mut encode_error = None;
+        query.push_values(chunk, |mut row, (record, change_seq)| {
+            let activity = record.activity();
+            let json = serde_json::to_string(&StoredStamps::of(record)).unwrap_or_else(|error| {
+                encode_error = Some(error);
+                String::new()
+            });
+            row.push_bind(activity.id.to_string())
+                .push_bind(activity.category.code())
+                .push_bind(activity.title)
+                .push_bind(activity.station_id)
+                .push_bind(activity.date)
+                .push_bind(i64::from(activity.volunteers))
+                .push_bind(i64::from(activity.people_served.get()))
+                .push_bind(activity.notes)
+                .push_bind(*change_seq)
+                .push_bind(updated_by.to_owned())
+                .push_bind(json)
+                .push_bind(record.is_deleted());
+        });
+        if let Some(error) = encode_error {
+            return Err(sqlx::Error::Encode(error.into()));
+        }
+        query.push(
+            " ON CONFLICT (id) DO UPDATE SET
+                category = excluded.category, title = excluded.title,
+                station_id = excluded.station_id, date = excluded.date,
+                volunteers = excluded.volunteers, people_served = excluded.people_served,
+                notes = excluded.notes, change_seq = excluded.change_seq,
+                updated_by = excluded.updated_by, stamps = excluded.stamps,
+                deleted = excluded.deleted",
+        );
+        query.build().execute(&mut *tx).await?;
+    }
     Ok(())
 }
 

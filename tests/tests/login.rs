@@ -95,7 +95,7 @@ async fn no_record_is_lost_by_logging_out_switching_users_or_an_expired_session(
 
     // Online again: another volunteer may not take over the phone while
     // the first one's record is unsynced.
-    server = TestServer::start(&database, Some(port))?;
+    let _server = TestServer::start(&database, Some(port))?;
     phone.submit_login("volunteer2", "tongxin-demo").await?;
     wait_for_text(
         &phone,

@@ -5,4 +5,5 @@ mod accounts;
 mod bad_input;
 mod concurrency;
 mod helpers;
+mod migrations;
 mod sync;

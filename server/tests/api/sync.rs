@@ -61,6 +61,39 @@ async fn an_edit_is_merged_and_moves_the_record_to_the_end_of_the_stream() {
 }
 
 #[tokio::test]
+async fn a_record_and_its_edits_in_one_push_are_stored_once_at_its_last_position() {
+    let app = spawn_app().await;
+    let device = Uuid::now_v7();
+    let first = record(5);
+    let other = record(9);
+    let edit = edited(&first, "people_served", json!(50), device, 1_000);
+    let again = edited(&edit, "title", json!("同一次推送里改了两次"), device, 2_000);
+    let response = app
+        .push(&push_body(
+            device,
+            &[
+                (1, first),
+                (2, edit),
+                (3, other.clone()),
+                (4, again.clone()),
+            ],
+        ))
+        .await;
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"] == "accepted"),
+        "{body}"
+    );
+    assert_eq!(app.pull_all().await, vec![other, again]);
+    assert_eq!(app.summary().await["activities"], 2);
+    assert_eq!(app.summary().await["people_served"], 59);
+}
+
+#[tokio::test]
 async fn edits_of_different_fields_on_two_phones_both_survive_in_either_order() {
     for phone_a_first in [true, false] {
         let app = spawn_app().await;
