@@ -618,6 +618,16 @@ fn ActivityForm() -> impl IntoView {
 /// district's records must not build a hundred thousand rows.
 const RECORDS_SHOWN: usize = 200;
 
+/// A record just deleted, offered back for a few seconds.
+#[derive(Clone, PartialEq)]
+struct Undo {
+    id: Uuid,
+    title: String,
+}
+
+/// How long the undo offer stays.
+const UNDO_MS: u32 = 8_000;
+
 #[component]
 fn MyRecords() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -630,44 +640,156 @@ fn MyRecords() -> impl IntoView {
             (list, stations)
         }
     });
+    let search = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let month = RwSignal::new(String::new());
+    let undo = RwSignal::new(None::<Undo>);
+
+    let delete = move |activity: Activity| {
+        let store = ctx.store();
+        spawn_local(async move {
+            if store.set_deleted(activity.id, true).await.is_ok() {
+                let offer = Undo {
+                    id: activity.id,
+                    title: activity.title,
+                };
+                undo.set(Some(offer.clone()));
+                ctx.changed();
+                ctx.status.pending.update(|n| *n += 1);
+                ctx.sync_soon();
+                gloo_timers::future::TimeoutFuture::new(UNDO_MS).await;
+                // Only this offer expires; a later delete keeps its own.
+                if undo.get_untracked().as_ref() == Some(&offer) {
+                    undo.set(None);
+                }
+            }
+        });
+    };
+    let restore = move |_| {
+        let Some(offer) = undo.get_untracked() else {
+            return;
+        };
+        undo.set(None);
+        let store = ctx.store();
+        spawn_local(async move {
+            if store.set_deleted(offer.id, false).await.is_ok() {
+                ctx.changed();
+                ctx.status.pending.update(|n| *n += 1);
+                ctx.sync_soon();
+            }
+        });
+    };
+
+    let months = move || {
+        let mut months: Vec<String> = records
+            .get()
+            .map(|(list, _)| {
+                list.iter()
+                    .map(|(a, _)| a.date.format("%Y-%m").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        months.sort_unstable_by(|a, b| b.cmp(a));
+        months.dedup();
+        months
+    };
+
+    let rows = move || {
+        let Some((list, stations)) = records.get() else {
+            return view! { <p>{i18n::LOADING}</p> }.into_any();
+        };
+        if list.is_empty() {
+            return view! { <p class="empty">{i18n::NO_RECORDS}</p> }.into_any();
+        }
+        let needle = search.get().trim().to_lowercase();
+        let (category, month) = (category.get(), month.get());
+        let matching: Vec<(Activity, SyncState)> = list
+            .into_iter()
+            .filter(|(a, _)| {
+                (category.is_empty() || a.category.code() == category)
+                    && (month.is_empty() || a.date.format("%Y-%m").to_string() == month)
+                    && (needle.is_empty()
+                        || a.title.to_lowercase().contains(&needle)
+                        || a.notes.to_lowercase().contains(&needle))
+            })
+            .collect();
+        if matching.is_empty() {
+            return view! { <p class="empty" id="no-match">{i18n::NO_MATCH}</p> }.into_any();
+        }
+        let hidden = matching.len().saturating_sub(RECORDS_SHOWN);
+        view! {
+            <ul id="my-records">
+                {matching
+                    .into_iter()
+                    .take(RECORDS_SHOWN)
+                    .map(|(activity, state)| {
+                        let station = stations
+                            .iter()
+                            .find(|s| s.id == activity.station_id)
+                            .map_or(activity.station_id.clone(), |s| s.name.clone());
+                        record_row(activity, state, station, delete)
+                    })
+                    .collect_view()}
+            </ul>
+            {(hidden > 0).then(|| view! {
+                <p class="more-records">{format!("{} {hidden} {}", i18n::MORE_RECORDS_BEFORE, i18n::MORE_RECORDS_AFTER)}</p>
+            })}
+        }
+        .into_any()
+    };
+
     view! {
         <section class="records">
             <h2>{i18n::MY_RECORDS}</h2>
-            <Transition>
-                {move || Suspend::new(async move {
-                    let (list, stations) = records.await;
-                    if list.is_empty() {
-                        return view! { <p class="empty">{i18n::NO_RECORDS}</p> }.into_any();
-                    }
-                    let hidden = list.len().saturating_sub(RECORDS_SHOWN);
-                    view! {
-                        <ul id="my-records">
-                            {list
-                                .into_iter()
-                                .take(RECORDS_SHOWN)
-                                .map(|(activity, state)| {
-                                    let station = stations
-                                        .iter()
-                                        .find(|s| s.id == activity.station_id)
-                                        .map_or(activity.station_id.clone(), |s| s.name.clone());
-                                    record_row(activity, state, station)
-                                })
-                                .collect_view()}
-                        </ul>
-                        {(hidden > 0).then(|| view! {
-                            <p class="more-records">{format!("{} {hidden} {}", i18n::MORE_RECORDS_BEFORE, i18n::MORE_RECORDS_AFTER)}</p>
-                        })}
-                    }
-                    .into_any()
-                })}
-            </Transition>
+            <div class="filters">
+                <label>
+                    <span class="visually-hidden">{i18n::SEARCH}</span>
+                    <input type="search" name="search" placeholder=i18n::SEARCH bind:value=search/>
+                </label>
+                <label>
+                    <span class="visually-hidden">{i18n::CATEGORY}</span>
+                    <select name="filter_category" on:change:target=move |ev| category.set(ev.target().value())>
+                        <option value="">{i18n::ALL_CATEGORIES}</option>
+                        {Category::ALL
+                            .into_iter()
+                            .map(|c| view! { <option value=c.code()>{i18n::category(c)}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span class="visually-hidden">{i18n::MONTH}</span>
+                    <select name="filter_month" on:change:target=move |ev| month.set(ev.target().value())>
+                        <option value="">{i18n::ALL_MONTHS}</option>
+                        {move || months()
+                            .into_iter()
+                            .map(|m| {
+                                let selected = month.get_untracked() == m;
+                                view! { <option value=m.clone() selected=selected>{m.clone()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </div>
+            {move || undo.get().map(|offer| view! {
+                <div class="undo-bar" role="status">
+                    <span>{i18n::DELETED} "「" {offer.title} "」"</span>
+                    <button type="button" class="undo" on:click=restore>{i18n::UNDO}</button>
+                </div>
+            })}
+            {rows}
         </section>
     }
 }
 
-fn record_row(activity: Activity, state: SyncState, station: String) -> impl IntoView {
+fn record_row(
+    activity: Activity,
+    state: SyncState,
+    station: String,
+    delete: impl Fn(Activity) + Copy + 'static,
+) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let to_edit = activity.clone();
+    let to_delete = activity.clone();
     let (code, label, reason) = match state {
         SyncState::Pending => ("pending", i18n::STATE_PENDING, None),
         SyncState::Synced => ("synced", i18n::STATE_SYNCED, None),
@@ -694,9 +816,14 @@ fn record_row(activity: Activity, state: SyncState, station: String) -> impl Int
             <span class="record-people">{activity.people_served.get()} " " {i18n::PEOPLE_UNIT}</span>
             <span class=format!("sync-badge sync-{code}")>{label}</span>
             {reason.map(|r| view! { <span class="reject-reason">{r}</span> })}
-            <button type="button" class="edit" on:click=move |_| ctx.editing.set(Some(to_edit.clone()))>
-                {i18n::EDIT}
-            </button>
+            <span class="record-actions">
+                <button type="button" class="edit" on:click=move |_| ctx.editing.set(Some(to_edit.clone()))>
+                    {i18n::EDIT}
+                </button>
+                <button type="button" class="delete" on:click=move |_| delete(to_delete.clone())>
+                    {i18n::DELETE}
+                </button>
+            </span>
         </li>
     }
 }

@@ -94,3 +94,12 @@ pub fn logout_with_pending(pending: u32) -> String {
 pub fn other_users_records(owner: &str, pending: usize) -> String {
     format!("本机还有 {owner} 的 {pending} 条记录未同步：请 {owner} 先登录并同步，之后才能换人登录")
 }
+
+pub const DELETE: &str = "删除";
+pub const DELETED: &str = "已删除";
+pub const UNDO: &str = "撤销";
+pub const SEARCH: &str = "搜索名称或备注";
+pub const ALL_CATEGORIES: &str = "全部类别";
+pub const MONTH: &str = "月份";
+pub const ALL_MONTHS: &str = "全部月份";
+pub const NO_MATCH: &str = "没有符合条件的记录";

@@ -121,39 +121,73 @@ impl Store {
     /// atomically. Only the fields that changed get a new stamp, so an edit
     /// never masks another device's edit of a different field.
     pub async fn save_activity(&self, activity: &Activity) -> Result<(), StoreError> {
+        self.write_record(activity.id, |current, stamp| {
+            Ok(match current {
+                Some(mut record) => {
+                    record.edit(activity, stamp);
+                    record
+                }
+                None => ActivityRecord::new(activity, stamp),
+            })
+        })
+        .await
+    }
+
+    /// Deletes a record (a stamped tombstone the server and other devices
+    /// learn of) or, with `false`, brings it back: the undo.
+    pub async fn set_deleted(&self, id: Uuid, deleted: bool) -> Result<(), StoreError> {
+        self.write_record(id, |current, stamp| {
+            let mut record =
+                current.ok_or_else(|| StoreError::Database(format!("no record {id}")))?;
+            record.set_deleted(deleted, stamp);
+            Ok(record)
+        })
+        .await
+    }
+
+    /// Changes one record and queues the change, in one transaction: the
+    /// record, its outbox entry, the clock and the sequence number are all
+    /// written or none is.
+    async fn write_record(
+        &self,
+        id: Uuid,
+        change: impl FnOnce(Option<ActivityRecord>, Hlc) -> Result<ActivityRecord, StoreError>,
+    ) -> Result<(), StoreError> {
         let tx = self.db.transaction(
             &[ACTIVITIES, OUTBOX, REJECTED, META],
             TransactionMode::ReadWrite,
         )?;
         let meta = tx.store(META)?;
+        let activities = tx.store(ACTIVITIES)?;
+        let key = JsValue::from_str(&id.to_string());
+        let current: Option<ActivityRecord> = activities
+            .get(key.clone())
+            .await?
+            .map(from_js)
+            .transpose()?;
         let mut clock = clock(&meta).await?;
         let offset_ms: f64 = get_meta(&meta, CLOCK_OFFSET).await?.unwrap_or(0.0);
         let stamp = clock.stamp((js_sys::Date::now() + offset_ms).max(0.0) as u64);
+        let record = match change(current, stamp) {
+            Ok(record) => record,
+            Err(error) => {
+                // Nothing has been written yet; end the transaction empty.
+                let _ = tx.abort().await;
+                return Err(error);
+            }
+        };
         put_meta(&meta, CLOCK, &clock).await?;
         let seq: u64 = get_meta(&meta, NEXT_SEQ).await?.unwrap_or(1);
         put_meta(&meta, NEXT_SEQ, &(seq + 1)).await?;
-
-        let activities = tx.store(ACTIVITIES)?;
-        let key = JsValue::from_str(&activity.id.to_string());
-        let record = match activities.get(key).await? {
-            Some(value) => {
-                let mut record: ActivityRecord = from_js(value)?;
-                record.edit(activity, stamp);
-                record
-            }
-            None => ActivityRecord::new(activity, stamp),
-        };
         activities.put(&to_js(&record)?, None).await?;
         let entry = OutboxEntry {
             seq,
-            record_id: activity.id,
+            record_id: id,
             change: Change::PutActivity(record),
         };
         tx.store(OUTBOX)?.put(&to_js(&entry)?, None).await?;
         // A new version replaces whatever the server said of the old one.
-        tx.store(REJECTED)?
-            .delete(JsValue::from_str(&activity.id.to_string()))
-            .await?;
+        tx.store(REJECTED)?.delete(key).await?;
         finish(tx).await
     }
 

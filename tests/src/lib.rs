@@ -233,32 +233,30 @@ impl Browser {
         Ok(())
     }
 
-    /// Records a 健康义诊 at 先锋社区 through the form and returns the new
-    /// record's id once it is listed.
-    pub async fn record_activity(&self, title: &str, people_served: u32) -> Result<String> {
+    /// Records an activity of `category` (its code) at 先锋社区 through the
+    /// form and returns the new record's id once it is listed.
+    pub async fn record_activity(
+        &self,
+        category: &str,
+        title: &str,
+        people_served: u32,
+    ) -> Result<String> {
         let c = &self.client;
-        c.find(Locator::Css("button[data-category=health_clinic]"))
-            .await?
-            .click()
+        self.click(&format!("button[data-category={category}]"))
             .await?;
+        self.click("input[name=title]").await?;
         c.find(Locator::Css("input[name=title]"))
             .await?
             .send_keys(title)
             .await?;
-        c.find(Locator::Css(
-            "select[name=station_id] option[value=st-xianfeng]",
-        ))
-        .await?
-        .click()
-        .await?;
+        self.click("select[name=station_id] option[value=st-xianfeng]")
+            .await?;
+        self.click("input[name=people_served]").await?;
         c.find(Locator::Css("input[name=people_served]"))
             .await?
             .send_keys(&people_served.to_string())
             .await?;
-        c.find(Locator::Css("#activity-form button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        self.click("#activity-form button[type=submit]").await?;
         let find_row = || {
             c.execute(
                 "const row = [...document.querySelectorAll('#my-records li')]
@@ -277,6 +275,20 @@ impl Browser {
         id.as_str()
             .map(str::to_owned)
             .context("the new record's id")
+    }
+
+    /// Scrolls the element to the middle of the window (clear of the sticky
+    /// status bar) and clicks it, as a thumb would.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let element = self.client.find(Locator::Css(css)).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
+        element.click().await?;
+        Ok(())
     }
 
     /// Waits until the service worker controls the page, i.e. the app

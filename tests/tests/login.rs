@@ -66,7 +66,9 @@ async fn no_record_is_lost_by_logging_out_switching_users_or_an_expired_session(
 
     // Offline, a record is made; logging out warns first.
     server.kill();
-    let first = phone.record_activity("退出前未同步的记录", 12).await?;
+    let first = phone
+        .record_activity("health_clinic", "退出前未同步的记录", 12)
+        .await?;
     assert_eq!(
         sync_state(&phone, &first).await?.as_deref(),
         Some("pending")
@@ -125,7 +127,9 @@ async fn no_record_is_lost_by_logging_out_switching_users_or_an_expired_session(
 
     // The next sync is refused: the app asks for the password again, above
     // a page that keeps working, and the new record waits.
-    let second = phone.record_activity("会话过期时的记录", 8).await?;
+    let second = phone
+        .record_activity("health_clinic", "会话过期时的记录", 8)
+        .await?;
     wait_for_text(&phone, "#login-form h1", "登录已过期").await?;
     wait_for_text(&phone, "#sync-detail .sync-error", "登录已过期").await?;
     assert_eq!(
