@@ -133,21 +133,25 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
     .await?;
     set_value(&phone, "input[name=search]", "").await?;
     set_value(&phone, "select[name=filter_month]", &this_month).await?;
-    wait_until(Duration::from_secs(5), "this month's records only", || async {
-        let titles = listed_titles(&phone).await?;
-        let dates = phone
-            .client
-            .execute(
-                "return [...document.querySelectorAll('#my-records li .record-meta')]
+    wait_until(
+        Duration::from_secs(5),
+        "this month's records only",
+        || async {
+            let titles = listed_titles(&phone).await?;
+            let dates = phone
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('#my-records li .record-meta')]
                      .map(e => e.textContent.split(' · ').pop());",
-                vec![],
-            )
-            .await?;
-        let dates: Vec<String> = serde_json::from_value(dates)?;
-        Ok(titles.contains(&A.to_owned())
-            && titles.contains(&B.to_owned())
-            && dates.iter().all(|d| d.starts_with(&this_month)))
-    })
+                    vec![],
+                )
+                .await?;
+            let dates: Vec<String> = serde_json::from_value(dates)?;
+            Ok(titles.contains(&A.to_owned())
+                && titles.contains(&B.to_owned())
+                && dates.iter().all(|d| d.starts_with(&this_month)))
+        },
+    )
     .await?;
     set_value(&phone, "select[name=filter_month]", "").await?;
 
