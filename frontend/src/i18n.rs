@@ -56,17 +56,7 @@ pub const LOADING: &str = "加载中…";
 pub const STORE_UNAVAILABLE: &str = "无法打开本机数据库，记录无法保存：";
 
 pub fn category(category: Category) -> &'static str {
-    match category {
-        Category::HealthClinic => "健康义诊",
-        Category::LegalConsultation => "法律咨询",
-        Category::Counselling => "心理咨询",
-        Category::RareDiseaseAid => "罕见病救治",
-        Category::TraditionalCulture => "传统文化",
-        Category::ElderCare => "敬老助老",
-        Category::HomeVisit => "走访慰问",
-        Category::FieldSurvey => "调研",
-        Category::ConsultationMeeting => "协商议事",
-    }
+    category.name_zh()
 }
 
 pub const LOGIN_TITLE: &str = "登录";

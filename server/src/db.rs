@@ -15,7 +15,7 @@ use tongxin_shared::{
     Activity, Category, LivestreamSession, PeopleServed, Station, StationKind, ValidationError,
     hlc::Hlc,
     merge::ActivityRecord,
-    sync::{AdminActivityRow, AdminSummary, Change, Mutation, MutationResult, Outcome},
+    sync::{Change, Mutation, MutationResult, Outcome},
 };
 use uuid::Uuid;
 
@@ -23,8 +23,10 @@ use crate::auth::{Actor, StationScope};
 use stamps::StoredStamps;
 
 mod accounts;
+mod admin;
 mod stamps;
 pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
+pub use admin::{Dimension, ExportRow};
 
 /// A push that must be refused as a whole.
 #[derive(Debug, thiserror::Error)]
@@ -272,55 +274,6 @@ impl Db {
             .iter()
             .map(|row| Ok((row.try_get("change_seq")?, record_from_row(row)?)))
             .collect()
-    }
-
-    pub async fn admin_summary(&self) -> Result<AdminSummary, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS activities,
-                    COALESCE(SUM(people_served), 0) AS people_served,
-                    COALESCE(SUM(volunteers), 0) AS volunteers,
-                    COUNT(DISTINCT station_id) AS active_stations,
-                    (SELECT COUNT(*) FROM livestream_sessions) AS livestream_sessions
-             FROM activities WHERE deleted = 0",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let count = |name: &str| -> Result<u64, sqlx::Error> {
-            Ok(row.try_get::<i64, _>(name)?.max(0) as u64)
-        };
-        Ok(AdminSummary {
-            activities: count("activities")?,
-            people_served: count("people_served")?,
-            volunteers: count("volunteers")?,
-            active_stations: count("active_stations")?,
-            livestream_sessions: count("livestream_sessions")?,
-        })
-    }
-
-    /// Newest first.
-    pub async fn admin_activities(
-        &self,
-        limit: usize,
-    ) -> Result<Vec<AdminActivityRow>, sqlx::Error> {
-        sqlx::query(
-            "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
-                    a.people_served, a.notes, s.name AS station_name, s.street
-             FROM activities a JOIN stations s ON s.id = a.station_id
-             WHERE a.deleted = 0
-             ORDER BY a.date DESC, a.change_seq DESC LIMIT ?",
-        )
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(AdminActivityRow {
-                activity: activity_from_row(row)?,
-                station_name: row.try_get("station_name")?,
-                street: row.try_get("street")?,
-            })
-        })
-        .collect()
     }
 
     pub async fn insert_livestream_sessions(

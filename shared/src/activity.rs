@@ -59,6 +59,22 @@ impl Category {
         }
     }
 
+    /// The category's name as the district's reports write it: the
+    /// export's cells and the Chinese screens use it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Category::HealthClinic => "健康义诊",
+            Category::LegalConsultation => "法律咨询",
+            Category::Counselling => "心理咨询",
+            Category::RareDiseaseAid => "罕见病救治",
+            Category::TraditionalCulture => "传统文化",
+            Category::ElderCare => "敬老助老",
+            Category::HomeVisit => "走访慰问",
+            Category::FieldSurvey => "调研",
+            Category::ConsultationMeeting => "协商议事",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.code() == code)
     }

@@ -6,6 +6,7 @@
 //! shaped. This crate has no browser, server or database dependencies.
 //!
 //! - [`account`]: roles and the login messages.
+//! - [`admin`]: the admin's filter and figures.
 //! - [`activity`]: the volunteer's record of one activity, and its validation.
 //! - [`station`]: the places activities happen (reference data).
 //! - [`sync`]: push and pull messages, with a protocol version.
@@ -13,6 +14,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod admin;
 pub mod error;
 pub mod station;
 pub mod sync;

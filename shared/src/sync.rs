@@ -96,16 +96,6 @@ pub struct ReferenceData {
     pub stations: Vec<Station>,
 }
 
-/// The admin's headline figures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AdminSummary {
-    pub activities: u64,
-    pub people_served: u64,
-    pub volunteers: u64,
-    pub active_stations: u64,
-    pub livestream_sessions: u64,
-}
-
 /// One row of the admin's activity list: the activity and where it happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminActivityRow {

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod export;
 mod extract;
 mod sync;
 
@@ -36,6 +37,12 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .route("/sync/pull", get(sync::sync_pull))
         .route("/admin/summary", get(admin::admin_summary))
         .route("/admin/activities", get(admin::activities_list))
+        .route("/admin/report", get(admin::admin_report))
+        .route(
+            "/admin/export/activities.xlsx",
+            get(export::activities_xlsx),
+        )
+        .route("/admin/export/activities.csv", get(export::activities_csv))
         .fallback(api_not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);

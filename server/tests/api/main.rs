@@ -2,6 +2,7 @@
 //! file. One binary; `helpers` starts a server per test.
 
 mod accounts;
+mod admin;
 mod bad_input;
 mod concurrency;
 mod helpers;

@@ -1,0 +1,248 @@
+//! The admin's figures, breakdowns and exports, all under one filter.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, error_of, push_body, record, spawn_app};
+
+/// An activity as a device pushes it, at `station` on `date`.
+fn activity(station: &str, category: &str, date: &str, people: i64, title: &str) -> Value {
+    let mut r = record(people);
+    r["station_id"]["value"] = json!(station);
+    r["category"]["value"] = json!(category);
+    r["date"]["value"] = json!(date);
+    r["title"]["value"] = json!(title);
+    r
+}
+
+/// Six activities over three streets, three categories and two months,
+/// plus one deleted activity that no figure may count.
+async fn seeded() -> TestApp {
+    let app = spawn_app().await;
+    let rows = [
+        activity(
+            "st-xianfeng",
+            "health_clinic",
+            "2026-10-03",
+            120,
+            "先锋义诊",
+        ),
+        activity(
+            "st-hongshiliu",
+            "elder_care",
+            "2026-10-20",
+            30,
+            "红石榴敬老",
+        ),
+        activity(
+            "st-xianfeng",
+            "legal_consultation",
+            "2026-11-02",
+            15,
+            "法律咨询角",
+        ),
+        activity(
+            "st-shangrong",
+            "health_clinic",
+            "2026-11-05",
+            80,
+            "尚荣义诊",
+        ),
+        activity("st-dazhi", "elder_care", "2026-11-09", 25, "大智敬老"),
+        activity("st-dazhi", "health_clinic", "2026-11-12", 60, "大智义诊"),
+    ];
+    let mut gone = activity("st-dazhi", "health_clinic", "2026-11-13", 999, "已删除的");
+    gone["deleted"]["value"] = json!(true);
+    let mut mutations: Vec<(u64, Value)> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (i as u64 + 1, r))
+        .collect();
+    mutations.push((7, gone));
+    let response = app
+        .push_as(&app.admin_token, &push_body(Uuid::now_v7(), &mutations))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    app
+}
+
+async fn admin_get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.get_raw(Some(&app.admin_token), path).await
+}
+
+fn row<'a>(rows: &'a Value, key: &str) -> &'a Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("no row {key} in {rows}"))
+}
+
+#[tokio::test]
+async fn the_report_breaks_the_figures_down_and_every_breakdown_adds_up() {
+    let app = seeded().await;
+    let report = app.get_as(&app.admin_token, "/api/admin/report").await;
+    let summary = &report["summary"];
+    assert_eq!(summary["activities"], 6);
+    assert_eq!(summary["people_served"], 330);
+    assert_eq!(summary["active_stations"], 4);
+    for breakdown in ["by_street", "by_station", "by_category", "by_month"] {
+        let rows = report[breakdown].as_array().unwrap();
+        let people: u64 = rows
+            .iter()
+            .map(|r| r["people_served"].as_u64().unwrap())
+            .sum();
+        let count: u64 = rows.iter().map(|r| r["activities"].as_u64().unwrap()).sum();
+        assert_eq!((count, people), (6, 330), "{breakdown}");
+    }
+    assert_eq!(
+        row(&report["by_street"], "塔子湖街道")["people_served"],
+        165
+    );
+    assert_eq!(
+        row(&report["by_station"], "st-dazhi")["label"],
+        "大智街道统战联络站"
+    );
+    assert_eq!(
+        row(&report["by_category"], "health_clinic")["people_served"],
+        260
+    );
+    assert_eq!(row(&report["by_month"], "2026-10")["activities"], 2);
+    assert_eq!(row(&report["by_month"], "2026-11")["people_served"], 180);
+}
+
+#[tokio::test]
+async fn a_filter_applies_to_every_figure_and_list() {
+    let app = seeded().await;
+    let query =
+        "street=%E5%A1%94%E5%AD%90%E6%B9%96%E8%A1%97%E9%81%93&from=2026-10-01&to=2026-10-31";
+    let report = app
+        .get_as(&app.admin_token, &format!("/api/admin/report?{query}"))
+        .await;
+    assert_eq!(report["filter"]["street"], "塔子湖街道");
+    assert_eq!(report["summary"]["activities"], 2);
+    assert_eq!(report["summary"]["people_served"], 150);
+    assert_eq!(report["by_month"].as_array().unwrap().len(), 1);
+    let list = app
+        .get_as(&app.admin_token, &format!("/api/admin/activities?{query}"))
+        .await;
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["activity"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["红石榴敬老", "先锋义诊"]);
+    let clinics = app
+        .get_as(
+            &app.admin_token,
+            "/api/admin/summary?category=health_clinic",
+        )
+        .await;
+    assert_eq!(clinics["people_served"], 260);
+}
+
+#[tokio::test]
+async fn a_bad_filter_is_refused_with_its_reason() {
+    let app = seeded().await;
+    for (query, expected) in [
+        ("from=2026-11-01&to=2026-10-01", "end date is before"),
+        ("category=picnic", "unknown variant `picnic`"),
+        ("from=yesterday", "input contains invalid characters"),
+    ] {
+        let (status, error) =
+            error_of(admin_get(&app, &format!("/api/admin/report?{query}")).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(error.contains(expected), "{query}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn only_admins_see_figures_and_exports() {
+    let app = seeded().await;
+    for path in [
+        "/api/admin/report",
+        "/api/admin/export/activities.csv",
+        "/api/admin/export/activities.xlsx",
+    ] {
+        let response = app.get_raw(Some(&app.volunteer_token), path).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+        let response = app.get_raw(None, path).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_csv_export_opens_in_excel_with_chinese_headers_and_the_filtered_rows() {
+    let app = seeded().await;
+    let response = admin_get(&app, "/api/admin/export/activities.csv?category=elder_care").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("activities.csv")
+    );
+    let bytes = response.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a UTF-8 byte-order mark"
+    );
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "日期");
+    assert_eq!(&headers[7], "惠及人次");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let titles: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(titles, ["大智敬老", "红石榴敬老"]);
+    assert_eq!(&rows[0][2], "敬老助老");
+    assert_eq!(&rows[0][4], "大智街道");
+    assert_eq!(&rows[0][7], "25");
+}
+
+#[tokio::test]
+async fn the_xlsx_export_has_chinese_headers_real_dates_and_numbers() {
+    let app = seeded().await;
+    let response = admin_get(&app, "/api/admin/export/activities.xlsx").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let bytes = response.bytes().await.unwrap();
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = workbook.worksheet_range("活动").unwrap();
+    assert_eq!(
+        sheet.height(),
+        7,
+        "a header row and six activities, no deleted one"
+    );
+    assert_eq!(sheet.get((0, 0)), Some(&Data::String("日期".into())));
+    assert_eq!(sheet.get((0, 7)), Some(&Data::String("惠及人次".into())));
+    // Newest first; the date is a date cell, the count a number.
+    match sheet.get((1, 0)) {
+        Some(Data::DateTime(date)) => {
+            assert_eq!(date.as_datetime().unwrap().date().to_string(), "2026-11-12")
+        }
+        other => panic!("not a date cell: {other:?}"),
+    }
+    assert_eq!(sheet.get((1, 1)), Some(&Data::String("大智义诊".into())));
+    assert_eq!(sheet.get((1, 7)), Some(&Data::Float(60.0)));
+    let total: f64 = (1..7)
+        .map(|r| match sheet.get((r, 7)) {
+            Some(Data::Float(n)) => *n,
+            other => panic!("not a number: {other:?}"),
+        })
+        .sum();
+    assert_eq!(total, 330.0);
+}
