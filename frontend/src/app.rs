@@ -11,11 +11,11 @@ use leptos_router::{
 use tongxin_shared::{
     Activity, Category, PeopleServed, Station, ValidationError,
     account::{LoginResponse, Role},
-    sync::{AdminActivityRow, AdminSummary},
 };
 use uuid::Uuid;
 
 use crate::{
+    admin::AdminPage,
     i18n, lock,
     store::{OwnerChange, Store, SyncState},
     sync,
@@ -37,10 +37,10 @@ pub struct SyncStatus {
 
 /// Shared by every component through context.
 #[derive(Clone, Copy)]
-struct Ctx {
+pub(crate) struct Ctx {
     store: StoredValue<Store, LocalStorage>,
     kick: StoredValue<mpsc::UnboundedSender<()>, LocalStorage>,
-    status: SyncStatus,
+    pub(crate) status: SyncStatus,
     /// The record the form is editing; `None` while it records a new one.
     editing: RwSignal<Option<Activity>>,
     /// The login this device keeps; `None` shows the login screen.
@@ -51,7 +51,7 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn store(&self) -> Store {
+    pub(crate) fn store(&self) -> Store {
         self.store.get_value()
     }
 
@@ -65,11 +65,11 @@ impl Ctx {
         self.status.revision.update(|r| *r += 1);
     }
 
-    fn role(&self) -> Option<Role> {
+    pub(crate) fn role(&self) -> Option<Role> {
         self.session.with(|s| s.as_ref().map(|s| s.user.role))
     }
 
-    fn token(&self) -> String {
+    pub(crate) fn token(&self) -> String {
         self.session
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
             .unwrap_or_default()
@@ -826,64 +826,4 @@ fn record_row(
             </span>
         </li>
     }
-}
-
-#[component]
-fn AdminPage() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    if ctx.role() != Some(Role::Admin) {
-        return view! { <p class="admin-only" role="alert">{i18n::ADMIN_ONLY}</p> }.into_any();
-    }
-    let token = ctx.token();
-    let data = LocalResource::new(move || {
-        let token = token.clone();
-        async move {
-            let summary = sync::api_get::<AdminSummary>("/api/admin/summary", &token).await?;
-            let rows =
-                sync::api_get::<Vec<AdminActivityRow>>("/api/admin/activities", &token).await?;
-            Ok::<_, sync::SyncError>((summary, rows))
-        }
-    });
-    view! {
-        <section class="admin">
-            <h1>{i18n::ADMIN_TITLE}</h1>
-            <Suspense fallback=|| view! { <p>{i18n::LOADING}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(error) => view! {
-                            <p class="admin-offline" role="alert">{i18n::ADMIN_OFFLINE} " " {error.to_string()}</p>
-                        }.into_any(),
-                        Ok((summary, rows)) => view! {
-                            <dl class="headline">
-                                <div><dt>{i18n::TOTAL_ACTIVITIES}</dt><dd id="total-activities">{summary.activities}</dd></div>
-                                <div><dt>{i18n::TOTAL_PEOPLE_SERVED}</dt><dd id="total-people-served">{summary.people_served}</dd></div>
-                                <div><dt>{i18n::TOTAL_VOLUNTEERS}</dt><dd id="total-volunteers">{summary.volunteers}</dd></div>
-                                <div><dt>{i18n::ACTIVE_STATIONS}</dt><dd id="active-stations">{summary.active_stations}</dd></div>
-                                <div><dt>{i18n::LIVESTREAM_SESSIONS}</dt><dd id="livestream-sessions">{summary.livestream_sessions}</dd></div>
-                            </dl>
-                            <table id="admin-activities">
-                                <thead><tr>
-                                    <th>{i18n::DATE}</th><th>{i18n::TITLE}</th><th>{i18n::CATEGORY}</th>
-                                    <th>{i18n::STATION}</th><th>{i18n::STREET}</th><th>{i18n::PEOPLE_SERVED}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|row| view! {
-                                        <tr data-id=row.activity.id.to_string()>
-                                            <td>{row.activity.date.to_string()}</td>
-                                            <td>{row.activity.title}</td>
-                                            <td>{i18n::category(row.activity.category)}</td>
-                                            <td>{row.station_name}</td>
-                                            <td>{row.street}</td>
-                                            <td>{row.activity.people_served.get()}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
-    }
-    .into_any()
 }

@@ -93,3 +93,15 @@ pub const ALL_CATEGORIES: &str = "全部类别";
 pub const MONTH: &str = "月份";
 pub const ALL_MONTHS: &str = "全部月份";
 pub const NO_MATCH: &str = "没有符合条件的记录";
+
+pub const FROM_DATE: &str = "开始日期";
+pub const TO_DATE: &str = "结束日期";
+pub const ALL_STREETS: &str = "全部街道";
+pub const EXPORT_XLSX: &str = "导出 Excel";
+pub const EXPORT_CSV: &str = "导出 CSV";
+pub const EXPORT_FAILED: &str = "导出失败：";
+pub const BY_CATEGORY: &str = "按类别";
+pub const BY_STREET: &str = "按街道";
+pub const BY_STATION: &str = "按阵地";
+pub const BY_MONTH: &str = "按月份";
+pub const ACTIVITY_LIST: &str = "活动明细（最新 500 条）";

@@ -4,10 +4,12 @@
 //! Built and served by `cargo xtask run`; see ARCHITECTURE.md for the map.
 //! - [`store`]: IndexedDB (records, outbox, cursor, reference data).
 //! - [`sync`]: pushes the outbox and pulls changes.
+//! - [`admin`]: the admin's page (figures, breakdowns, exports).
 //! - [`app`]: the components; they read signals and call the two above.
 //! - [`lock`]: Web Locks, so two tabs never sync at once.
 //! - [`i18n`]: every visible string.
 
+pub mod admin;
 pub mod app;
 pub mod i18n;
 pub mod lock;

@@ -156,6 +156,27 @@ pub async fn fetch_json<T: DeserializeOwned>(
     Err(SyncError::Server { status, message })
 }
 
+/// A GET of a file (an export) with the session's token.
+pub async fn api_bytes(url: &str, token: &str) -> Result<Vec<u8>, SyncError> {
+    let response = Request::get(url)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|e| SyncError::Offline(e.to_string()))?;
+    if !response.ok() {
+        let status = response.status();
+        let message = match response.json::<ErrorBody>().await {
+            Ok(body) => body.error,
+            Err(_) => format!("HTTP {status}"),
+        };
+        return Err(SyncError::Server { status, message });
+    }
+    response
+        .binary()
+        .await
+        .map_err(|e| SyncError::Offline(e.to_string()))
+}
+
 /// A GET with the session's token.
 pub async fn api_get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, SyncError> {
     let sent = Request::get(url)

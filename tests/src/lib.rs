@@ -136,6 +136,15 @@ pub const DESKTOP: (u32, u32) = (1280, 900);
 
 impl Browser {
     pub async fn open(window: (u32, u32)) -> Result<Browser> {
+        Browser::launch(window, None).await
+    }
+
+    /// A browser whose downloads land in `folder`, without asking.
+    pub async fn open_downloading_to(window: (u32, u32), folder: &Path) -> Result<Browser> {
+        Browser::launch(window, Some(folder)).await
+    }
+
+    async fn launch(window: (u32, u32), downloads: Option<&Path>) -> Result<Browser> {
         let chromedriver = env_path("CHROMEDRIVER", || "/usr/bin/chromedriver".into());
         let chromium = env_path("CHROMIUM", || "/usr/bin/chromium".into());
         let port = free_port()?;
@@ -156,6 +165,10 @@ impl Browser {
                     format!("--window-size={},{}", window.0, window.1),
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
+                "prefs": {
+                    "download.default_directory": downloads.map(|d| d.display().to_string()),
+                    "download.prompt_for_download": false,
+                },
             }
         });
         let capabilities = match capabilities {

@@ -1,0 +1,117 @@
+//! The admin at a desk: the figures of the whole district, narrowed by a
+//! filter that every figure obeys, and the same selection downloaded as
+//! Excel and CSV files.
+
+use std::{path::Path, time::Duration};
+
+use anyhow::{Context, Result};
+use tongxin_server::demo;
+use tongxin_tests::{Browser, DESKTOP, TestServer, wait_until};
+
+const STREET: &str = "塔子湖街道";
+
+/// Waits for a finished download in `folder` and returns its bytes.
+async fn downloaded(folder: &Path, name: &str) -> Result<Vec<u8>> {
+    let path = folder.join(name);
+    wait_until(
+        Duration::from_secs(15),
+        &format!("{name} downloaded"),
+        || async { Ok(path.exists()) },
+    )
+    .await?;
+    Ok(std::fs::read(&path)?)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_filters_the_district_figures_and_downloads_the_selection() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let downloads = tempfile::tempdir()?;
+    let server = TestServer::start(&data.path().join("admin.sqlite"), None)?;
+    let admin = Browser::open_downloading_to(DESKTOP, downloads.path()).await?;
+    admin.client.goto(&server.url("/admin")).await?;
+    admin.log_in("admin").await?;
+
+    let activities = demo::activities();
+    let stations = demo::stations();
+    let total: u32 = activities.iter().map(|a| a.people_served.get()).sum();
+    wait_until(Duration::from_secs(15), "the district totals", || async {
+        Ok(
+            admin.text("#total-people-served").await?.as_deref() == Some(&total.to_string())
+                && admin.text("#total-activities").await?.as_deref()
+                    == Some(&activities.len().to_string()),
+        )
+    })
+    .await?;
+    let month_rows = admin
+        .client
+        .execute(
+            "return document.querySelectorAll('#by-month tbody tr').length",
+            vec![],
+        )
+        .await?;
+    assert!(month_rows.as_u64().unwrap_or(0) >= 1, "{month_rows}");
+
+    // One street: every figure and table follows.
+    let on_street: Vec<_> = activities
+        .iter()
+        .filter(|a| {
+            stations
+                .iter()
+                .any(|s| s.id == a.station_id && s.street == STREET)
+        })
+        .collect();
+    let street_total: u32 = on_street.iter().map(|a| a.people_served.get()).sum();
+    admin
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::Css(&format!(
+            "#admin-filter select[name=street] option[value='{STREET}']"
+        )))
+        .await?;
+    admin
+        .client
+        .execute(
+            "const select = document.querySelector('#admin-filter select[name=street]');
+             select.value = arguments[0];
+             select.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![serde_json::json!(STREET)],
+        )
+        .await?;
+    wait_until(Duration::from_secs(15), "the street's totals", || async {
+        Ok(admin.text("#total-people-served").await?.as_deref() == Some(&street_total.to_string()))
+    })
+    .await?;
+    let streets = admin
+        .text("#by-street tbody")
+        .await?
+        .context("street table")?;
+    assert_eq!(streets.lines().count(), 1, "{streets}");
+    assert!(streets.contains(STREET), "{streets}");
+    let listed = admin
+        .client
+        .execute(
+            "return document.querySelectorAll('#admin-activities tbody tr').length",
+            vec![],
+        )
+        .await?;
+    assert_eq!(listed.as_u64(), Some(on_street.len() as u64));
+
+    // The downloads hold the same selection.
+    admin.click("button.export-csv").await?;
+    let csv = downloaded(downloads.path(), "同心活动.csv").await?;
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "a byte-order mark for Excel"
+    );
+    let text = String::from_utf8(csv[3..].to_vec())?;
+    assert!(text.starts_with("日期,活动名称,类别"), "{text}");
+    assert_eq!(text.lines().count(), 1 + on_street.len(), "{text}");
+    for activity in &on_street {
+        assert!(text.contains(&activity.title), "{text}");
+    }
+    admin.click("button.export-xlsx").await?;
+    let xlsx = downloaded(downloads.path(), "同心活动.xlsx").await?;
+    assert!(xlsx.starts_with(b"PK"), "an XLSX file is a zip");
+    admin.close().await?;
+    Ok(())
+}
