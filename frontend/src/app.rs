@@ -18,7 +18,7 @@ use crate::{
     admin::AdminPage,
     i18n, lock,
     store::{OwnerChange, Store, SyncState},
-    sync,
+    sync, update,
 };
 
 /// What the sync loop tells the UI. Every field is a signal, so the status
@@ -33,6 +33,8 @@ pub struct SyncStatus {
     pub last_sync: RwSignal<Option<String>>,
     /// Bumped whenever local data changed, so lists reload.
     pub revision: RwSignal<u64>,
+    /// A new release is installed and waiting for the user's reload.
+    pub update_ready: RwSignal<bool>,
 }
 
 /// Shared by every component through context.
@@ -98,13 +100,6 @@ pub fn request_persistent_storage() {
     }
 }
 
-pub fn register_service_worker() {
-    if let Some(window) = web_sys::window() {
-        // Served by the server beside index.html; caches the app shell.
-        let _ = window.navigator().service_worker().register("/sw.js");
-    }
-}
-
 #[component]
 pub fn StoreUnavailable(error: String) -> impl IntoView {
     view! { <p class="fatal" role="alert">{i18n::STORE_UNAVAILABLE}{error}</p> }
@@ -118,7 +113,9 @@ pub fn App(store: Store, session: Option<LoginResponse>) -> impl IntoView {
         last_error: RwSignal::new(None),
         last_sync: RwSignal::new(None),
         revision: RwSignal::new(0),
+        update_ready: RwSignal::new(false),
     };
+    update::watch(status.update_ready);
     let (kick, kicks) = mpsc::unbounded();
     let ctx = Ctx {
         store: StoredValue::new_local(store.clone()),
@@ -290,6 +287,12 @@ fn StatusBar() -> impl IntoView {
             <button type="button" class="sync-now" on:click=move |_| ctx.sync_soon()>
                 {i18n::SYNC_NOW}
             </button>
+            <Show when=move || status.update_ready.get()>
+                <p class="update-bar" id="update-ready" role="status">
+                    {i18n::NEW_VERSION}
+                    <button type="button" class="reload" on:click=|_| update::apply()>{i18n::RELOAD}</button>
+                </p>
+            </Show>
             <p class="sync-detail" id="sync-detail" role="status">
                 {move || status.last_sync.get().map(|t| format!("{} {t}", i18n::LAST_SYNC))}
                 {move || status.last_error.get().map(|e| view! { <span class="sync-error">{e}</span> })}

@@ -105,3 +105,6 @@ pub const BY_STREET: &str = "按街道";
 pub const BY_STATION: &str = "按阵地";
 pub const BY_MONTH: &str = "按月份";
 pub const ACTIVITY_LIST: &str = "活动明细（最新 500 条）";
+
+pub const NEW_VERSION: &str = "同心有新版本。";
+pub const RELOAD: &str = "刷新使用新版本";

@@ -8,6 +8,7 @@
 //! - [`app`]: the components; they read signals and call the two above.
 //! - [`lock`]: Web Locks, so two tabs never sync at once.
 //! - [`i18n`]: every visible string.
+//! - [`update`]: the service worker, and telling the user of a new release.
 
 pub mod admin;
 pub mod app;
@@ -15,6 +16,7 @@ pub mod i18n;
 pub mod lock;
 pub mod store;
 pub mod sync;
+pub mod update;
 
 use wasm_bindgen::prelude::*;
 
@@ -22,7 +24,6 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    app::register_service_worker();
     app::request_persistent_storage();
     // Leptos sets up its executor when mounting, so the bootstrap uses
     // wasm-bindgen-futures directly.

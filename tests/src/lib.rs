@@ -37,6 +37,11 @@ pub fn server_binary() -> PathBuf {
     })
 }
 
+/// The built app (`target/dist`): what the server serves at `/`.
+pub fn built_app() -> PathBuf {
+    env_path("TONGXIN_DIST", || workspace_root().join("target/dist"))
+}
+
 /// A `tongxin-server` process with demo data, on a port of its own.
 pub struct TestServer {
     child: Child,
@@ -48,8 +53,12 @@ impl TestServer {
     /// Starts the server on `database` (a SQLite file), on `port` or on a
     /// free one, and waits until it listens.
     pub fn start(database: &Path, port: Option<u16>) -> Result<TestServer> {
+        TestServer::start_serving(database, port, &built_app())
+    }
+
+    /// As [`TestServer::start`], serving the app from `dist`.
+    pub fn start_serving(database: &Path, port: Option<u16>, dist: &Path) -> Result<TestServer> {
         let bin = server_binary();
-        let dist = env_path("TONGXIN_DIST", || workspace_root().join("target/dist"));
         if !bin.exists() || !dist.join("index.html").exists() {
             bail!(
                 "no server binary at {} or no app at {}: run `cargo xtask test`",
@@ -67,7 +76,7 @@ impl TestServer {
             .arg("--database-url")
             .arg(format!("sqlite://{}", database.display()))
             .arg("--static-dir")
-            .arg(&dist)
+            .arg(dist)
             .arg("--demo")
             .stdout(Stdio::piped())
             .stderr(stderr)

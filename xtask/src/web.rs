@@ -79,7 +79,8 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
     for file in ["pkg/tongxin_frontend_bg.wasm", "pkg/tongxin_frontend.js"] {
         hasher.write(&std::fs::read(dist.join(file))?);
     }
-    for file in ["index.html", "style.css", "sw.js"] {
+    std::fs::create_dir_all(dist.join("icons"))?;
+    for file in SHELL_FILES {
         let bytes = std::fs::read(static_dir.join(file))
             .with_context(|| format!("cannot read frontend/static/{file}"))?;
         hasher.write(&bytes);
@@ -98,6 +99,17 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
     ));
     Ok(dist)
 }
+
+/// The app shell's files besides the wasm and its JS, as laid out in
+/// `frontend/static/`. `sw.js` caches the same list.
+const SHELL_FILES: [&str; 6] = [
+    "index.html",
+    "style.css",
+    "sw.js",
+    "manifest.webmanifest",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+];
 
 /// `wasm-bindgen-test` tests of the front end, in headless Chromium.
 pub fn browser_tests(root: &Path, toolchain: &WasmToolchain, browser: &Browser) -> Result<()> {
