@@ -33,8 +33,15 @@ pub fn AdminPage() -> impl IntoView {
     let token = ctx.token();
     let data = LocalResource::new(move || {
         let token = token.clone();
-        let query = filter.get().query_string();
+        let filter = filter.get();
         async move {
+            // A range that ends before it starts is named next to the field
+            // below; the server is not asked.
+            filter.validate().map_err(|e| sync::SyncError::Server {
+                status: 400,
+                message: i18n::rule_message(&e),
+            })?;
+            let query = filter.query_string();
             let report =
                 sync::api_get::<AdminReport>(&format!("/api/admin/report?{query}"), &token).await?;
             let rows = sync::api_get::<Vec<AdminActivityRow>>(
@@ -83,7 +90,12 @@ pub fn AdminPage() -> impl IntoView {
             <h1>{i18n::ADMIN_TITLE}</h1>
             <form class="admin-filter" id="admin-filter" on:submit=|ev| ev.prevent_default()>
                 <label>{i18n::FROM_DATE}<input type="date" name="from" bind:value=from/></label>
-                <label>{i18n::TO_DATE}<input type="date" name="to" bind:value=to/></label>
+                <label>
+                    {i18n::TO_DATE}<input type="date" name="to" bind:value=to/>
+                    {move || filter.get().validate().err().map(|e| view! {
+                        <span class="field-error" id="to-error" role="alert">{i18n::rule_message(&e)}</span>
+                    })}
+                </label>
                 <label>
                     {i18n::STREET}
                     <select name="street" on:change:target=move |ev| street.set(ev.target().value())>

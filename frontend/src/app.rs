@@ -11,6 +11,7 @@ use leptos_router::{
 use tongxin_shared::{
     Activity, Category, PeopleServed, Station, ValidationError,
     account::{LoginResponse, Role},
+    error::Rule,
 };
 use uuid::Uuid;
 
@@ -407,10 +408,10 @@ fn today() -> NaiveDate {
 }
 
 fn error_for(errors: &[ValidationError], field: &str) -> Option<String> {
-    let messages: Vec<&str> = errors
+    let messages: Vec<String> = errors
         .iter()
         .filter(|e| e.field == field)
-        .map(|e| e.message.as_str())
+        .map(i18n::rule_message)
         .collect();
     (!messages.is_empty()).then(|| messages.join("; "))
 }
@@ -462,25 +463,31 @@ fn ActivityForm() -> impl IntoView {
                 .ok()
                 .filter(|n| *n >= 0)
                 .unwrap_or_else(|| {
-                    problems.push(ValidationError::new(field, i18n::NOT_A_NUMBER));
+                    problems.push(ValidationError::new(field, Rule::NotANumber));
                     0
                 })
         };
         let volunteers_n = count("volunteers", volunteers.get(), &mut problems);
         let people_n = count("people_served", people_served.get(), &mut problems);
-        let people = PeopleServed::try_from(people_n).unwrap_or_else(|message| {
-            problems.push(ValidationError::new("people_served", message));
+        let people = PeopleServed::try_from(people_n).unwrap_or_else(|_| {
+            problems.push(ValidationError::new(
+                "people_served",
+                Rule::AtMost {
+                    max: PeopleServed::MAX,
+                },
+            ));
             PeopleServed::try_from(0).expect("0 is valid")
         });
         let date_value = NaiveDate::parse_from_str(&date.get(), "%Y-%m-%d").unwrap_or_else(|_| {
-            problems.push(ValidationError::new("date", i18n::DATE_INVALID));
+            problems.push(ValidationError::new("date", Rule::Required));
             today()
         });
-        let Some(category_value) = category.get() else {
-            problems.push(ValidationError::new("category", i18n::CATEGORY_REQUIRED));
-            errors.set(problems);
-            return;
-        };
+        // Every problem is named at once, so a missing category does not
+        // hide the others; the stand-in category is never saved.
+        let category_value = category.get().unwrap_or_else(|| {
+            problems.push(ValidationError::new("category", Rule::Required));
+            Category::HealthClinic
+        });
         let activity = Activity {
             id: ctx
                 .editing
@@ -520,7 +527,7 @@ fn ActivityForm() -> impl IntoView {
                     } else {
                         format!("{} {error}", i18n::NOT_SAVED)
                     };
-                    errors.set(vec![ValidationError::new("form", message)]);
+                    errors.set(vec![ValidationError::other("form", message)]);
                 }
             }
         });
@@ -802,7 +809,7 @@ fn record_row(
             Some(
                 errors
                     .iter()
-                    .map(|e| e.message.clone())
+                    .map(i18n::rule_message)
                     .collect::<Vec<_>>()
                     .join("; "),
             ),

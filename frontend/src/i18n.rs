@@ -1,7 +1,7 @@
 //! Every string the app shows, in one place. Chinese (zh-CN) first; the
 //! English catalogue arrives with the language switch.
 
-use tongxin_shared::Category;
+use tongxin_shared::{Category, ValidationError, error::Rule};
 
 pub const APP_NAME: &str = "同心";
 pub const NAV_RECORDS: &str = "我的记录";
@@ -31,9 +31,6 @@ pub const PEOPLE_SERVED: &str = "惠及人次";
 pub const NOTES: &str = "备注";
 pub const SAVE: &str = "保存";
 pub const SAVED: &str = "已保存到本机";
-pub const NOT_A_NUMBER: &str = "请输入非负整数";
-pub const CATEGORY_REQUIRED: &str = "请选择类别";
-pub const DATE_INVALID: &str = "请输入日期";
 
 pub const MY_RECORDS: &str = "我的记录";
 pub const NO_RECORDS: &str = "还没有记录";
@@ -108,3 +105,38 @@ pub const ACTIVITY_LIST: &str = "活动明细（最新 500 条）";
 
 pub const NEW_VERSION: &str = "同心有新版本。";
 pub const RELOAD: &str = "刷新使用新版本";
+
+/// A broken rule in words, next to the input it is about.
+pub fn rule_message(error: &ValidationError) -> String {
+    let choose = matches!(error.field.as_str(), "station_id" | "category");
+    match &error.rule {
+        Rule::Required if choose => format!("请选择{}", field_name(&error.field)),
+        Rule::Required => format!("请填写{}", field_name(&error.field)),
+        Rule::TooLong { max } => format!("{}最多 {max} 个字", field_name(&error.field)),
+        Rule::TooShort { min } => format!("{}至少 {min} 个字符", field_name(&error.field)),
+        Rule::AtMost { max } => format!("{}不能超过 {max}", field_name(&error.field)),
+        Rule::NotANumber => "请输入 0 或正整数".to_owned(),
+        Rule::InTheFuture => "日期不能晚于今天".to_owned(),
+        Rule::BeforeYear2000 => "日期不能早于 2000 年".to_owned(),
+        Rule::UnknownStation => "服务器上没有这个阵地：请联网同步后重新选择".to_owned(),
+        Rule::NotYourStation => "这不是您负责的阵地".to_owned(),
+        Rule::EndBeforeStart => "结束日期早于开始日期".to_owned(),
+        Rule::NoSpaces => format!("{}不能包含空格", field_name(&error.field)),
+        Rule::Other => error.message.clone(),
+    }
+}
+
+fn field_name(field: &str) -> &str {
+    match field {
+        "title" => TITLE,
+        "station_id" => STATION,
+        "category" => CATEGORY,
+        "date" => DATE,
+        "volunteers" => VOLUNTEERS,
+        "people_served" => PEOPLE_SERVED,
+        "notes" => NOTES,
+        "username" => USERNAME,
+        "password" => PASSWORD,
+        other => other,
+    }
+}

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use tongxin_frontend::store::{Store, SyncState};
 use tongxin_shared::{
     Activity, Category, PeopleServed, ValidationError,
+    error::Rule,
     hlc::HlcClock,
     merge::ActivityRecord,
     sync::{Change, MutationResult, Outcome},
@@ -88,7 +89,7 @@ async fn a_rejection_is_kept_with_its_reason_until_the_record_is_saved_again() {
     let store = fresh_store().await;
     let a = activity("走访", 2);
     store.save_activity(&a).await.unwrap();
-    let reason = ValidationError::new("station_id", "unknown station");
+    let reason = ValidationError::new("station_id", Rule::UnknownStation);
     store
         .acknowledge(&[MutationResult {
             seq: 1,

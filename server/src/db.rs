@@ -13,6 +13,7 @@ use sqlx::{
 };
 use tongxin_shared::{
     Activity, Category, LivestreamSession, PeopleServed, Station, StationKind, ValidationError,
+    error::Rule,
     hlc::Hlc,
     merge::ActivityRecord,
     sync::{Change, Mutation, MutationResult, Outcome},
@@ -192,7 +193,7 @@ impl Db {
                                 } else {
                                     Err(vec![ValidationError::new(
                                         "station_id",
-                                        "not one of your stations",
+                                        Rule::NotYourStation,
                                     )])
                                 }
                             });
@@ -345,7 +346,7 @@ fn check_activity(
 ) -> Result<(), Vec<ValidationError>> {
     let mut errors = activity.validate(today).err().unwrap_or_default();
     if !activity.station_id.trim().is_empty() && !stations.contains(&activity.station_id) {
-        errors.push(ValidationError::new("station_id", "unknown station"));
+        errors.push(ValidationError::new("station_id", Rule::UnknownStation));
     }
     if errors.is_empty() {
         Ok(())

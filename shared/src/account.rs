@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ValidationError;
+use crate::{ValidationError, error::Rule};
 
 /// What a user may do. The server enforces it on every request; the app
 /// uses it only to decide which screens to show.
@@ -46,22 +46,21 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub fn validate_username(username: &str) -> Result<(), ValidationError> {
     let count = username.chars().count();
     if count == 0 {
-        return Err(ValidationError::new("username", "is required"));
+        return Err(ValidationError::new("username", Rule::Required));
     }
     if count > MAX_USERNAME_CHARS {
         return Err(ValidationError::new(
             "username",
-            format!("at most {MAX_USERNAME_CHARS} characters"),
+            Rule::TooLong {
+                max: MAX_USERNAME_CHARS as u32,
+            },
         ));
     }
     if username
         .chars()
         .any(|c| c.is_whitespace() || c.is_control())
     {
-        return Err(ValidationError::new(
-            "username",
-            "may not contain spaces or control characters",
-        ));
+        return Err(ValidationError::new("username", Rule::NoSpaces));
     }
     Ok(())
 }
@@ -72,13 +71,17 @@ pub fn validate_new_password(password: &str) -> Result<(), ValidationError> {
     if count < MIN_PASSWORD_CHARS {
         return Err(ValidationError::new(
             "password",
-            format!("at least {MIN_PASSWORD_CHARS} characters"),
+            Rule::TooShort {
+                min: MIN_PASSWORD_CHARS as u32,
+            },
         ));
     }
     if count > MAX_PASSWORD_CHARS {
         return Err(ValidationError::new(
             "password",
-            format!("at most {MAX_PASSWORD_CHARS} characters"),
+            Rule::TooLong {
+                max: MAX_PASSWORD_CHARS as u32,
+            },
         ));
     }
     Ok(())

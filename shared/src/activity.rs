@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ValidationError;
+use crate::{ValidationError, error::Rule};
 
 /// What kind of service an activity was. The list follows the district's own
 /// report (see `shared/domain/BRIEF.md` in the steering repository).
@@ -147,32 +147,38 @@ impl Activity {
         let mut errors = Vec::new();
         let title_chars = self.title.trim().chars().count();
         if title_chars == 0 {
-            errors.push(ValidationError::new("title", "title is required"));
+            errors.push(ValidationError::new("title", Rule::Required));
         } else if title_chars > Self::TITLE_MAX_CHARS {
             errors.push(ValidationError::new(
                 "title",
-                format!("title must be at most {} characters", Self::TITLE_MAX_CHARS),
+                Rule::TooLong {
+                    max: Self::TITLE_MAX_CHARS as u32,
+                },
             ));
         }
         if self.station_id.trim().is_empty() {
-            errors.push(ValidationError::new("station_id", "station is required"));
+            errors.push(ValidationError::new("station_id", Rule::Required));
         }
         if self.date > today + chrono::Days::new(Self::MAX_DAYS_AHEAD as u64) {
-            errors.push(ValidationError::new("date", "date cannot be in the future"));
+            errors.push(ValidationError::new("date", Rule::InTheFuture));
         }
         if self.date < NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date") {
-            errors.push(ValidationError::new("date", "date is before the year 2000"));
+            errors.push(ValidationError::new("date", Rule::BeforeYear2000));
         }
         if self.volunteers > Self::VOLUNTEERS_MAX {
             errors.push(ValidationError::new(
                 "volunteers",
-                format!("volunteers must be at most {}", Self::VOLUNTEERS_MAX),
+                Rule::AtMost {
+                    max: Self::VOLUNTEERS_MAX,
+                },
             ));
         }
         if self.notes.chars().count() > Self::NOTES_MAX_CHARS {
             errors.push(ValidationError::new(
                 "notes",
-                format!("notes must be at most {} characters", Self::NOTES_MAX_CHARS),
+                Rule::TooLong {
+                    max: Self::NOTES_MAX_CHARS as u32,
+                },
             ));
         }
         if errors.is_empty() {

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::{Category, ValidationError};
+use crate::{Category, ValidationError, error::Rule};
 
 /// Narrows every figure, table and export on the admin's page. Each field
 /// left out means "all". Sent as query parameters.
@@ -27,10 +27,7 @@ impl AdminFilter {
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
-            return Err(ValidationError::new(
-                "to",
-                "the end date is before the start date",
-            ));
+            return Err(ValidationError::new("to", Rule::EndBeforeStart));
         }
         Ok(())
     }

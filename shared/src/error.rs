@@ -2,20 +2,113 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Why a record was refused. `field` names the input it belongs to so the app
+/// Which rule a value broke. The app words it in the user's language; the
+/// server's API and logs use [`ValidationError::message`], in English.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Rule {
+    /// Nothing was given.
+    Required,
+    /// Longer than `max` characters.
+    TooLong { max: u32 },
+    /// Shorter than `min` characters.
+    TooShort { min: u32 },
+    /// A count above its bound.
+    AtMost { max: u32 },
+    /// Not a whole number of 0 or more.
+    NotANumber,
+    /// A date after today.
+    InTheFuture,
+    /// A date before 2000: a typo.
+    BeforeYear2000,
+    /// A station the server does not know.
+    UnknownStation,
+    /// A station the user does not record for.
+    NotYourStation,
+    /// A date range that ends before it starts.
+    EndBeforeStart,
+    /// Spaces or control characters where none may be.
+    NoSpaces,
+    /// Anything else; the message says what. Also what an error from an
+    /// older server without rule codes reads as.
+    #[default]
+    Other,
+}
+
+/// Why a value was refused. `field` names the input it belongs to so the app
 /// can show the message next to that input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct ValidationError {
     pub field: String,
+    #[serde(default)]
+    pub rule: Rule,
+    /// The rule in English words, for the API and the logs.
     pub message: String,
 }
 
 impl ValidationError {
-    pub fn new(field: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: &str, rule: Rule) -> Self {
+        let message = english(field, &rule);
         Self {
             field: field.to_owned(),
+            rule,
+            message,
+        }
+    }
+
+    /// An error no rule names (a storage failure, say), in words.
+    pub fn other(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            rule: Rule::Other,
             message: message.into(),
         }
+    }
+}
+
+fn english(field: &str, rule: &Rule) -> String {
+    let name = match field {
+        "station_id" => "station",
+        "people_served" => "people served",
+        other => other,
+    };
+    match rule {
+        Rule::Required => format!("{name} is required"),
+        Rule::TooLong { max } => format!("{name} must be at most {max} characters"),
+        Rule::TooShort { min } => format!("{name} must be at least {min} characters"),
+        Rule::AtMost { max } => format!("{name} must be at most {max}"),
+        Rule::NotANumber => format!("{name} must be a whole number, 0 or more"),
+        Rule::InTheFuture => format!("{name} cannot be in the future"),
+        Rule::BeforeYear2000 => format!("{name} is before the year 2000"),
+        Rule::UnknownStation => "unknown station".to_owned(),
+        Rule::NotYourStation => "not one of your stations".to_owned(),
+        Rule::EndBeforeStart => "the end date is before the start date".to_owned(),
+        Rule::NoSpaces => format!("{name} may not contain spaces or control characters"),
+        Rule::Other => format!("{name} is not valid"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_travels_with_its_english_words() {
+        let error = ValidationError::new("title", Rule::TooLong { max: 100 });
+        assert_eq!(error.message, "title must be at most 100 characters");
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["rule"]["code"], "too_long");
+        assert_eq!(json["rule"]["max"], 100);
+        let back: ValidationError = serde_json::from_value(json).unwrap();
+        assert_eq!(back, error);
+    }
+
+    #[test]
+    fn an_error_without_a_rule_code_reads_as_other() {
+        let old: ValidationError =
+            serde_json::from_str(r#"{"field":"title","message":"title is required"}"#).unwrap();
+        assert_eq!(old.rule, Rule::Other);
+        assert_eq!(old.message, "title is required");
     }
 }

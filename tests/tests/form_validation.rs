@@ -1,0 +1,110 @@
+//! Bad input in the volunteer's form is named next to its field, in the
+//! user's words, and nothing is saved or sent.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::json;
+use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
+
+async fn set_value(phone: &Browser, css: &str, value: &str) -> Result<()> {
+    phone
+        .client
+        .execute(
+            "const input = document.querySelector(arguments[0]);
+             input.value = arguments[1];
+             input.dispatchEvent(new Event('input', { bubbles: true }));
+             input.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(css), json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn error_next_to(phone: &Browser, field: &str) -> Result<Option<String>> {
+    phone.text(&format!("#activity-form #{field}-error")).await
+}
+
+async fn record_count(phone: &Browser) -> Result<u64> {
+    let count = phone
+        .client
+        .execute(
+            "return document.querySelectorAll('#my-records li').length",
+            vec![],
+        )
+        .await?;
+    Ok(count.as_u64().unwrap_or(0))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_input_is_named_next_to_its_field_and_nothing_is_saved() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start(&data.path().join("form.sqlite"), None)?;
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    phone.log_in("volunteer").await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the stations and records",
+        || async {
+            Ok(phone
+                .attribute("select[name=station_id] option[value=st-xianfeng]", "value")
+                .await?
+                .is_some()
+                && record_count(&phone).await? > 0)
+        },
+    )
+    .await?;
+    let before = record_count(&phone).await?;
+
+    // Nothing filled in.
+    set_value(&phone, "#activity-form [name=people_served]", "").await?;
+    phone.click("#activity-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(5), "the errors", || async {
+        Ok(error_next_to(&phone, "title").await?.as_deref() == Some("请填写活动名称"))
+    })
+    .await?;
+    assert_eq!(
+        error_next_to(&phone, "category").await?.as_deref(),
+        Some("请选择类别")
+    );
+    assert_eq!(
+        error_next_to(&phone, "people_served").await?.as_deref(),
+        Some("请输入 0 或正整数")
+    );
+
+    // Filled in, but wrong: a count too large, a date in the future, a
+    // title too long.
+    phone.click("button[data-category=elder_care]").await?;
+    phone
+        .click("select[name=station_id] option[value=st-xianfeng]")
+        .await?;
+    set_value(&phone, "#activity-form [name=title]", &"长".repeat(101)).await?;
+    set_value(&phone, "#activity-form [name=people_served]", "200000").await?;
+    let next_year = (chrono::Local::now().date_naive() + chrono::Days::new(400)).to_string();
+    set_value(&phone, "#activity-form [name=date]", &next_year).await?;
+    phone.click("#activity-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(5), "the new errors", || async {
+        Ok(error_next_to(&phone, "people_served").await?.as_deref()
+            == Some("惠及人次不能超过 100000"))
+    })
+    .await?;
+    assert_eq!(
+        error_next_to(&phone, "date").await?.as_deref(),
+        Some("日期不能晚于今天")
+    );
+    assert_eq!(
+        error_next_to(&phone, "title").await?.as_deref(),
+        Some("活动名称最多 100 个字")
+    );
+    assert!(error_next_to(&phone, "category").await?.is_none());
+
+    // Nothing was saved, nothing waits to be sent.
+    assert_eq!(record_count(&phone).await?, before);
+    assert_eq!(
+        phone.text("#pending-count").await?.as_deref(),
+        Some("待同步 0")
+    );
+    phone.close().await?;
+    Ok(())
+}
