@@ -299,6 +299,38 @@ impl Browser {
             .context("the new record's id")
     }
 
+    /// Runs axe-core in the page and returns the serious and critical
+    /// violations of WCAG 2.1 A and AA it finds (rule, help, elements).
+    pub async fn accessibility_violations(&self) -> Result<Vec<serde_json::Value>> {
+        let script_path = env_path("AXE_CORE_JS", || {
+            workspace_root().join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+        let script = std::fs::read_to_string(&script_path).with_context(|| {
+            format!(
+                "no axe-core at {}: run `cargo xtask test`",
+                script_path.display()
+            )
+        })?;
+        self.client
+            .execute(&format!("{script}\nreturn true;"), vec![])
+            .await?;
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(result => done(result.violations
+                       .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                       .map(v => ({ rule: v.id, help: v.help,
+                                    elements: v.nodes.map(n => n.target.join(' ')) }))))
+                   .catch(error => done([{ rule: 'axe-failed', help: String(error) }]));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     /// Scrolls the element to the middle of the window (clear of the sticky
     /// status bar) and clicks it, as a thumb would.
     pub async fn click(&self, css: &str) -> Result<()> {

@@ -212,6 +212,7 @@ impl App {
             .env("TONGXIN_DIST", &self.dist)
             .env("CHROMEDRIVER", &self.browser.chromedriver)
             .env("CHROMIUM", &self.browser.chromium)
+            .env("AXE_CORE_JS", &self.browser.axe_core)
             .status()
             .with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
         if !status.success() {

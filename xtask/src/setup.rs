@@ -29,7 +29,13 @@ pub struct WasmToolchain {
 pub struct Browser {
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+    /// axe-core's script, which the browser tests run in pages to check
+    /// accessibility.
+    pub axe_core: PathBuf,
 }
+
+/// The axe-core release the accessibility checks use.
+const AXE_CORE_VERSION: &str = "4.14.1";
 
 /// Picks the wasm toolchain, installing the missing parts.
 pub fn wasm_toolchain() -> Result<WasmToolchain> {
@@ -175,7 +181,45 @@ pub fn browser() -> Result<Browser> {
     Ok(Browser {
         chromium,
         chromedriver,
+        axe_core: axe_core()?,
     })
+}
+
+/// axe-core from the npm registry, into `target/axe/`, once.
+fn axe_core() -> Result<PathBuf> {
+    let folder = std::env::current_dir()?.join("target/axe");
+    let script = folder.join("node_modules/axe-core/axe.min.js");
+    let installed = folder.join(format!("axe-core-{AXE_CORE_VERSION}"));
+    if script.exists() && installed.exists() {
+        return Ok(script);
+    }
+    if Command::new("npm").arg("--version").output().is_err() {
+        apt_install(
+            &["npm"],
+            "the browser tests check accessibility with axe-core, from the npm registry",
+        )?;
+    }
+    step(&format!(
+        "installing axe-core {AXE_CORE_VERSION} from the npm registry (accessibility checks in the browser tests)"
+    ));
+    std::fs::create_dir_all(&folder)?;
+    let status = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--prefix",
+        ])
+        .arg(&folder)
+        .arg(format!("axe-core@{AXE_CORE_VERSION}"))
+        .status()
+        .context("cannot run npm")?;
+    if !status.success() || !script.exists() {
+        bail!("installing axe-core with npm failed");
+    }
+    std::fs::write(installed, "")?;
+    Ok(script)
 }
 
 fn apt_install(packages: &[&str], why: &str) -> Result<()> {

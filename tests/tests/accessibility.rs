@@ -1,0 +1,70 @@
+//! The main screens pass axe-core's WCAG 2.1 A and AA checks with no
+//! serious or critical violation: labels on every input, names on every
+//! button, enough contrast, a language on the page.
+
+use std::time::Duration;
+
+use anyhow::{Result, ensure};
+use tongxin_tests::{Browser, DESKTOP, PHONE, TestServer, wait_until};
+
+async fn check(browser: &Browser, screen: &str) -> Result<()> {
+    let violations = browser.accessibility_violations().await?;
+    ensure!(
+        violations.is_empty(),
+        "{screen}: {}",
+        serde_json::to_string_pretty(&violations)?
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_login_the_volunteers_screen_and_the_admins_page_pass_axe() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start(&data.path().join("a11y.sqlite"), None)?;
+
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    wait_until(Duration::from_secs(20), "the login form", || async {
+        Ok(phone.text("#login-form").await?.is_some())
+    })
+    .await?;
+    check(&phone, "login").await?;
+
+    phone.log_in("volunteer").await?;
+    wait_until(Duration::from_secs(20), "the records", || async {
+        Ok(phone.text("#my-records").await?.is_some())
+    })
+    .await?;
+    // With a form error showing, too.
+    phone.click("#activity-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(5), "the form's errors", || async {
+        Ok(phone.text("#title-error").await?.is_some())
+    })
+    .await?;
+    check(&phone, "volunteer's screen").await?;
+    phone.close().await?;
+
+    let desk = Browser::open(DESKTOP).await?;
+    desk.client.goto(&server.url("/admin")).await?;
+    desk.log_in("admin").await?;
+    wait_until(Duration::from_secs(20), "the admin's figures", || async {
+        Ok(desk.text("#by-street").await?.is_some())
+    })
+    .await?;
+    check(&desk, "admin's page").await?;
+
+    // The check does find what it looks for: an input with no label.
+    desk.client
+        .execute(
+            "document.querySelector('main').append(document.createElement('input'));",
+            vec![],
+        )
+        .await?;
+    let found = desk.accessibility_violations().await?;
+    ensure!(
+        found.iter().any(|v| v["rule"] == "label"),
+        "an unlabelled input went unnoticed: {found:?}"
+    );
+    desk.close().await?;
+    Ok(())
+}
