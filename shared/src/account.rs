@@ -9,6 +9,7 @@ use crate::{ValidationError, error::Rule};
 /// What a user may do. The server enforces it on every request; the app
 /// uses it only to decide which screens to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Records activities at the stations they are assigned to.
@@ -88,6 +89,7 @@ pub fn validate_new_password(password: &str) -> Result<(), ValidationError> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -95,6 +97,7 @@ pub struct LoginRequest {
 
 /// Who is logged in, as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub id: Uuid,
     pub username: String,
@@ -107,6 +110,7 @@ pub struct UserInfo {
 /// A successful login. The token goes in `Authorization: Bearer …` on every
 /// request; the app keeps it so it works offline until it expires.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     pub token: String,
     /// When the token stops working, ms since the Unix epoch.

@@ -9,6 +9,7 @@ use crate::{ValidationError, error::Rule};
 /// What kind of service an activity was. The list follows the district's own
 /// report (see `shared/domain/BRIEF.md` in the steering repository).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// 健康义诊
@@ -85,6 +86,7 @@ impl Category {
 /// totals. Deserialising checks the bound, so no invalid value gets past the
 /// wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "i64", into = "u32")]
 pub struct PeopleServed(u32);
 
@@ -119,6 +121,7 @@ impl From<PeopleServed> for u32 {
 
 /// One activity as a volunteer records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     /// Made on the device that first recorded the activity (UUID v7), so a
     /// record has its identity before it ever reaches the server.

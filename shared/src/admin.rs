@@ -9,6 +9,8 @@ use crate::{Category, ValidationError, error::Rule};
 /// Narrows every figure, table and export on the admin's page. Each field
 /// left out means "all". Sent as query parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AdminFilter {
     /// First day included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +70,7 @@ fn percent_encode(text: &str) -> String {
 
 /// The admin's headline figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminSummary {
     pub activities: u64,
     pub people_served: u64,
@@ -79,6 +82,7 @@ pub struct AdminSummary {
 /// One row of a breakdown: the figures of one street, station, category or
 /// month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreakdownRow {
     /// What the row is about: a street name, a station id, a category code
     /// or a month (`2026-11`).
@@ -92,6 +96,7 @@ pub struct BreakdownRow {
 
 /// Everything on the admin's page, under one filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminReport {
     pub filter: AdminFilter,
     pub summary: AdminSummary,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Which rule a value broke. The app words it in the user's language; the
 /// server's API and logs use [`ValidationError::message`], in English.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Rule {
     /// Nothing was given.
@@ -38,6 +39,7 @@ pub enum Rule {
 /// Why a value was refused. `field` names the input it belongs to so the app
 /// can show the message next to that input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{field}: {message}")]
 pub struct ValidationError {
     pub field: String,

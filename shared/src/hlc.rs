@@ -11,6 +11,7 @@ use uuid::Uuid;
 /// One stamp. Ordered by wall time, then counter, then node, so any two
 /// stamps from different devices compare unequal: merge is deterministic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hlc {
     /// Milliseconds since the Unix epoch (the largest physical time seen).
     pub wall_ms: u64,

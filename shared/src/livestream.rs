@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// One livestream session, e.g. 第七期 (number 7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LivestreamSession {
     pub id: Uuid,
     /// The N of 第N期.

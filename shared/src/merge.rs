@@ -16,6 +16,7 @@ use crate::{Activity, Category, PeopleServed, hlc::Hlc};
 
 /// A value with the stamp of the write that set it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lww<T> {
     pub value: T,
     pub stamp: Hlc,
@@ -46,6 +47,7 @@ impl<T: Clone + PartialEq> Lww<T> {
 
 /// An activity as replicas hold and exchange it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityRecord {
     pub id: Uuid,
     pub category: Lww<Category>,

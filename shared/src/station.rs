@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The kinds of position the district's network is built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StationKind {
     /// 国情教育路线
@@ -46,6 +47,7 @@ impl StationKind {
 /// A station, with the street (街道) and community (社区) it belongs to, so
 /// admin figures can be broken down by either.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Station {
     pub id: String,
     pub name: String,

@@ -32,6 +32,7 @@ pub const MAX_STAMP_AHEAD_MS: u64 = 5 * 60 * 1000;
 pub const MAX_PULL_CHANGES: usize = 5_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub protocol: u32,
     pub device_id: Uuid,
@@ -39,6 +40,7 @@ pub struct PushRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     /// Increases by one with every mutation the device makes.
     pub seq: u64,
@@ -46,6 +48,7 @@ pub struct Mutation {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "record", rename_all = "snake_case")]
 pub enum Change {
     /// The device's whole version of the record, every field stamped; the
@@ -54,6 +57,7 @@ pub enum Change {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub results: Vec<MutationResult>,
     /// The server's clock, in milliseconds since the Unix epoch.
@@ -64,6 +68,7 @@ pub struct PushResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub seq: u64,
     #[serde(flatten)]
@@ -71,6 +76,7 @@ pub struct MutationResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Accepted,
@@ -80,6 +86,7 @@ pub enum Outcome {
 /// One page of changes after `cursor`. Cursors are opaque to the device: it
 /// stores the one it was given and sends it back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// Records as the server holds them, tombstones included.
     pub changes: Vec<ActivityRecord>,
@@ -92,12 +99,14 @@ pub struct PullResponse {
 
 /// Reference data every device needs to fill in its forms offline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferenceData {
     pub stations: Vec<Station>,
 }
 
 /// One row of the admin's activity list: the activity and where it happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminActivityRow {
     pub activity: Activity,
     pub station_name: String,
@@ -106,6 +115,7 @@ pub struct AdminActivityRow {
 
 /// The body of every error the server answers with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: String,
 }

@@ -9,6 +9,7 @@ use tongxin_shared::{
 
 use super::extract::ApiQuery;
 use crate::{AppState, auth::Actor, db::Dimension, error::ApiError};
+use tongxin_shared::sync::ErrorBody;
 
 /// How many activities the admin list shows.
 const ADMIN_LIST_LIMIT: usize = 500;
@@ -20,6 +21,9 @@ fn checked(actor: &Actor, filter: &AdminFilter) -> Result<(), ApiError> {
         .map_err(|e| ApiError::bad_request(format!("{}: {}", e.field, e.message)))
 }
 
+#[utoipa::path(get, path = "/admin/summary", tag = "admin", params(AdminFilter),
+    security(("session" = [])),
+    responses((status = 200, body = AdminSummary), (status = 400, description = "a bad filter", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 pub async fn admin_summary(
     State(state): State<AppState>,
     actor: Actor,
@@ -30,6 +34,9 @@ pub async fn admin_summary(
 }
 
 /// The headline figures and every breakdown, for the admin's page.
+#[utoipa::path(get, path = "/admin/report", tag = "admin", params(AdminFilter),
+    security(("session" = [])),
+    responses((status = 200, body = AdminReport), (status = 400, description = "a bad filter", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 pub async fn admin_report(
     State(state): State<AppState>,
     actor: Actor,
@@ -47,6 +54,10 @@ pub async fn admin_report(
     }))
 }
 
+/// The newest 500 activities passing the filter.
+#[utoipa::path(get, path = "/admin/activities", tag = "admin", params(AdminFilter),
+    security(("session" = [])),
+    responses((status = 200, body = Vec<AdminActivityRow>), (status = 400, description = "a bad filter", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 pub async fn activities_list(
     State(state): State<AppState>,
     actor: Actor,

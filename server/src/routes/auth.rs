@@ -4,6 +4,7 @@ use axum::{Json, extract::State, http::StatusCode, http::header::AUTHORIZATION};
 use tongxin_shared::account::{
     LoginRequest, LoginResponse, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, UserInfo,
 };
+use tongxin_shared::sync::ErrorBody;
 
 use super::extract::ApiJson;
 use crate::{
@@ -14,6 +15,12 @@ use crate::{
 
 const WRONG_CREDENTIALS: &str = "wrong username or password";
 
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "wrong username or password", body = ErrorBody),
+        (status = 403, description = "the account is disabled", body = ErrorBody),
+        (status = 429, description = "too many failed logins; see Retry-After", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
@@ -76,6 +83,8 @@ pub async fn login(
     }))
 }
 
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("session" = [])),
+    responses((status = 204, description = "the session is ended"), (status = 401, description = "not logged in, or the session expired", body = ErrorBody)))]
 /// Ends the session the request carries.
 pub async fn logout(
     State(state): State<AppState>,
@@ -95,6 +104,8 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/auth/me", tag = "auth", security(("session" = [])),
+    responses((status = 200, body = UserInfo), (status = 401, description = "not logged in, or the session expired", body = ErrorBody)))]
 pub async fn me(actor: Actor) -> Json<UserInfo> {
     Json(actor.info())
 }

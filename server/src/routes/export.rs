@@ -14,7 +14,7 @@ use chrono::Datelike;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
-use tongxin_shared::admin::AdminFilter;
+use tongxin_shared::{admin::AdminFilter, sync::ErrorBody};
 
 use super::extract::ApiQuery;
 use crate::{AppState, auth::Actor, db::ExportRow, error::ApiError};
@@ -82,6 +82,11 @@ fn text_cells(row: &ExportRow) -> [String; 10] {
     ]
 }
 
+/// The filtered activities as CSV (UTF-8 with a byte-order mark), newest
+/// first, streamed.
+#[utoipa::path(get, path = "/admin/export/activities.csv", tag = "admin", params(AdminFilter),
+    security(("session" = [])),
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), (status = 400, description = "a bad filter", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 pub async fn activities_csv(
     State(state): State<AppState>,
     actor: Actor,
@@ -121,6 +126,10 @@ pub async fn activities_csv(
     ))
 }
 
+/// The filtered activities as an Excel workbook, newest first.
+#[utoipa::path(get, path = "/admin/export/activities.xlsx", tag = "admin", params(AdminFilter),
+    security(("session" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 400, description = "a bad filter", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 pub async fn activities_xlsx(
     State(state): State<AppState>,
     actor: Actor,

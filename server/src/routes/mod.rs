@@ -6,18 +6,16 @@ mod export;
 mod extract;
 mod sync;
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
-use axum::{
-    Json, Router,
-    extract::DefaultBodyLimit,
-    routing::{get, post},
-};
+use axum::{Json, Router, extract::DefaultBodyLimit, routing::get};
 use tower_http::{
     services::{ServeDir, ServeFile},
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{AppState, REQUEST_TIMEOUT, error::ApiError};
 
@@ -26,23 +24,70 @@ use crate::{AppState, REQUEST_TIMEOUT, error::ApiError};
 /// before it is read.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
+/// What `/api/openapi.json` says besides the paths: the API's name and its
+/// one security scheme, the session token from `POST /api/auth/login`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Tongxin API",
+        description = "Sync for the field app and the admin's figures. Every endpoint but \
+            login and health needs `Authorization: Bearer <token>`; errors are `{\"error\": …}`."
+    ),
+    modifiers(&SessionToken),
+    tags(
+        (name = "auth", description = "Login and sessions"),
+        (name = "sync", description = "Devices push and pull records"),
+        (name = "admin", description = "The merged figures and exports (admins only)"),
+    )
+)]
+struct ApiDoc;
+
+struct SessionToken;
+
+impl utoipa::Modify for SessionToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "session",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+    }
+}
+
+/// The API's routes, and its OpenAPI description built from the same
+/// handlers, so the two cannot drift apart.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api, paths) = OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(sync::reference_get))
+        .routes(routes!(sync::sync_push))
+        .routes(routes!(sync::sync_pull))
+        .routes(routes!(admin::admin_summary))
+        .routes(routes!(admin::activities_list))
+        .routes(routes!(admin::admin_report))
+        .routes(routes!(export::activities_xlsx))
+        .routes(routes!(export::activities_csv))
+        .split_for_parts();
+    (api, ApiDoc::openapi().nest("/api", paths))
+}
+
 pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
-    let api = Router::new()
-        .route("/health", get(health))
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/me", get(auth::me))
-        .route("/reference", get(sync::reference_get))
-        .route("/sync/push", post(sync::sync_push))
-        .route("/sync/pull", get(sync::sync_pull))
-        .route("/admin/summary", get(admin::admin_summary))
-        .route("/admin/activities", get(admin::activities_list))
-        .route("/admin/report", get(admin::admin_report))
+    let (api, description) = api();
+    let description = Arc::new(description);
+    let api = api
         .route(
-            "/admin/export/activities.xlsx",
-            get(export::activities_xlsx),
+            "/openapi.json",
+            get(move || {
+                let description = description.clone();
+                async move { Json(description.as_ref().clone()) }
+            }),
         )
-        .route("/admin/export/activities.csv", get(export::activities_csv))
         .fallback(api_not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
@@ -61,6 +106,8 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// Liveness: answers while the process serves.
+#[utoipa::path(get, path = "/health", tag = "sync", responses((status = 200, description = "serving", body = Object)))]
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }

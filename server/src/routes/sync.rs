@@ -3,8 +3,8 @@
 use axum::{Json, extract::State};
 use serde::Deserialize;
 use tongxin_shared::sync::{
-    MAX_PULL_CHANGES, MAX_PUSH_MUTATIONS, MAX_STAMP_AHEAD_MS, PROTOCOL_VERSION, PullResponse,
-    PushRequest, PushResponse, ReferenceData, UNSUPPORTED_PROTOCOL,
+    ErrorBody, MAX_PULL_CHANGES, MAX_PUSH_MUTATIONS, MAX_STAMP_AHEAD_MS, PROTOCOL_VERSION,
+    PullResponse, PushRequest, PushResponse, ReferenceData, UNSUPPORTED_PROTOCOL,
 };
 
 use super::extract::{ApiJson, ApiQuery};
@@ -15,6 +15,8 @@ use crate::{
     error::ApiError,
 };
 
+#[utoipa::path(get, path = "/reference", tag = "sync", security(("session" = [])),
+    responses((status = 200, body = ReferenceData), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 /// The stations the user records for (all of them for an admin).
 pub async fn reference_get(
     State(state): State<AppState>,
@@ -26,6 +28,17 @@ pub async fn reference_get(
     Ok(Json(ReferenceData { stations }))
 }
 
+/// Applies a device's mutations in one transaction; each is answered
+/// accepted or rejected with reasons. Idempotent by (device, seq).
+#[utoipa::path(post, path = "/sync/push", tag = "sync", request_body = PushRequest,
+    security(("session" = [])),
+    responses(
+        (status = 200, body = PushResponse),
+        (status = 400, description = "unreadable JSON, too many mutations or an unknown protocol version", body = ErrorBody),
+        (status = 401, description = "not logged in, or the session expired", body = ErrorBody),
+        (status = 403, description = "an organiser, or a device registered to another user", body = ErrorBody),
+        (status = 413, description = "a body over 4 MiB", body = ErrorBody),
+        (status = 422, description = "a field of the wrong shape", body = ErrorBody)))]
 pub async fn sync_push(
     State(state): State<AppState>,
     actor: Actor,
@@ -68,14 +81,22 @@ pub async fn sync_push(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PullQuery {
+    /// The cursor of the last page the device stored; none or empty for
+    /// the start.
     #[serde(default)]
     cursor: Option<String>,
+    /// At most this many changes (1 to 5,000; the default is 5,000).
     #[serde(default)]
     limit: Option<usize>,
 }
 
+/// The changes after `cursor` that the user may see, in change order.
+#[utoipa::path(get, path = "/sync/pull", tag = "sync", params(PullQuery),
+    security(("session" = [])),
+    responses((status = 200, body = PullResponse), (status = 400, description = "an invalid cursor", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 pub async fn sync_pull(
     State(state): State<AppState>,
     actor: Actor,

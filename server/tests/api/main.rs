@@ -7,4 +7,5 @@ mod bad_input;
 mod concurrency;
 mod helpers;
 mod migrations;
+mod openapi;
 mod sync;
