@@ -150,6 +150,8 @@ impl Db {
             })
             .collect();
         let mut stored = load_records(&mut tx, &ids).await?;
+        // The versions before this push, for the admin's running totals.
+        let before = stored.clone();
         let mut stream = ChangeStream::open(&mut tx).await?;
 
         // Accepted records, in the order they were last changed; written
@@ -227,6 +229,7 @@ impl Db {
             .map(|record| (record, stream.next()))
             .collect();
         put_records(&mut tx, &writes, &user_id).await?;
+        update_totals(&mut tx, &before, &writes).await?;
         stream.close(&mut tx).await?;
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq) VALUES (?, ?, ?)
@@ -321,7 +324,10 @@ impl Db {
             .collect();
         let writes: Vec<(&ActivityRecord, i64)> =
             records.iter().map(|r| (r, stream.next())).collect();
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+        let before = load_records(&mut tx, &ids).await?;
         put_records(&mut tx, &writes, updated_by).await?;
+        update_totals(&mut tx, &before, &writes).await?;
         stream.close(&mut tx).await?;
         tx.commit().await
     }
@@ -423,6 +429,67 @@ fn record_from_row(row: &SqliteRow) -> Result<ActivityRecord, sqlx::Error> {
     stamps
         .record(activity_from_row(row)?, row.try_get("deleted")?)
         .map_err(decode)
+}
+
+/// Keeps `activity_totals` equal to the sums over live activities: each
+/// written record takes its old version's contribution out (unless it was
+/// deleted) and puts its new one in (unless it is deleted). The deltas of a
+/// whole push are added up first, so a push costs one upsert per day,
+/// station and category it touched.
+async fn update_totals(
+    tx: &mut sqlx::SqliteConnection,
+    before: &HashMap<Uuid, ActivityRecord>,
+    writes: &[(&ActivityRecord, i64)],
+) -> Result<(), sqlx::Error> {
+    type Key = (NaiveDate, String, &'static str);
+    let mut deltas: HashMap<Key, [i64; 3]> = HashMap::new();
+    let mut add = |record: &ActivityRecord, sign: i64| {
+        if record.is_deleted() {
+            return;
+        }
+        let a = record.activity();
+        let entry = deltas
+            .entry((a.date, a.station_id, a.category.code()))
+            .or_default();
+        entry[0] += sign;
+        entry[1] += sign * i64::from(a.people_served.get());
+        entry[2] += sign * i64::from(a.volunteers);
+    };
+    for (record, _) in writes {
+        if let Some(old) = before.get(&record.id) {
+            add(old, -1);
+        }
+        add(record, 1);
+    }
+    let changed: Vec<(Key, [i64; 3])> = deltas
+        .into_iter()
+        .filter(|(_, delta)| *delta != [0, 0, 0])
+        .collect();
+    for chunk in changed.chunks(ROWS_PER_INSERT) {
+        let mut query = sqlx::QueryBuilder::new(
+            "INSERT INTO activity_totals
+                (date, station_id, category, activities, people_served, volunteers) ",
+        );
+        query.push_values(chunk, |mut row, ((date, station, category), delta)| {
+            row.push_bind(*date)
+                .push_bind(station.clone())
+                .push_bind(*category)
+                .push_bind(delta[0])
+                .push_bind(delta[1])
+                .push_bind(delta[2]);
+        });
+        query.push(
+            " ON CONFLICT (date, station_id, category) DO UPDATE SET
+                activities = activities + excluded.activities,
+                people_served = people_served + excluded.people_served,
+                volunteers = volunteers + excluded.volunteers",
+        );
+        query.build().execute(&mut *tx).await?;
+    }
+    sqlx::query("DELETE FROM activity_totals WHERE activities = 0")
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// Rows per INSERT statement: 12 parameters each keeps a statement well

@@ -119,6 +119,18 @@ impl TestServer {
             .to_owned())
     }
 
+    /// Asks the process to stop (SIGTERM, as a service manager or a
+    /// balancer draining a replica would) and waits for it to exit.
+    pub fn terminate(&mut self) -> Result<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        if !sent.success() {
+            bail!("could not signal the server");
+        }
+        Ok(self.child.wait()?)
+    }
+
     /// Kills the process outright, as a crash or a pulled plug would.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -26,7 +26,8 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|bench> [--listen ADDR]
   run         build everything and start the server with demo data (Ctrl-C stops it)
   test        run every check and test: fmt, clippy, native, browser, end-to-end
   build       build the front end into target/dist/
-  bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)";
+  bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
+  bench admin measure the admin's figures over 1,000,000 activities and an XLSX export (target/bench/admin.json)";
 
 fn main() -> ExitCode {
     match try_main() {
@@ -118,9 +119,16 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
 }
 
 fn bench(root: &Path, args: &[String]) -> Result<()> {
-    let Some("sync") = args.first().map(String::as_str) else {
-        bail!("usage: cargo xtask bench sync");
-    };
+    match args.first().map(String::as_str) {
+        Some("sync") => {}
+        Some("admin") => {
+            step(
+                "benchmarking the admin's figures and export (release build; loads 1,000,000 activities)",
+            );
+            return cargo(&["bench", "--package", "tongxin-server", "--bench", "admin"]);
+        }
+        _ => bail!("usage: cargo xtask bench sync|admin"),
+    }
     step("benchmarking sync on the server (release build; takes a few minutes)");
     cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])?;
     let app = App::build(root, Profile::Release)?;

@@ -42,9 +42,29 @@ impl Dimension {
     }
 }
 
+/// What a query reads: the running totals (for figures) or the
+/// activities themselves (for lists and exports). Both have `date`,
+/// `station_id` and `category`, aliased `a`.
+#[derive(Clone, Copy)]
+enum Source {
+    Totals,
+    Activities,
+}
+
 /// `FROM … WHERE …` for live activities that pass `filter`.
-fn from_filtered<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a AdminFilter) {
-    query.push(" FROM activities a JOIN stations s ON s.id = a.station_id WHERE a.deleted = 0");
+fn from_filtered<'a>(
+    query: &mut QueryBuilder<'a, Sqlite>,
+    source: Source,
+    filter: &'a AdminFilter,
+) {
+    query.push(match source {
+        Source::Totals => {
+            " FROM activity_totals a JOIN stations s ON s.id = a.station_id WHERE a.activities > 0"
+        }
+        Source::Activities => {
+            " FROM activities a JOIN stations s ON s.id = a.station_id WHERE a.deleted = 0"
+        }
+    });
     if let Some(from) = filter.from {
         query.push(" AND a.date >= ").push_bind(from);
     }
@@ -66,12 +86,12 @@ fn count(row: &sqlx::sqlite::SqliteRow, name: &str) -> Result<u64, sqlx::Error> 
 impl Db {
     pub async fn admin_summary(&self, filter: &AdminFilter) -> Result<AdminSummary, sqlx::Error> {
         let mut query = QueryBuilder::new(
-            "SELECT COUNT(*) AS activities,
+            "SELECT COALESCE(SUM(a.activities), 0) AS activities,
                     COALESCE(SUM(a.people_served), 0) AS people_served,
                     COALESCE(SUM(a.volunteers), 0) AS volunteers,
                     COUNT(DISTINCT a.station_id) AS active_stations",
         );
-        from_filtered(&mut query, filter);
+        from_filtered(&mut query, Source::Totals, filter);
         let row = query.build().fetch_one(&self.pool).await?;
         // Sessions have a date but no street or category.
         let mut sessions =
@@ -102,7 +122,7 @@ impl Db {
             "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
                     a.people_served, a.notes, s.name AS station_name, s.street, s.community",
         );
-        from_filtered(&mut query, filter);
+        from_filtered(&mut query, Source::Activities, filter);
         query
             .push(" ORDER BY a.date DESC, a.change_seq DESC LIMIT ")
             .push_bind(limit as i64);
@@ -130,11 +150,11 @@ impl Db {
     ) -> Result<Vec<BreakdownRow>, sqlx::Error> {
         let (key, label) = dimension.columns();
         let mut query = QueryBuilder::new(format!(
-            "SELECT {key} AS key, {label} AS label, COUNT(*) AS activities,
+            "SELECT {key} AS key, {label} AS label, SUM(a.activities) AS activities,
                     COALESCE(SUM(a.people_served), 0) AS people_served,
                     COALESCE(SUM(a.volunteers), 0) AS volunteers"
         ));
-        from_filtered(&mut query, filter);
+        from_filtered(&mut query, Source::Totals, filter);
         query.push(format!(" GROUP BY {key} ORDER BY {key}"));
         query
             .build()
@@ -165,7 +185,7 @@ impl Db {
             "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
                     a.people_served, a.notes, s.name AS station_name, s.street, s.community",
         );
-        from_filtered(&mut query, filter);
+        from_filtered(&mut query, Source::Activities, filter);
         query.push(" ORDER BY a.date DESC, a.change_seq DESC");
         let mut stream = query.build().fetch(&self.pool);
         loop {

@@ -7,6 +7,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use tongxin_server::demo;
+
 use crate::helpers::{TestApp, error_of, push_body, record, spawn_app};
 
 /// An activity as a device pushes it, at `station` on `date`.
@@ -245,4 +247,130 @@ async fn the_xlsx_export_has_chinese_headers_real_dates_and_numbers() {
         })
         .sum();
     assert_eq!(total, 330.0);
+}
+
+/// The figures, computed here from every record the server holds.
+fn expected_by(records: &[Value], key: impl Fn(&Value) -> String) -> Vec<(String, u64, u64)> {
+    let mut sums: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    for r in records.iter().filter(|r| r["deleted"]["value"] == false) {
+        let entry = sums.entry(key(r)).or_default();
+        entry.0 += 1;
+        entry.1 += r["people_served"]["value"].as_u64().unwrap();
+    }
+    sums.into_iter().map(|(k, (n, p))| (k, n, p)).collect()
+}
+
+fn reported(rows: &Value) -> Vec<(String, u64, u64)> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_owned(),
+                r["activities"].as_u64().unwrap(),
+                r["people_served"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_running_totals_follow_edits_moves_deletes_and_late_stale_edits() {
+    let app = spawn_app().await;
+    let stations = ["st-xianfeng", "st-shangrong", "st-dazhi", "st-hongshiliu"];
+    let categories = ["health_clinic", "elder_care", "legal_consultation"];
+    let originals: Vec<Value> = (0..24)
+        .map(|i| {
+            activity(
+                stations[i % 4],
+                categories[i % 3],
+                &format!("2026-{:02}-{:02}", 1 + i % 5, 1 + i),
+                (i * 7 % 50) as i64,
+                &format!("记录 {i}"),
+            )
+        })
+        .collect();
+    let device = Uuid::now_v7();
+    let first: Vec<(u64, Value)> = originals
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, r)| (i as u64 + 1, r))
+        .collect();
+    app.push_as(&app.admin_token, &push_body(device, &first))
+        .await;
+
+    // Later edits, each stamped after the originals.
+    let later = |r: &Value, field: &str, value: Value, ms: i64| {
+        let mut edit = r.clone();
+        edit[field] = json!({ "value": value, "stamp": crate::helpers::stamp(device, ms) });
+        edit
+    };
+    let edits = vec![
+        (
+            25,
+            later(&originals[0], "station_id", json!("st-dazhi"), 1_000),
+        ),
+        (26, later(&originals[1], "date", json!("2026-09-09"), 1_000)),
+        (
+            27,
+            later(&originals[2], "category", json!("elder_care"), 1_000),
+        ),
+        (28, later(&originals[3], "people_served", json!(44), 1_000)),
+        (29, later(&originals[4], "deleted", json!(true), 1_000)),
+        (30, later(&originals[5], "deleted", json!(true), 1_000)),
+    ];
+    app.push_as(&app.admin_token, &push_body(device, &edits))
+        .await;
+    // Record 5 comes back (undo), and a stale edit of record 3, stamped
+    // before the one above, arrives late from another phone and must lose.
+    let other = Uuid::now_v7();
+    let undo = later(&edits[5].1, "deleted", json!(false), 2_000);
+    let mut stale = originals[3].clone();
+    stale["people_served"] = json!({ "value": 1, "stamp": crate::helpers::stamp(other, 500) });
+    app.push_as(&app.admin_token, &push_body(device, &[(31, undo)]))
+        .await;
+    app.push_as(&app.admin_token, &push_body(other, &[(1, stale)]))
+        .await;
+
+    let records = app.pull_all_as(&app.admin_token).await;
+    let report = app.get_as(&app.admin_token, "/api/admin/report").await;
+    let street_of = |station: &str| {
+        demo::stations()
+            .into_iter()
+            .find(|s| s.id == station)
+            .unwrap()
+            .street
+    };
+    assert_eq!(
+        reported(&report["by_category"]),
+        expected_by(&records, |r| r["category"]["value"]
+            .as_str()
+            .unwrap()
+            .to_owned())
+    );
+    assert_eq!(
+        reported(&report["by_station"]),
+        expected_by(&records, |r| r["station_id"]["value"]
+            .as_str()
+            .unwrap()
+            .to_owned())
+    );
+    assert_eq!(
+        reported(&report["by_street"]),
+        expected_by(&records, |r| street_of(
+            r["station_id"]["value"].as_str().unwrap()
+        ))
+    );
+    assert_eq!(
+        reported(&report["by_month"]),
+        expected_by(&records, |r| r["date"]["value"].as_str().unwrap()[..7]
+            .to_owned())
+    );
+    assert_eq!(report["summary"]["activities"], 23);
+    let record_3 = records
+        .iter()
+        .find(|r| r["id"] == originals[3]["id"])
+        .unwrap();
+    assert_eq!(record_3["people_served"]["value"], 44);
 }

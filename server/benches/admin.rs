@@ -1,0 +1,260 @@
+//! `cargo xtask bench admin`: the admin's page at district scale.
+//!
+//! - over 1,000,000 activities in SQLite: the headline figures and one
+//!   filtered breakdown (a street's months for one category in half a year),
+//!   each through the HTTP API, p50 and p99, beside the bare aggregate SQL
+//!   of the same figures run on the same database in the same run;
+//! - the XLSX export of 100,000 rows over HTTP: time, and the process's
+//!   peak resident memory while exporting.
+//!
+//! Prints the figures and writes them to `target/bench/admin.json`.
+//! (Sale lines are not built yet, so there is no sales figure to measure.)
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tongxin_server::{
+    AppState, auth,
+    db::{Db, NewUser},
+    demo,
+};
+use tongxin_shared::{Activity, account::Role, hlc::HlcClock};
+use uuid::Uuid;
+
+const ACTIVITIES: u64 = 1_000_000;
+const EXPORT_ROWS: u64 = 100_000;
+const RUNS: usize = 50;
+/// The filtered breakdown: one street, one category, one year, by month.
+const FILTER: &str = "street=%E5%A1%94%E5%AD%90%E6%B9%96%E8%A1%97%E9%81%93&category=health_clinic&from=2026-01-01&to=2026-06-30";
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+/// p50 and p99 in ms of `RUNS` timed calls.
+async fn timed<F, Fut>(mut call: F) -> (f64, f64)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    call().await; // warm the page cache and the statement cache
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        call().await;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    (percentile(&times, 0.5), percentile(&times, 0.99))
+}
+
+/// The process's peak resident memory so far, in bytes (Linux).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Starts the peak-memory count afresh (Linux: writing 5 to clear_refs).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+async fn filled(activities: u64) -> (tempfile::TempDir, Db, String) {
+    let data = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", data.path().join("admin.sqlite").display());
+    let db = Db::open(&url).await.unwrap();
+    db.insert_stations(&demo::stations()).await.unwrap();
+    let stamp = HlcClock::new(Uuid::now_v7()).stamp(chrono::Utc::now().timestamp_millis() as u64);
+    let start = Instant::now();
+    for chunk in (0..activities).collect::<Vec<_>>().chunks(20_000) {
+        let rows: Vec<Activity> = chunk.iter().map(|n| demo::synthetic_activity(*n)).collect();
+        db.insert_activities(&rows, "bench", stamp).await.unwrap();
+    }
+    println!(
+        "loaded {activities} activities in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    db.create_user(&NewUser {
+        username: "bench".into(),
+        display_name: "bench".into(),
+        role: Role::Admin,
+        password_hash: auth::hash_password("bench-password").unwrap(),
+        stations: Vec::new(),
+    })
+    .await
+    .unwrap();
+    (data, db, url)
+}
+
+async fn login(base: &str) -> String {
+    let session: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({ "username": "bench", "password": "bench-password" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["token"].as_str().unwrap().to_owned()
+}
+
+async fn figures() -> serde_json::Value {
+    let (_data, db, url) = filled(ACTIVITIES).await;
+    let base = tongxin_server::spawn_on_loopback(AppState::new(db))
+        .await
+        .unwrap();
+    let token = login(&base).await;
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let (client, token) = (client.clone(), token.clone());
+        async move {
+            let response = client.get(path).bearer_auth(token).send().await.unwrap();
+            assert!(response.status().is_success());
+            response.bytes().await.unwrap();
+        }
+    };
+    let summary = timed(|| get(format!("{base}/api/admin/summary"))).await;
+    let breakdown = timed(|| get(format!("{base}/api/admin/report?{FILTER}"))).await;
+
+    // The same aggregates as bare SQL over every activity: what the page
+    // would cost without the running totals.
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let bare_summary = timed(|| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "SELECT COUNT(*), SUM(people_served), SUM(volunteers), COUNT(DISTINCT station_id)
+                 FROM activities WHERE deleted = 0",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+    let bare_breakdown = timed(|| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "SELECT substr(a.date, 1, 7), COUNT(*), SUM(a.people_served), SUM(a.volunteers)
+                 FROM activities a JOIN stations s ON s.id = a.station_id
+                 WHERE a.deleted = 0 AND s.street = '塔子湖街道' AND a.category = 'health_clinic'
+                   AND a.date >= '2026-01-01' AND a.date <= '2026-06-30'
+                 GROUP BY 1",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+    // The same figures as bare SQL over the running totals the server reads.
+    let totals_summary = timed(|| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "SELECT SUM(activities), SUM(people_served), SUM(volunteers),
+                        COUNT(DISTINCT station_id)
+                 FROM activity_totals WHERE activities > 0",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+    let totals_breakdown = timed(|| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "SELECT substr(a.date, 1, 7), SUM(a.activities), SUM(a.people_served), SUM(a.volunteers)
+                 FROM activity_totals a JOIN stations s ON s.id = a.station_id
+                 WHERE a.activities > 0 AND s.street = '塔子湖街道' AND a.category = 'health_clinic'
+                   AND a.date >= '2026-01-01' AND a.date <= '2026-06-30'
+                 GROUP BY 1",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+    println!(
+        "bare SQL over the running totals: summary p50 {:.2} ms, p99 {:.2} ms; one breakdown p50 {:.2} ms, p99 {:.2} ms",
+        totals_summary.0, totals_summary.1, totals_breakdown.0, totals_breakdown.1
+    );
+    println!(
+        "admin summary over {ACTIVITIES} activities: p50 {:.1} ms, p99 {:.1} ms (bare SQL p50 {:.1} ms, p99 {:.1} ms)",
+        summary.0, summary.1, bare_summary.0, bare_summary.1
+    );
+    println!(
+        "filtered report (one street, one category, half a year; every breakdown): p50 {:.1} ms, p99 {:.1} ms (bare SQL of one breakdown p50 {:.1} ms, p99 {:.1} ms)",
+        breakdown.0, breakdown.1, bare_breakdown.0, bare_breakdown.1
+    );
+    json!({
+        "activities": ACTIVITIES,
+        "runs": RUNS,
+        "summary_ms": { "p50": summary.0, "p99": summary.1 },
+        "summary_bare_sql_ms": { "p50": bare_summary.0, "p99": bare_summary.1 },
+        "filtered_report_ms": { "p50": breakdown.0, "p99": breakdown.1 },
+        "filtered_breakdown_bare_sql_ms": { "p50": bare_breakdown.0, "p99": bare_breakdown.1 },
+        "summary_bare_sql_over_totals_ms": { "p50": totals_summary.0, "p99": totals_summary.1 },
+        "filtered_breakdown_bare_sql_over_totals_ms": { "p50": totals_breakdown.0, "p99": totals_breakdown.1 },
+    })
+}
+
+async fn export() -> serde_json::Value {
+    let (_data, db, _url) = filled(EXPORT_ROWS).await;
+    let base = tongxin_server::spawn_on_loopback(AppState::new(db))
+        .await
+        .unwrap();
+    let token = login(&base).await;
+    let before = peak_rss();
+    reset_peak_rss();
+    let start = Instant::now();
+    let mut response = reqwest::Client::new()
+        .get(format!("{base}/api/admin/export/activities.xlsx"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let mut bytes = 0usize;
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        bytes += chunk.len();
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let peak = peak_rss();
+    println!(
+        "XLSX export of {EXPORT_ROWS} rows: {seconds:.2} s, {:.1} MB file; peak resident memory while exporting {:.1} MB (process peak before {:.1} MB)",
+        bytes as f64 / 1e6,
+        peak as f64 / 1e6,
+        before as f64 / 1e6
+    );
+    json!({
+        "rows": EXPORT_ROWS,
+        "seconds": seconds,
+        "bytes": bytes,
+        "peak_rss_bytes_during_export": peak,
+        "peak_rss_bytes_before": before,
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    // The export first, while the process is small, so its peak is its own.
+    let export = export().await;
+    let figures = figures().await;
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    std::fs::create_dir_all(&out).unwrap();
+    let path = out.join("admin.json");
+    let report = json!({ "sqlite": figures, "xlsx_export": export });
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    println!("written to {}", path.display());
+}
