@@ -431,7 +431,8 @@ fn record_from_row(row: &SqliteRow) -> Result<ActivityRecord, sqlx::Error> {
         .map_err(decode)
 }
 
-/// Keeps `activity_totals` equal to the sums over live activities: each
+/// Keeps `activity_totals` equal to the sums over live activities (rows that
+/// fall to zero stay, and every query skips them): each
 /// written record takes its old version's contribution out (unless it was
 /// deleted) and puts its new one in (unless it is deleted). The deltas of a
 /// whole push are added up first, so a push costs one upsert per day,
@@ -486,9 +487,6 @@ async fn update_totals(
         );
         query.build().execute(&mut *tx).await?;
     }
-    sqlx::query("DELETE FROM activity_totals WHERE activities = 0")
-        .execute(&mut *tx)
-        .await?;
     Ok(())
 }
 
