@@ -435,6 +435,18 @@ fn ActivityForm() -> impl IntoView {
         async move { store.stations().await.unwrap_or_default() }
     });
 
+    // The form starts at the station of the last activity saved here.
+    {
+        let store = ctx.store();
+        spawn_local(async move {
+            if let Ok(Some(last)) = store.last_station().await
+                && station_id.get_untracked().is_empty()
+            {
+                station_id.set(last);
+            }
+        });
+    }
+
     // Tapping "edit" on a record loads it into the form.
     Effect::new(move |_| {
         if let Some(a) = ctx.editing.get() {

@@ -133,6 +133,15 @@ impl Store {
         .await
     }
 
+    /// The station of the last activity saved on this device: the form
+    /// starts there, as volunteers mostly record at the same place.
+    pub async fn last_station(&self) -> Result<Option<String>, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
+        let station = get_meta(&tx.store(META)?, LAST_STATION).await?;
+        finish(tx).await?;
+        Ok(station)
+    }
+
     /// Deletes a record (a stamped tombstone the server and other devices
     /// learn of) or, with `false`, brings it back: the undo.
     pub async fn set_deleted(&self, id: Uuid, deleted: bool) -> Result<(), StoreError> {
@@ -177,6 +186,9 @@ impl Store {
             }
         };
         put_meta(&meta, CLOCK, &clock).await?;
+        if !record.is_deleted() {
+            put_meta(&meta, LAST_STATION, &record.station_id.value).await?;
+        }
         let seq: u64 = get_meta(&meta, NEXT_SEQ).await?.unwrap_or(1);
         put_meta(&meta, NEXT_SEQ, &(seq + 1)).await?;
         activities.put(&to_js(&record)?, None).await?;
@@ -418,6 +430,7 @@ impl Store {
 
 const NEXT_SEQ: &str = "next_seq";
 const SESSION: &str = "session";
+const LAST_STATION: &str = "last_station";
 /// The username whose records this device holds.
 const OWNER: &str = "owner";
 const CLOCK: &str = "clock";

@@ -108,3 +108,53 @@ async fn invalid_input_is_named_next_to_its_field_and_nothing_is_saved() -> Resu
     phone.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_form_starts_at_the_station_used_last_time() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start(&data.path().join("station.sqlite"), None)?;
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    phone.log_in("volunteer").await?;
+    wait_until(Duration::from_secs(20), "the stations", || async {
+        Ok(phone
+            .attribute(
+                "select[name=station_id] option[value=st-hongshiliu]",
+                "value",
+            )
+            .await?
+            .is_some())
+    })
+    .await?;
+    phone.click("button[data-category=elder_care]").await?;
+    set_value(&phone, "#activity-form [name=title]", "红石榴敬老").await?;
+    set_value(&phone, "#activity-form [name=station_id]", "st-hongshiliu").await?;
+    set_value(&phone, "#activity-form [name=people_served]", "12").await?;
+    phone.click("#activity-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(10), "the record saved", || async {
+        Ok(phone
+            .text("#my-records")
+            .await?
+            .is_some_and(|t| t.contains("红石榴敬老")))
+    })
+    .await?;
+
+    phone.client.refresh().await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the form at 红石榴工作站",
+        || async {
+            let value = phone
+                .client
+                .execute(
+                    "return document.querySelector('select[name=station_id]').value",
+                    vec![],
+                )
+                .await?;
+            Ok(value.as_str() == Some("st-hongshiliu"))
+        },
+    )
+    .await?;
+    phone.close().await?;
+    Ok(())
+}
