@@ -17,22 +17,6 @@ use uuid::Uuid;
 
 const RECORDS: usize = 100_000;
 
-const COUNT_JS: &str = r#"
-const done = arguments[arguments.length - 1];
-indexedDB.databases().then((dbs) => {
-  if (!dbs.some((d) => d.name === "tongxin")) return done(-1);
-  const open = indexedDB.open("tongxin");
-  open.onerror = () => done(-1);
-  open.onsuccess = () => {
-    const db = open.result;
-    if (!db.objectStoreNames.contains("activities")) { db.close(); return done(-1); }
-    const count = db.transaction("activities").objectStore("activities").count();
-    count.onsuccess = () => { db.close(); done(count.result); };
-    count.onerror = () => { db.close(); done(-1); };
-  };
-});
-"#;
-
 const RAW_PUT_JS: &str = r#"
 const done = arguments[arguments.length - 1];
 const source = indexedDB.open("tongxin");
@@ -88,10 +72,7 @@ async fn main() -> Result<()> {
     wait_until(
         Duration::from_secs(600),
         "every record in IndexedDB",
-        || async {
-            let count = browser.client.execute_async(COUNT_JS, vec![]).await?;
-            Ok(count.as_u64() == Some(RECORDS as u64))
-        },
+        || async { Ok(browser.local_activity_count().await? == Some(RECORDS as u64)) },
     )
     .await?;
     let sync_seconds = start.elapsed().as_secs_f64();

@@ -144,6 +144,22 @@ impl Drop for TestServer {
     }
 }
 
+const LOCAL_COUNT_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+indexedDB.databases().then((dbs) => {
+  if (!dbs.some((d) => d.name === "tongxin")) return done(-1);
+  const open = indexedDB.open("tongxin");
+  open.onerror = () => done(-1);
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains("activities")) { db.close(); return done(-1); }
+    const count = db.transaction("activities").objectStore("activities").count();
+    count.onsuccess = () => { db.close(); done(count.result); };
+    count.onerror = () => { db.close(); done(-1); };
+  };
+});
+"#;
+
 /// One browser profile: its own chromedriver, Chromium and user data.
 pub struct Browser {
     pub client: Client,
@@ -341,6 +357,13 @@ impl Browser {
             )
             .await?;
         Ok(serde_json::from_value(found)?)
+    }
+
+    /// How many activities the app holds in IndexedDB, read with plain
+    /// JavaScript (`None` before the app made its database).
+    pub async fn local_activity_count(&self) -> Result<Option<u64>> {
+        let count = self.client.execute_async(LOCAL_COUNT_JS, vec![]).await?;
+        Ok(count.as_u64())
     }
 
     /// Scrolls the element to the middle of the window (clear of the sticky

@@ -27,6 +27,7 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|bench> [--listen ADDR]
   test        run every check and test: fmt, clippy, native, browser, end-to-end
   build       build the front end into target/dist/
   bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
+  bench ui    measure the front end's size beside a plain Leptos counter, time to a usable form, rendering 1,000 and 10,000 records (target/bench/ui_*.json)
   bench admin measure the admin's figures over 1,000,000 activities and an XLSX export (target/bench/admin.json)";
 
 fn main() -> ExitCode {
@@ -121,13 +122,14 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("sync") => {}
+        Some("ui") => return bench_ui(root),
         Some("admin") => {
             step(
                 "benchmarking the admin's figures and export (release build; loads 1,000,000 activities)",
             );
             return cargo(&["bench", "--package", "tongxin-server", "--bench", "admin"]);
         }
-        _ => bail!("usage: cargo xtask bench sync|admin"),
+        _ => bail!("usage: cargo xtask bench sync|admin|ui"),
     }
     step("benchmarking sync on the server (release build; takes a few minutes)");
     cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])?;
@@ -140,6 +142,68 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
         "--bench",
         "initial_sync",
     ])
+}
+
+/// Raw, gzip (best) and brotli (quality 11) sizes of some files together.
+fn sizes(files: &[PathBuf]) -> Result<serde_json::Value> {
+    use std::io::Write;
+    let (mut raw, mut gzip, mut brotli) = (0usize, 0usize, 0usize);
+    for file in files {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        raw += bytes.len();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        gzip += gz.finish()?.len();
+        let mut br = Vec::new();
+        brotli::BrotliCompress(
+            &mut bytes.as_slice(),
+            &mut br,
+            &brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                ..Default::default()
+            },
+        )?;
+        brotli += br.len();
+    }
+    Ok(serde_json::json!({ "raw": raw, "gzip": gzip, "brotli": brotli }))
+}
+
+fn bench_ui(root: &Path) -> Result<()> {
+    let app = App::build(root, Profile::Release)?;
+    let counter = web::build_counter_baseline(root, &app.toolchain)?;
+    let shipped = sizes(&[
+        app.dist.join("pkg/tongxin_frontend_bg.wasm"),
+        app.dist.join("pkg/tongxin_frontend.js"),
+    ])?;
+    let baseline = sizes(&counter)?;
+    let ratio =
+        |key: &str| shipped[key].as_f64().unwrap_or(0.0) / baseline[key].as_f64().unwrap_or(1.0);
+    println!(
+        "front end (wasm + JS): {} B raw, {} B gzip, {} B brotli; plain Leptos counter, same profile: {} B raw, {} B gzip, {} B brotli; ratio (brotli) {:.2}",
+        shipped["raw"],
+        shipped["gzip"],
+        shipped["brotli"],
+        baseline["raw"],
+        baseline["gzip"],
+        baseline["brotli"],
+        ratio("brotli")
+    );
+    let out = root.join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    let report = serde_json::json!({
+        "app": shipped,
+        "leptos_counter_baseline": baseline,
+        "ratio": { "raw": ratio("raw"), "gzip": ratio("gzip"), "brotli": ratio("brotli") },
+    });
+    std::fs::write(
+        out.join("ui_size.json"),
+        serde_json::to_string_pretty(&report)?,
+    )?;
+    step(
+        "timing the app in headless Chromium (first visit, service worker, 1,000 and 10,000 records)",
+    );
+    app.cargo(&["bench", "--package", "tongxin-tests", "--bench", "ui"])
 }
 
 fn test(root: &Path) -> Result<()> {

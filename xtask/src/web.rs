@@ -19,10 +19,14 @@ const WASM_FILE: &str = "tongxin_frontend.wasm";
 impl WasmToolchain {
     /// A cargo command for the wasm target with this toolchain's settings.
     fn command(&self, subcommand: &str) -> Command {
+        self.command_for(subcommand, FRONTEND)
+    }
+
+    fn command_for(&self, subcommand: &str, package: &str) -> Command {
         let mut command = Command::new(&self.cargo);
         command
             .arg(subcommand)
-            .args(["--target", "wasm32-unknown-unknown", "--package", FRONTEND])
+            .args(["--target", "wasm32-unknown-unknown", "--package", package])
             .arg("--target-dir")
             .arg(&self.target_dir)
             .args(&self.args)
@@ -56,24 +60,7 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
         std::fs::remove_dir_all(&dist)?;
     }
     step("binding the wasm (wasm-bindgen --target web)");
-    let status = Command::new("wasm-bindgen")
-        // The name section is most of an unstripped binary; wasm-bindgen drops
-        // it here (stripping in the profile would also drop the features
-        // section wasm-bindgen reads).
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--remove-name-section",
-        ])
-        .args(["--remove-producers-section", "--out-dir"])
-        .arg(dist.join("pkg"))
-        .arg(&wasm)
-        .status()
-        .context("cannot run wasm-bindgen")?;
-    if !status.success() {
-        bail!("wasm-bindgen failed");
-    }
+    bind(&wasm, &dist.join("pkg"))?;
     let static_dir = root.join("frontend/static");
     let mut hasher = DefaultHasher::new();
     for file in ["pkg/tongxin_frontend_bg.wasm", "pkg/tongxin_frontend.js"] {
@@ -98,6 +85,53 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
         dist.display()
     ));
     Ok(dist)
+}
+
+/// wasm-bindgen's JS glue for `wasm`, into `out`.
+fn bind(wasm: &Path, out: &Path) -> Result<()> {
+    let status = Command::new("wasm-bindgen")
+        // The name section is most of an unstripped binary; wasm-bindgen drops
+        // it here (stripping in the profile would also drop the features
+        // section wasm-bindgen reads).
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+        ])
+        .arg(out)
+        .arg(wasm)
+        .status()
+        .context("cannot run wasm-bindgen")?;
+    if !status.success() {
+        bail!("wasm-bindgen failed on {}", wasm.display());
+    }
+    Ok(())
+}
+
+/// Builds the plain Leptos counter (`frontend/counter`) with the app's
+/// release profile and binds it the same way, into `target/counter-dist/`:
+/// the baseline of the size benchmark. Returns its wasm and JS files.
+pub fn build_counter_baseline(root: &Path, toolchain: &WasmToolchain) -> Result<[PathBuf; 2]> {
+    step("building the plain Leptos counter with the same profile (size baseline)");
+    let status = toolchain
+        .command_for("build", "tongxin-counter-baseline")
+        .args(["--profile", "web"])
+        .status()?;
+    if !status.success() {
+        bail!("building the counter baseline failed");
+    }
+    let wasm = root
+        .join(&toolchain.target_dir)
+        .join("wasm32-unknown-unknown/web/tongxin_counter_baseline.wasm");
+    let out = root.join("target/counter-dist");
+    bind(&wasm, &out)?;
+    Ok([
+        out.join("tongxin_counter_baseline_bg.wasm"),
+        out.join("tongxin_counter_baseline.js"),
+    ])
 }
 
 /// The app shell's files besides the wasm and its JS, as laid out in
