@@ -12,7 +12,7 @@ use tongxin_shared::{
 };
 use wasm_bindgen::JsCast;
 
-use crate::{app::Ctx, i18n, sync};
+use crate::{app::Ctx, charts, i18n, sync};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -159,6 +159,10 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
             <div><dt>{i18n::ACTIVE_STATIONS}</dt><dd id="active-stations">{summary.active_stations}</dd></div>
             <div><dt>{i18n::LIVESTREAM_SESSIONS}</dt><dd id="livestream-sessions">{summary.livestream_sessions}</dd></div>
         </dl>
+        <div class="charts">
+            {chart("chart-by-category", i18n::CHART_BY_CATEGORY, Chart::Bars, chart_points(&categories))}
+            {chart("chart-by-month", i18n::CHART_BY_MONTH, Chart::Line, chart_points(&report.by_month))}
+        </div>
         <div class="breakdowns">
             {breakdown_table("by-category", i18n::BY_CATEGORY, categories)}
             {breakdown_table("by-street", i18n::BY_STREET, report.by_street)}
@@ -184,6 +188,55 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Chart {
+    Bars,
+    Line,
+}
+
+/// People served per row of a breakdown, as a chart draws them.
+fn chart_points(rows: &[BreakdownRow]) -> Vec<(String, u64)> {
+    rows.iter()
+        .map(|row| (row.label.clone(), row.people_served))
+        .collect()
+}
+
+/// A chart of people served, drawn once the canvas is on the page. The
+/// canvas is an image to assistive technology, labelled with its figures;
+/// the table below it holds the same numbers.
+fn chart(
+    id: &'static str,
+    title: &'static str,
+    kind: Chart,
+    points: Vec<(String, u64)>,
+) -> impl IntoView {
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let label = format!(
+        "{title}：{}",
+        points
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join("，")
+    );
+    Effect::new(move |_| {
+        let Some(element) = canvas.get() else {
+            return;
+        };
+        let drawn = match kind {
+            Chart::Bars => charts::bars(element.clone(), &points),
+            Chart::Line => charts::line(element.clone(), &points),
+        };
+        let _ = element.set_attribute("data-drawn", if drawn.is_some() { "true" } else { "false" });
+    });
+    view! {
+        <figure class="chart">
+            <figcaption>{title}</figcaption>
+            <canvas id=id node_ref=canvas width="640" height="280" role="img" aria-label=label></canvas>
+        </figure>
     }
 }
 

@@ -140,3 +140,6 @@ fn field_name(field: &str) -> &str {
         other => other,
     }
 }
+
+pub const CHART_BY_CATEGORY: &str = "各类别惠及人次";
+pub const CHART_BY_MONTH: &str = "每月惠及人次";

@@ -5,6 +5,7 @@
 //! - [`store`]: IndexedDB (records, outbox, cursor, reference data).
 //! - [`sync`]: pushes the outbox and pulls changes.
 //! - [`admin`]: the admin's page (figures, breakdowns, exports).
+//! - [`charts`]: the admin's charts (plotters on a canvas).
 //! - [`app`]: the components; they read signals and call the two above.
 //! - [`lock`]: Web Locks, so two tabs never sync at once.
 //! - [`i18n`]: every visible string.
@@ -12,6 +13,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod charts;
 pub mod i18n;
 pub mod lock;
 pub mod store;

@@ -51,6 +51,45 @@ async fn an_admin_filters_the_district_figures_and_downloads_the_selection() -> 
         .await?;
     assert!(month_rows.as_u64().unwrap_or(0) >= 1, "{month_rows}");
 
+    // The charts are drawn: bars by category, a line by month, in the
+    // app's red.
+    for chart in ["chart-by-category", "chart-by-month"] {
+        wait_until(
+            Duration::from_secs(10),
+            &format!("{chart} drawn"),
+            || async {
+                Ok(admin
+                    .attribute(&format!("#{chart}"), "data-drawn")
+                    .await?
+                    .as_deref()
+                    == Some("true"))
+            },
+        )
+        .await?;
+        let red_pixels = admin
+            .client
+            .execute(
+                "const canvas = document.getElementById(arguments[0]);
+                 const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                 let red = 0;
+                 for (let i = 0; i < data.length; i += 4) {
+                     if (data[i] > 150 && data[i + 1] < 80 && data[i + 2] < 80) red++;
+                 }
+                 return red;",
+                vec![serde_json::json!(chart)],
+            )
+            .await?;
+        assert!(
+            red_pixels.as_u64().unwrap_or(0) > 300,
+            "{chart}: {red_pixels}"
+        );
+        let label = admin
+            .attribute(&format!("#{chart}"), "aria-label")
+            .await?
+            .unwrap_or_default();
+        assert!(label.contains("惠及人次"), "{label}");
+    }
+
     // One street: every figure and table follows.
     let on_street: Vec<_> = activities
         .iter()
