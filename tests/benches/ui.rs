@@ -18,7 +18,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use tongxin_server::{db::Db, demo};
 use tongxin_shared::{Activity, hlc::HlcClock};
-use tongxin_tests::{Browser, PHONE, TestServer, built_app, wait_until};
+use tongxin_tests::{Browser, PHONE, TestServer, built_app, copy_dir, wait_until};
 use uuid::Uuid;
 
 const COUNTS: [u64; 2] = [1_000, 10_000];
@@ -54,20 +54,6 @@ async fn visit(browser: &Browser, url: &str, css: &str, at_least: u64) -> Result
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }
 
 async fn run(records: u64) -> Result<Value> {

@@ -299,7 +299,7 @@ impl Browser {
             .await?
             .send_keys(title)
             .await?;
-        self.click("select[name=station_id] option[value=st-xianfeng]")
+        self.set_value("select[name=station_id]", "st-xianfeng")
             .await?;
         self.click("input[name=people_served]").await?;
         c.find(Locator::Css("input[name=people_served]"))
@@ -366,18 +366,48 @@ impl Browser {
         Ok(count.as_u64())
     }
 
-    /// Scrolls the element to the middle of the window (clear of the sticky
-    /// status bar) and clicks it, as a thumb would.
-    pub async fn click(&self, css: &str) -> Result<()> {
-        let element = self.client.find(Locator::Css(css)).await?;
+    /// Sets a form control's value as typing or choosing would, so the app
+    /// sees it (input and change events).
+    pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
         self.client
             .execute(
-                "arguments[0].scrollIntoView({ block: 'center' });",
-                vec![serde_json::to_value(&element)?],
+                "const input = document.querySelector(arguments[0]);
+                 input.value = arguments[1];
+                 input.dispatchEvent(new Event('input', { bubbles: true }));
+                 input.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![json!(css), json!(value)],
             )
             .await?;
-        element.click().await?;
         Ok(())
+    }
+
+    /// Scrolls the element to the middle of the window (clear of the sticky
+    /// status bar) and clicks it, as a thumb would.
+    ///
+    /// The app re-renders parts of the page as data arrives, so an element
+    /// found a moment ago may have been replaced by an identical one: then
+    /// it is found again and clicked, a few times at most.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let element = self.client.find(Locator::Css(css)).await?;
+            let clicked = async {
+                self.client
+                    .execute(
+                        "arguments[0].scrollIntoView({ block: 'center' });",
+                        vec![serde_json::to_value(&element)?],
+                    )
+                    .await?;
+                element.click().await?;
+                Ok::<_, anyhow::Error>(())
+            }
+            .await;
+            match clicked {
+                Err(error) if attempts < 3 && error.to_string().contains("stale element") => {}
+                other => return other,
+            }
+        }
     }
 
     /// Waits until the service worker controls the page, i.e. the app
@@ -449,6 +479,21 @@ where
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Copies a folder with everything in it (a built app to change in a test).
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn free_port() -> Result<u16> {

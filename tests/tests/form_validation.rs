@@ -4,22 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use serde_json::json;
 use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
-
-async fn set_value(phone: &Browser, css: &str, value: &str) -> Result<()> {
-    phone
-        .client
-        .execute(
-            "const input = document.querySelector(arguments[0]);
-             input.value = arguments[1];
-             input.dispatchEvent(new Event('input', { bubbles: true }));
-             input.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![json!(css), json!(value)],
-        )
-        .await?;
-    Ok(())
-}
 
 async fn error_next_to(phone: &Browser, field: &str) -> Result<Option<String>> {
     phone.text(&format!("#activity-form #{field}-error")).await
@@ -58,7 +43,9 @@ async fn invalid_input_is_named_next_to_its_field_and_nothing_is_saved() -> Resu
     let before = record_count(&phone).await?;
 
     // Nothing filled in.
-    set_value(&phone, "#activity-form [name=people_served]", "").await?;
+    phone
+        .set_value("#activity-form [name=people_served]", "")
+        .await?;
     phone.click("#activity-form button[type=submit]").await?;
     wait_until(Duration::from_secs(5), "the errors", || async {
         Ok(error_next_to(&phone, "title").await?.as_deref() == Some("请填写活动名称"))
@@ -79,10 +66,16 @@ async fn invalid_input_is_named_next_to_its_field_and_nothing_is_saved() -> Resu
     phone
         .click("select[name=station_id] option[value=st-xianfeng]")
         .await?;
-    set_value(&phone, "#activity-form [name=title]", &"长".repeat(101)).await?;
-    set_value(&phone, "#activity-form [name=people_served]", "200000").await?;
+    phone
+        .set_value("#activity-form [name=title]", &"长".repeat(101))
+        .await?;
+    phone
+        .set_value("#activity-form [name=people_served]", "200000")
+        .await?;
     let next_year = (chrono::Local::now().date_naive() + chrono::Days::new(400)).to_string();
-    set_value(&phone, "#activity-form [name=date]", &next_year).await?;
+    phone
+        .set_value("#activity-form [name=date]", &next_year)
+        .await?;
     phone.click("#activity-form button[type=submit]").await?;
     wait_until(Duration::from_secs(5), "the new errors", || async {
         Ok(error_next_to(&phone, "people_served").await?.as_deref()
@@ -127,9 +120,15 @@ async fn the_form_starts_at_the_station_used_last_time() -> Result<()> {
     })
     .await?;
     phone.click("button[data-category=elder_care]").await?;
-    set_value(&phone, "#activity-form [name=title]", "红石榴敬老").await?;
-    set_value(&phone, "#activity-form [name=station_id]", "st-hongshiliu").await?;
-    set_value(&phone, "#activity-form [name=people_served]", "12").await?;
+    phone
+        .set_value("#activity-form [name=title]", "红石榴敬老")
+        .await?;
+    phone
+        .set_value("#activity-form [name=station_id]", "st-hongshiliu")
+        .await?;
+    phone
+        .set_value("#activity-form [name=people_served]", "12")
+        .await?;
     phone.click("#activity-form button[type=submit]").await?;
     wait_until(Duration::from_secs(10), "the record saved", || async {
         Ok(phone

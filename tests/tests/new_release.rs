@@ -2,25 +2,11 @@
 //! (icons included) is cached for offline use, and a new release is
 //! announced and taken on only when the user asks, then works offline too.
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde_json::Value;
-use tongxin_tests::{Browser, PHONE, TestServer, built_app, wait_until};
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
-}
+use tongxin_tests::{Browser, PHONE, TestServer, built_app, copy_dir, wait_until};
 
 const CACHE_NAMES_JS: &str = "return caches.keys();";
 

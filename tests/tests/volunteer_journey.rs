@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
 
 /// The titles of the listed records, top to bottom.
@@ -24,21 +24,6 @@ async fn listed_titles(phone: &Browser) -> Result<Vec<String>> {
 
 async fn click(phone: &Browser, css: &str) -> Result<()> {
     phone.click(css).await
-}
-
-/// Sets a form control's value as typing would, so the app sees it.
-async fn set_value(phone: &Browser, css: &str, value: &str) -> Result<()> {
-    phone
-        .client
-        .execute(
-            "const input = document.querySelector(arguments[0]);
-             input.value = arguments[1];
-             input.dispatchEvent(new Event('input', { bubbles: true }));
-             input.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![json!(css), json!(value)],
-        )
-        .await?;
-    Ok(())
 }
 
 async fn wait_for_titles(phone: &Browser, what: &str, expected: &[&str]) -> Result<()> {
@@ -90,7 +75,9 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
         Ok(phone.text("#activity-form h1").await?.as_deref() == Some("修改记录"))
     })
     .await?;
-    set_value(&phone, "#activity-form [name=people_served]", "25").await?;
+    phone
+        .set_value("#activity-form [name=people_served]", "25")
+        .await?;
     click(&phone, "#activity-form button[type=submit]").await?;
     wait_until(Duration::from_secs(5), "B's new count", || async {
         Ok(phone
@@ -112,27 +99,33 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
     wait_for_titles(&phone, "C gone again", &[A, B]).await?;
 
     // Search and filters narrow the list; clearing them shows it all again.
-    set_value(&phone, "input[name=search]", "法律").await?;
+    phone.set_value("input[name=search]", "法律").await?;
     wait_until(Duration::from_secs(5), "only B found", || async {
         Ok(listed_titles(&phone).await? == [B])
     })
     .await?;
-    set_value(&phone, "input[name=search]", "").await?;
-    set_value(&phone, "select[name=filter_category]", "health_clinic").await?;
+    phone.set_value("input[name=search]", "").await?;
+    phone
+        .set_value("select[name=filter_category]", "health_clinic")
+        .await?;
     wait_until(Duration::from_secs(5), "only clinics", || async {
         let titles = listed_titles(&phone).await?;
         Ok(titles.contains(&A.to_owned()) && !titles.contains(&B.to_owned()))
     })
     .await?;
-    set_value(&phone, "select[name=filter_category]", "").await?;
+    phone.set_value("select[name=filter_category]", "").await?;
     let this_month = chrono::Local::now().format("%Y-%m").to_string();
-    set_value(&phone, "input[name=search]", "没有这样的记录").await?;
+    phone
+        .set_value("input[name=search]", "没有这样的记录")
+        .await?;
     wait_until(Duration::from_secs(5), "no match", || async {
         Ok(phone.text("#no-match").await?.is_some())
     })
     .await?;
-    set_value(&phone, "input[name=search]", "").await?;
-    set_value(&phone, "select[name=filter_month]", &this_month).await?;
+    phone.set_value("input[name=search]", "").await?;
+    phone
+        .set_value("select[name=filter_month]", &this_month)
+        .await?;
     wait_until(
         Duration::from_secs(5),
         "this month's records only",
@@ -153,7 +146,7 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
         },
     )
     .await?;
-    set_value(&phone, "select[name=filter_month]", "").await?;
+    phone.set_value("select[name=filter_month]", "").await?;
 
     // Reload with no signal: everything is as it was.
     phone.client.refresh().await?;

@@ -85,20 +85,7 @@ impl Db {
         .bind(&user.password_hash)
         .execute(&mut *tx)
         .await?;
-        for station in &user.stations {
-            let known: Option<String> = sqlx::query_scalar("SELECT id FROM stations WHERE id = ?")
-                .bind(station)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Err(AccountError::UnknownStation(station.clone()));
-            }
-            sqlx::query("INSERT INTO user_stations (user_id, station_id) VALUES (?, ?)")
-                .bind(id.to_string())
-                .bind(station)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_user_stations(&mut tx, &id.to_string(), &user.stations).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -292,6 +279,29 @@ impl Db {
     }
 }
 
+/// Assigns stations to a user; every station must exist.
+async fn insert_user_stations(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: &str,
+    stations: &[String],
+) -> Result<(), AccountError> {
+    for station in stations {
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM stations WHERE id = ?")
+            .bind(station)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(AccountError::UnknownStation(station.clone()));
+        }
+        sqlx::query("INSERT INTO user_stations (user_id, station_id) VALUES (?, ?)")
+            .bind(user_id)
+            .bind(station)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn user_id_of(
     tx: &mut sqlx::SqliteConnection,
     username: &str,
@@ -316,20 +326,7 @@ impl Db {
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        for station in stations {
-            let known: Option<String> = sqlx::query_scalar("SELECT id FROM stations WHERE id = ?")
-                .bind(station)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Err(AccountError::UnknownStation(station.clone()));
-            }
-            sqlx::query("INSERT INTO user_stations (user_id, station_id) VALUES (?, ?)")
-                .bind(&id)
-                .bind(station)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_user_stations(&mut tx, &id, stations).await?;
         tx.commit().await?;
         Ok(())
     }
