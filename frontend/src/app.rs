@@ -9,7 +9,7 @@ use leptos_router::{
     path,
 };
 use tongxin_shared::{
-    Activity, Category, PeopleServed, Station, ValidationError,
+    Activity, Category, PeopleServed, ValidationError,
     account::{LoginResponse, Role},
     error::Rule,
 };
@@ -435,6 +435,10 @@ fn ActivityForm() -> impl IntoView {
         async move { store.stations().await.unwrap_or_default() }
     });
 
+    // The options change only when the stations do, not on every sync
+    // round: an open picker on a phone is not rebuilt under the thumb.
+    let station_list = Memo::new(move |_| stations.get().unwrap_or_default());
+
     // The form starts at the station of the last activity saved here.
     {
         let store = ctx.store();
@@ -585,23 +589,21 @@ fn ActivityForm() -> impl IntoView {
                 {i18n::STATION}
                 <select name="station_id" on:change:target=move |ev| station_id.set(ev.target().value())>
                     <option value="">{i18n::CHOOSE_STATION}</option>
-                    <Suspense>
-                        {move || Suspend::new(async move {
-                            let list: Vec<Station> = stations.await;
-                            if list.is_empty() {
-                                view! { <option value="" disabled>{i18n::NO_STATIONS}</option> }.into_any()
-                            } else {
-                                list.into_iter()
-                                    .map(|s| {
-                                        let id = s.id.clone();
-                                        let selected = move || station_id.get() == id;
-                                        view! { <option value=s.id.clone() selected=selected>{s.name.clone()}</option> }
-                                    })
-                                    .collect_view()
-                                    .into_any()
-                            }
-                        })}
-                    </Suspense>
+                    {move || {
+                        let list = station_list.get();
+                        if list.is_empty() {
+                            view! { <option value="" disabled>{i18n::NO_STATIONS}</option> }.into_any()
+                        } else {
+                            list.into_iter()
+                                .map(|s| {
+                                    let id = s.id.clone();
+                                    let selected = move || station_id.get() == id;
+                                    view! { <option value=s.id.clone() selected=selected>{s.name.clone()}</option> }
+                                })
+                                .collect_view()
+                                .into_any()
+                        }
+                    }}
                 </select>
                 {field_error("station_id")}
             </label>
