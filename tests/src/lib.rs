@@ -292,8 +292,14 @@ impl Browser {
         people_served: u32,
     ) -> Result<String> {
         let c = &self.client;
-        self.click(&format!("button[data-category={category}]"))
-            .await?;
+        // The chip must show as chosen before anything else is typed.
+        let chip = format!("button[data-category={category}]");
+        wait_until(Duration::from_secs(10), "the category chosen", || async {
+            self.click(&chip).await?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok(self.attribute(&chip, "aria-pressed").await?.as_deref() == Some("true"))
+        })
+        .await?;
         self.click("input[name=title]").await?;
         c.find(Locator::Css("input[name=title]"))
             .await?

@@ -105,12 +105,19 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
     })
     .await?;
     phone.set_value("input[name=search]", "").await?;
-    phone
-        .set_value("select[name=filter_category]", "health_clinic")
-        .await?;
-    wait_until(Duration::from_secs(5), "only clinics", || async {
+    // The choice is made again while waiting: the list may be rebuilt by
+    // a sync attempt in between, and what is checked is the filter, not
+    // the timing of one event.
+    wait_until(Duration::from_secs(10), "only clinics", || async {
+        phone
+            .set_value("select[name=filter_category]", "health_clinic")
+            .await?;
         let titles = listed_titles(&phone).await?;
-        Ok(titles.contains(&A.to_owned()) && !titles.contains(&B.to_owned()))
+        let shown = titles.contains(&A.to_owned()) && !titles.contains(&B.to_owned());
+        if !shown {
+            eprintln!("waiting for only clinics; listed: {titles:?}");
+        }
+        Ok(shown)
     })
     .await?;
     phone.set_value("select[name=filter_category]", "").await?;
