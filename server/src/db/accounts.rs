@@ -134,10 +134,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
+            end_sessions(&mut tx, &id).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -159,10 +156,7 @@ impl Db {
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        end_sessions(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -277,6 +271,15 @@ impl Db {
             stations: self.user_stations(user_id).await?,
         }))
     }
+}
+
+/// Logs the user out everywhere.
+async fn end_sessions(tx: &mut sqlx::SqliteConnection, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// Assigns stations to a user; every station must exist.

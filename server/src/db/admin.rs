@@ -79,6 +79,18 @@ fn from_filtered<'a>(
     }
 }
 
+/// The live activities passing `filter` with where they happened, newest
+/// first: the admin's list and the exports.
+fn newest_first(filter: &AdminFilter) -> QueryBuilder<'_, Sqlite> {
+    let mut query = QueryBuilder::new(
+        "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
+                a.people_served, a.notes, s.name AS station_name, s.street, s.community",
+    );
+    from_filtered(&mut query, Source::Activities, filter);
+    query.push(" ORDER BY a.date DESC, a.change_seq DESC");
+    query
+}
+
 fn count(row: &sqlx::sqlite::SqliteRow, name: &str) -> Result<u64, sqlx::Error> {
     Ok(row.try_get::<i64, _>(name)?.max(0) as u64)
 }
@@ -118,14 +130,8 @@ impl Db {
         filter: &AdminFilter,
         limit: usize,
     ) -> Result<Vec<AdminActivityRow>, sqlx::Error> {
-        let mut query = QueryBuilder::new(
-            "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
-                    a.people_served, a.notes, s.name AS station_name, s.street, s.community",
-        );
-        from_filtered(&mut query, Source::Activities, filter);
-        query
-            .push(" ORDER BY a.date DESC, a.change_seq DESC LIMIT ")
-            .push_bind(limit as i64);
+        let mut query = newest_first(filter);
+        query.push(" LIMIT ").push_bind(limit as i64);
         query
             .build()
             .fetch_all(&self.pool)
@@ -181,12 +187,7 @@ impl Db {
         filter: &AdminFilter,
         rows: mpsc::Sender<Result<ExportRow, sqlx::Error>>,
     ) {
-        let mut query = QueryBuilder::new(
-            "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
-                    a.people_served, a.notes, s.name AS station_name, s.street, s.community",
-        );
-        from_filtered(&mut query, Source::Activities, filter);
-        query.push(" ORDER BY a.date DESC, a.change_seq DESC");
+        let mut query = newest_first(filter);
         let mut stream = query.build().fetch(&self.pool);
         loop {
             let next = match stream.try_next().await {
