@@ -133,6 +133,11 @@ impl Actor {
         }
     }
 
+    /// Organisers and admins read and write livestream records.
+    pub fn works_with_livestream(&self) -> bool {
+        matches!(self.role, Role::Organiser | Role::Admin)
+    }
+
     pub fn info(&self) -> UserInfo {
         UserInfo {
             id: self.user_id,

@@ -12,10 +12,11 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow},
 };
 use tongxin_shared::{
-    Activity, Category, LivestreamSession, PeopleServed, Station, StationKind, ValidationError,
+    Activity, Category, PeopleServed, Station, StationKind, ValidationError,
     error::Rule,
     hlc::Hlc,
-    merge::ActivityRecord,
+    livestream::LivestreamRecord,
+    merge::{ActivityRecord, StampedRecord},
     sync::{Change, Mutation, MutationResult, Outcome},
 };
 use uuid::Uuid;
@@ -25,6 +26,7 @@ use stamps::StoredStamps;
 
 mod accounts;
 mod admin;
+mod livestream;
 mod stamps;
 pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
 pub use admin::{Dimension, ExportRow};
@@ -34,8 +36,9 @@ pub use admin::{Dimension, ExportRow};
 pub enum PushError {
     #[error("device belongs to another user")]
     DeviceOfAnotherUser,
-    #[error("this user does not sync activities")]
-    NotAllowed,
+    /// The user's role does not write this kind of record.
+    #[error("{0}")]
+    NotAllowed(&'static str),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -116,8 +119,27 @@ impl Db {
         mutations: &[Mutation],
         clock: &ServerClock,
     ) -> Result<Vec<MutationResult>, PushError> {
-        // Organisers have no activities to push.
-        let scope = actor.activity_scope().map_err(|_| PushError::NotAllowed)?;
+        let writes_activities = mutations
+            .iter()
+            .any(|m| matches!(m.change, Change::PutActivity(_)));
+        let writes_livestream = mutations
+            .iter()
+            .any(|m| matches!(m.change, Change::PutLivestream(_)));
+        // Organisers have no activities to push; volunteers no livestream.
+        let scope = match actor.activity_scope() {
+            Ok(scope) => scope,
+            Err(_) if !writes_activities => StationScope::Only(Vec::new()),
+            Err(_) => {
+                return Err(PushError::NotAllowed(
+                    "livestream organisers do not sync activities",
+                ));
+            }
+        };
+        if writes_livestream && !actor.works_with_livestream() {
+            return Err(PushError::NotAllowed(
+                "volunteers do not write livestream records",
+            ));
+        }
         let user_id = actor.user_id.to_string();
         let mut tx = self.begin_write().await?;
         let device = device_id.to_string();
@@ -143,13 +165,19 @@ impl Db {
             .await?
             .into_iter()
             .collect();
-        let ids: Vec<Uuid> = mutations
-            .iter()
-            .map(|m| match &m.change {
-                Change::PutActivity(record) => record.id,
-            })
-            .collect();
-        let mut stored = load_records(&mut tx, &ids).await?;
+        let (mut activity_ids, mut livestream_ids) = (Vec::new(), Vec::new());
+        for mutation in mutations {
+            match &mutation.change {
+                Change::PutActivity(record) => activity_ids.push(record.id),
+                Change::PutLivestream(record) => livestream_ids.push(record.id()),
+            }
+        }
+        let mut stored = load_records(&mut tx, &activity_ids).await?;
+        let mut stored_livestream = livestream::load(&mut tx, &livestream_ids).await?;
+        let mut known = match writes_livestream {
+            true => Some(livestream::Known::load(&mut tx).await?),
+            false => None,
+        };
         // The versions before this push, for the admin's running totals.
         let before = stored.clone();
         let mut stream = ChangeStream::open(&mut tx).await?;
@@ -157,6 +185,7 @@ impl Db {
         // Accepted records, in the order they were last changed; written
         // together at the end, each once.
         let mut touched: Vec<Uuid> = Vec::new();
+        let mut touched_livestream: Vec<Uuid> = Vec::new();
         let mut results = Vec::with_capacity(mutations.len());
         let mut ordered: Vec<&Mutation> = mutations.iter().collect();
         ordered.sort_by_key(|m| m.seq);
@@ -208,6 +237,39 @@ impl Db {
                             }
                         }
                     }
+                    Change::PutLivestream(incoming) => {
+                        let mut merged = incoming.clone();
+                        if merged.restamp_after(clock.limit_ms, clock.stamp) {
+                            tracing::warn!(%device_id, record = %merged.id(),
+                                "re-stamped fields stamped in the future by the device's clock");
+                        }
+                        let id = merged.id();
+                        match stored_livestream.get(&id) {
+                            Some(current) if current.kind() != merged.kind() => Outcome::Rejected {
+                                errors: vec![ValidationError::other(
+                                    "id",
+                                    format!("id {id} belongs to a {}", current.kind()),
+                                )],
+                            },
+                            current => {
+                                if let Some(current) = current {
+                                    let mut both = current.clone();
+                                    both.merge_from(&merged);
+                                    merged = both;
+                                }
+                                let known = known.as_mut().expect("loaded for livestream pushes");
+                                match known.check(&merged, clock.today) {
+                                    Err(errors) => Outcome::Rejected { errors },
+                                    Ok(()) => {
+                                        known.add(&merged);
+                                        touched_livestream.push(id);
+                                        stored_livestream.insert(id, merged);
+                                        Outcome::Accepted
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             };
             results.push(MutationResult {
@@ -216,20 +278,19 @@ impl Db {
             });
         }
 
-        let mut seen = HashSet::new();
-        let mut last_touches: Vec<Uuid> = touched
-            .into_iter()
-            .rev()
-            .filter(|id| seen.insert(*id))
-            .collect();
-        last_touches.reverse();
-        let writes: Vec<(&ActivityRecord, i64)> = last_touches
+        let writes: Vec<(&ActivityRecord, i64)> = last_touches(touched)
             .iter()
             .filter_map(|id| stored.get(id))
             .map(|record| (record, stream.next()))
             .collect();
         put_records(&mut tx, &writes, &user_id).await?;
         update_totals(&mut tx, &before, &writes).await?;
+        let livestream_writes: Vec<(&LivestreamRecord, i64)> = last_touches(touched_livestream)
+            .iter()
+            .filter_map(|id| stored_livestream.get(id))
+            .map(|record| (record, stream.next()))
+            .collect();
+        livestream::put(&mut tx, &livestream_writes, &user_id).await?;
         stream.close(&mut tx).await?;
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq) VALUES (?, ?, ?)
@@ -280,25 +341,29 @@ impl Db {
             .collect()
     }
 
-    pub async fn insert_livestream_sessions(
+    /// Livestream records changed after `after`, in change-stream order,
+    /// at most `limit`, each with its position.
+    pub async fn pull_livestream(
         &self,
-        sessions: &[LivestreamSession],
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, LivestreamRecord)>, sqlx::Error> {
+        livestream::pull(&self.pool, after, limit).await
+    }
+
+    /// Inserts livestream records outside of sync (demo data), each as a
+    /// change.
+    pub async fn insert_livestream(
+        &self,
+        records: &[LivestreamRecord],
+        updated_by: &str,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
-        for s in sessions {
-            sqlx::query(
-                "INSERT INTO livestream_sessions (id, number, date, platform, host, viewers)
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(s.id.to_string())
-            .bind(i64::from(s.number))
-            .bind(s.date)
-            .bind(&s.platform)
-            .bind(&s.host)
-            .bind(i64::from(s.viewers))
-            .execute(&mut *tx)
-            .await?;
-        }
+        let mut stream = ChangeStream::open(&mut tx).await?;
+        let writes: Vec<(&LivestreamRecord, i64)> =
+            records.iter().map(|r| (r, stream.next())).collect();
+        livestream::put(&mut tx, &writes, updated_by).await?;
+        stream.close(&mut tx).await?;
         tx.commit().await
     }
 
@@ -331,6 +396,19 @@ impl Db {
         stream.close(&mut tx).await?;
         tx.commit().await
     }
+}
+
+/// Each id once, at the place of its last touch: a record edited twice in
+/// one push is written once, at its later position.
+fn last_touches(touched: Vec<Uuid>) -> Vec<Uuid> {
+    let mut seen = HashSet::new();
+    let mut last: Vec<Uuid> = touched
+        .into_iter()
+        .rev()
+        .filter(|id| seen.insert(*id))
+        .collect();
+    last.reverse();
+    last
 }
 
 /// The server's clock as one push sees it.

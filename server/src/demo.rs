@@ -1,9 +1,14 @@
 //! The demo data set `tongxin-server --demo` loads into an empty database:
 //! stations on the district's real streets, a few activities of the kinds
-//! the district reports, and the 7th livestream session.
+//! the district reports, and the 7th livestream session with what it sold.
 
 use chrono::NaiveDate;
-use tongxin_shared::{Activity, Category, LivestreamSession, PeopleServed, Station, StationKind};
+use tongxin_shared::{
+    Activity, Category, LivestreamSession, PartnerRegion, PeopleServed, Product, SaleLine, Station,
+    StationKind,
+    hlc::Hlc,
+    livestream::{LivestreamRecord, ProductRecord, RegionRecord, SaleLineRecord, SessionRecord},
+};
 use uuid::Uuid;
 
 pub fn stations() -> Vec<Station> {
@@ -155,15 +160,60 @@ pub fn activities() -> Vec<Activity> {
     ]
 }
 
-pub fn livestream_sessions() -> Vec<LivestreamSession> {
-    vec![LivestreamSession {
-        id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0001_0007),
+/// The livestream room's demo data: the two partner regions the article
+/// names, a product from each, the 7th session and what it sold.
+pub fn livestream(stamp: Hlc) -> Vec<LivestreamRecord> {
+    let id = |n: u128| Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0001_0000 + n);
+    let bole = PartnerRegion {
+        id: id(1),
+        name: "博乐市".into(),
+        province: "新疆".into(),
+    };
+    let shihezi = PartnerRegion {
+        id: id(2),
+        name: "石河子市".into(),
+        province: "新疆".into(),
+    };
+    let cotton = Product {
+        id: id(3),
+        name: "新疆棉絮".into(),
+        region_id: bole.id,
+        unit: "床".into(),
+        price_fen: 19_900,
+    };
+    let dates = Product {
+        id: id(4),
+        name: "石河子红枣".into(),
+        region_id: shihezi.id,
+        unit: "箱".into(),
+        price_fen: 5_990,
+    };
+    let seventh = LivestreamSession {
+        id: id(7),
         number: 7,
         date: NaiveDate::from_ymd_opt(2026, 10, 30).expect("valid demo date"),
         platform: "抖音".into(),
         host: "同心网络直播间".into(),
+        partners: "新联会企业".into(),
         viewers: 12_800,
-    }]
+    };
+    let line = |n: u128, product: &Product, units: u32, orders: u32| SaleLine {
+        id: id(n),
+        session_id: seventh.id,
+        product_id: product.id,
+        units,
+        amount_fen: u64::from(units) * product.price_fen,
+        orders,
+    };
+    vec![
+        LivestreamRecord::Region(RegionRecord::new(&bole, stamp)),
+        LivestreamRecord::Region(RegionRecord::new(&shihezi, stamp)),
+        LivestreamRecord::Product(ProductRecord::new(&cotton, stamp)),
+        LivestreamRecord::Product(ProductRecord::new(&dates, stamp)),
+        LivestreamRecord::Session(SessionRecord::new(&seventh, stamp)),
+        LivestreamRecord::SaleLine(SaleLineRecord::new(&line(8, &cotton, 320, 296), stamp)),
+        LivestreamRecord::SaleLine(SaleLineRecord::new(&line(9, &dates, 540, 412), stamp)),
+    ]
 }
 
 /// The `n`th of an endless stream of plausible activities, for load tests

@@ -110,7 +110,7 @@ async fn load_demo(state: &AppState) -> anyhow::Result<()> {
         db.insert_stations(&demo::stations()).await?;
         db.insert_activities(&demo::activities(), "demo", state.now().1)
             .await?;
-        db.insert_livestream_sessions(&demo::livestream_sessions())
+        db.insert_livestream(&demo::livestream(state.now().1), "demo")
             .await?;
         tracing::info!("demo data loaded");
     }

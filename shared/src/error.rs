@@ -16,14 +16,24 @@ pub enum Rule {
     TooShort { min: u32 },
     /// A count above its bound.
     AtMost { max: u32 },
+    /// A count below its bound.
+    AtLeast { min: u32 },
+    /// An amount of money above its bound, in yuan as shown ("1,000.00").
+    AtMostYuan { max: String },
+    /// Not an amount of yuan with at most two decimals.
+    NotMoney,
     /// Not a whole number of 0 or more.
     NotANumber,
     /// A date after today.
     InTheFuture,
+    /// A date more than `days` days ahead: a typo.
+    TooFarAhead { days: u32 },
     /// A date before 2000: a typo.
     BeforeYear2000,
     /// A station the server does not know.
     UnknownStation,
+    /// A record (a session, product or region) the server does not know.
+    NotFound,
     /// A station the user does not record for.
     NotYourStation,
     /// A date range that ends before it starts.
@@ -73,6 +83,11 @@ fn english(field: &str, rule: &Rule) -> String {
     let name = match field {
         "station_id" => "station",
         "people_served" => "people served",
+        "region_id" => "partner region",
+        "session_id" => "session",
+        "product_id" => "product",
+        "price_fen" => "price",
+        "amount_fen" => "sales amount",
         other => other,
     };
     match rule {
@@ -80,6 +95,11 @@ fn english(field: &str, rule: &Rule) -> String {
         Rule::TooLong { max } => format!("{name} must be at most {max} characters"),
         Rule::TooShort { min } => format!("{name} must be at least {min} characters"),
         Rule::AtMost { max } => format!("{name} must be at most {max}"),
+        Rule::AtLeast { min } => format!("{name} must be at least {min}"),
+        Rule::AtMostYuan { max } => format!("{name} must be at most {max} yuan"),
+        Rule::NotMoney => format!("{name} must be an amount of yuan, like 12.50"),
+        Rule::TooFarAhead { days } => format!("{name} is more than {days} days ahead"),
+        Rule::NotFound => format!("no such {name}"),
         Rule::NotANumber => format!("{name} must be a whole number, 0 or more"),
         Rule::InTheFuture => format!("{name} cannot be in the future"),
         Rule::BeforeYear2000 => format!("{name} is before the year 2000"),

@@ -9,6 +9,8 @@
 //! - [`admin`]: the admin's filter and figures.
 //! - [`activity`]: the volunteer's record of one activity, and its validation.
 //! - [`station`]: the places activities happen (reference data).
+//! - [`livestream`]: the charity-sales room's sessions, products, partner
+//!   regions and sale lines.
 //! - [`sync`]: push and pull messages, with a protocol version.
 //! - [`error`]: the one validation error type, whose messages both sides show.
 
@@ -23,6 +25,6 @@ pub use activity::{Activity, Category, PeopleServed};
 pub use error::ValidationError;
 pub use station::{Station, StationKind};
 pub mod livestream;
-pub use livestream::LivestreamSession;
+pub use livestream::{LivestreamSession, PartnerRegion, Product, SaleLine};
 pub mod hlc;
 pub mod merge;

@@ -45,128 +45,136 @@ impl<T: Clone + PartialEq> Lww<T> {
     }
 }
 
-/// An activity as replicas hold and exchange it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ActivityRecord {
-    pub id: Uuid,
-    pub category: Lww<Category>,
-    pub title: Lww<String>,
-    pub station_id: Lww<String>,
-    pub date: Lww<NaiveDate>,
-    pub volunteers: Lww<u32>,
-    pub people_served: Lww<PeopleServed>,
-    pub notes: Lww<String>,
-    pub deleted: Lww<bool>,
-}
-
-impl ActivityRecord {
-    /// A newly recorded activity: every field written at `stamp`.
-    pub fn new(activity: &Activity, stamp: Hlc) -> ActivityRecord {
-        ActivityRecord {
-            id: activity.id,
-            category: Lww::new(activity.category, stamp),
-            title: Lww::new(activity.title.clone(), stamp),
-            station_id: Lww::new(activity.station_id.clone(), stamp),
-            date: Lww::new(activity.date, stamp),
-            volunteers: Lww::new(activity.volunteers, stamp),
-            people_served: Lww::new(activity.people_served, stamp),
-            notes: Lww::new(activity.notes.clone(), stamp),
-            deleted: Lww::new(false, stamp),
-        }
-    }
-
-    /// The current values.
-    pub fn activity(&self) -> Activity {
-        Activity {
-            id: self.id,
-            category: self.category.value,
-            title: self.title.value.clone(),
-            station_id: self.station_id.value.clone(),
-            date: self.date.value,
-            volunteers: self.volunteers.value,
-            people_served: self.people_served.value,
-            notes: self.notes.value.clone(),
-        }
-    }
-
-    pub fn is_deleted(&self) -> bool {
-        self.deleted.value
-    }
-
-    /// A local edit: only the fields whose value changed take `stamp`.
-    pub fn edit(&mut self, edited: &Activity, stamp: Hlc) {
-        debug_assert_eq!(edited.id, self.id, "an edit of another record");
-        self.category.set(edited.category, stamp);
-        self.title.set(edited.title.clone(), stamp);
-        self.station_id.set(edited.station_id.clone(), stamp);
-        self.date.set(edited.date, stamp);
-        self.volunteers.set(edited.volunteers, stamp);
-        self.people_served.set(edited.people_served, stamp);
-        self.notes.set(edited.notes.clone(), stamp);
-    }
-
-    /// Deletes (or, with `false`, restores) the record at `stamp`.
-    pub fn set_deleted(&mut self, deleted: bool, stamp: Hlc) {
-        self.deleted.set(deleted, stamp);
-    }
-
+/// What sync needs of every stamped record kind: the store, the push and
+/// the pull handle activities and livestream records through this alone.
+pub trait StampedRecord: Clone {
+    fn id(&self) -> Uuid;
+    fn is_deleted(&self) -> bool;
     /// Merges another version of the same record into this one.
-    pub fn merge(&mut self, other: &ActivityRecord) {
-        debug_assert_eq!(other.id, self.id, "a merge of two different records");
-        self.category.merge(&other.category);
-        self.title.merge(&other.title);
-        self.station_id.merge(&other.station_id);
-        self.date.merge(&other.date);
-        self.volunteers.merge(&other.volunteers);
-        self.people_served.merge(&other.people_served);
-        self.notes.merge(&other.notes);
-        self.deleted.merge(&other.deleted);
-    }
-
+    fn merge_from(&mut self, other: &Self);
     /// The latest stamp of any field: what a clock must observe on receipt.
-    pub fn latest_stamp(&self) -> Hlc {
-        [
-            self.category.stamp,
-            self.title.stamp,
-            self.station_id.stamp,
-            self.date.stamp,
-            self.volunteers.stamp,
-            self.people_served.stamp,
-            self.notes.stamp,
-            self.deleted.stamp,
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(Hlc::ZERO)
-    }
-
+    fn latest_stamp(&self) -> Hlc;
     /// Gives every field stamped after `limit_ms` the stamp `now` instead,
     /// keeping its value; says whether any was. The server applies this to
     /// what devices push, so a clock set in the future cannot win every
     /// merge until real time catches up.
-    pub fn restamp_after(&mut self, limit_ms: u64, now: Hlc) -> bool {
-        let mut restamped = false;
-        for stamp in self.stamps_mut() {
-            if stamp.wall_ms > limit_ms {
-                *stamp = now;
-                restamped = true;
+    fn restamp_after(&mut self, limit_ms: u64, now: Hlc) -> bool;
+}
+
+/// Declares the stamped form of a plain record type: the same fields, each
+/// an [`Lww`], plus a `deleted` tombstone, with the methods every kind needs
+/// (new, read the plain value, edit, delete, merge). Every record kind thus
+/// merges by exactly the same rule. The plain type must have an `id` and
+/// exactly the listed fields; the caller imports `Lww` (the OpenAPI schema
+/// derive reads the field types by name).
+macro_rules! stamped_record {
+    (
+        $(#[$meta:meta])*
+        pub struct $record:ident of $plain:ident, read by $getter:ident {
+            $($field:ident: $ty:ty),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub struct $record {
+            pub id: uuid::Uuid,
+            $(pub $field: Lww<$ty>,)+
+            pub deleted: Lww<bool>,
+        }
+
+        impl $record {
+            /// A new record: every field written at `stamp`.
+            pub fn new(value: &$plain, stamp: $crate::hlc::Hlc) -> $record {
+                $record {
+                    id: value.id,
+                    $($field: $crate::merge::Lww::new(value.$field.clone(), stamp),)+
+                    deleted: $crate::merge::Lww::new(false, stamp),
+                }
+            }
+
+            /// The current values.
+            pub fn $getter(&self) -> $plain {
+                $plain {
+                    id: self.id,
+                    $($field: self.$field.value.clone(),)+
+                }
+            }
+
+            pub fn is_deleted(&self) -> bool {
+                self.deleted.value
+            }
+
+            /// A local edit: only the fields whose value changed take `stamp`.
+            pub fn edit(&mut self, edited: &$plain, stamp: $crate::hlc::Hlc) {
+                debug_assert_eq!(edited.id, self.id, "an edit of another record");
+                $(self.$field.set(edited.$field.clone(), stamp);)+
+            }
+
+            /// Deletes (or, with `false`, restores) the record at `stamp`.
+            pub fn set_deleted(&mut self, deleted: bool, stamp: $crate::hlc::Hlc) {
+                self.deleted.set(deleted, stamp);
+            }
+
+            /// Merges another version of the same record into this one.
+            pub fn merge(&mut self, other: &$record) {
+                debug_assert_eq!(other.id, self.id, "a merge of two different records");
+                $(self.$field.merge(&other.$field);)+
+                self.deleted.merge(&other.deleted);
+            }
+
+            /// The latest stamp of any field.
+            pub fn latest_stamp(&self) -> $crate::hlc::Hlc {
+                [$(self.$field.stamp,)+ self.deleted.stamp]
+                    .into_iter()
+                    .max()
+                    .unwrap_or($crate::hlc::Hlc::ZERO)
+            }
+
+            /// See [`StampedRecord::restamp_after`].
+            pub fn restamp_after(&mut self, limit_ms: u64, now: $crate::hlc::Hlc) -> bool {
+                let mut restamped = false;
+                for stamp in [$(&mut self.$field.stamp,)+ &mut self.deleted.stamp] {
+                    if stamp.wall_ms > limit_ms {
+                        *stamp = now;
+                        restamped = true;
+                    }
+                }
+                restamped
             }
         }
-        restamped
-    }
 
-    fn stamps_mut(&mut self) -> [&mut Hlc; 8] {
-        [
-            &mut self.category.stamp,
-            &mut self.title.stamp,
-            &mut self.station_id.stamp,
-            &mut self.date.stamp,
-            &mut self.volunteers.stamp,
-            &mut self.people_served.stamp,
-            &mut self.notes.stamp,
-            &mut self.deleted.stamp,
-        ]
+        impl $crate::merge::StampedRecord for $record {
+            fn id(&self) -> uuid::Uuid {
+                self.id
+            }
+            fn is_deleted(&self) -> bool {
+                $record::is_deleted(self)
+            }
+            fn merge_from(&mut self, other: &Self) {
+                self.merge(other)
+            }
+            fn latest_stamp(&self) -> $crate::hlc::Hlc {
+                $record::latest_stamp(self)
+            }
+            fn restamp_after(&mut self, limit_ms: u64, now: $crate::hlc::Hlc) -> bool {
+                $record::restamp_after(self, limit_ms, now)
+            }
+        }
+    };
+}
+pub(crate) use stamped_record;
+
+stamped_record! {
+    /// An activity as replicas hold and exchange it.
+    pub struct ActivityRecord of Activity, read by activity {
+        category: Category,
+        title: String,
+        station_id: String,
+        date: NaiveDate,
+        volunteers: u32,
+        people_served: PeopleServed,
+        notes: String,
     }
 }
 

@@ -8,7 +8,10 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Activity, Station, ValidationError, hlc::Hlc, merge::ActivityRecord};
+use crate::{
+    Activity, Station, ValidationError, hlc::Hlc, livestream::LivestreamRecord,
+    merge::ActivityRecord,
+};
 
 /// Bumped whenever a message changes shape incompatibly. The server refuses
 /// any other version with [`UNSUPPORTED_PROTOCOL`] so the app can say "please
@@ -54,6 +57,8 @@ pub enum Change {
     /// The device's whole version of the record, every field stamped; the
     /// server merges it field by field into its own.
     PutActivity(ActivityRecord),
+    /// The same for a livestream record (organisers and admins only).
+    PutLivestream(LivestreamRecord),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,8 +93,11 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
-    /// Records as the server holds them, tombstones included.
+    /// Activities as the server holds them, tombstones included.
     pub changes: Vec<ActivityRecord>,
+    /// Livestream records, likewise, for the users who work with them.
+    #[serde(default)]
+    pub livestream: Vec<LivestreamRecord>,
     pub cursor: String,
     /// More changes are waiting; pull again at once.
     pub more: bool,

@@ -107,7 +107,7 @@ impl Db {
         let row = query.build().fetch_one(&self.pool).await?;
         // Sessions have a date but no street or category.
         let mut sessions =
-            QueryBuilder::new("SELECT COUNT(*) FROM livestream_sessions WHERE 1 = 1");
+            QueryBuilder::new("SELECT COUNT(*) FROM livestream_sessions WHERE NOT deleted");
         if let Some(from) = filter.from {
             sessions.push(" AND date >= ").push_bind(from);
         }

@@ -6,6 +6,7 @@ use tongxin_shared::sync::{
     ErrorBody, MAX_PULL_CHANGES, MAX_PUSH_MUTATIONS, MAX_STAMP_AHEAD_MS, PROTOCOL_VERSION,
     PullResponse, PushRequest, PushResponse, ReferenceData, UNSUPPORTED_PROTOCOL,
 };
+use tongxin_shared::{livestream::LivestreamRecord, merge::ActivityRecord};
 
 use super::extract::{ApiJson, ApiQuery};
 use crate::{
@@ -69,9 +70,7 @@ pub async fn sync_push(
         .await
         .map_err(|error| match error {
             PushError::DeviceOfAnotherUser => ApiError::Forbidden("device belongs to another user"),
-            PushError::NotAllowed => {
-                ApiError::Forbidden("livestream organisers do not sync activities")
-            }
+            PushError::NotAllowed(why) => ApiError::Forbidden(why),
             PushError::Database(error) => error.into(),
         })?;
     Ok(Json(PushResponse {
@@ -79,6 +78,11 @@ pub async fn sync_push(
         server_time_ms: now.timestamp_millis(),
         server_stamp: stamp,
     }))
+}
+
+enum Pulled {
+    Activity(ActivityRecord),
+    Livestream(LivestreamRecord),
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -93,7 +97,9 @@ pub struct PullQuery {
     limit: Option<usize>,
 }
 
-/// The changes after `cursor` that the user may see, in change order.
+/// The changes after `cursor` that the user may see, in change order:
+/// activities for volunteers, livestream records for organisers, both for
+/// admins.
 #[utoipa::path(get, path = "/sync/pull", tag = "sync", params(PullQuery),
     security(("session" = [])),
     responses((status = 200, body = PullResponse), (status = 400, description = "an invalid cursor", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
@@ -102,8 +108,14 @@ pub async fn sync_pull(
     actor: Actor,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    let scope = actor.activity_scope()?;
-    let fingerprint = scope.fingerprint();
+    // Volunteers pull their stations' activities, organisers the
+    // livestream records, admins both.
+    let activities = actor.activity_scope().ok();
+    let livestream = actor.works_with_livestream();
+    let fingerprint = match &activities {
+        Some(scope) => scope.fingerprint(),
+        None => "livestream".to_owned(),
+    };
     // The cursor is "<position>.<scope fingerprint>": the change-stream
     // position of the last change the device has, and which stations it
     // was pulling. Devices treat it as opaque. A cursor from another scope
@@ -127,12 +139,37 @@ pub async fn sync_pull(
         .limit
         .unwrap_or(MAX_PULL_CHANGES)
         .clamp(1, MAX_PULL_CHANGES);
-    let page = state.db.pull(&scope, after, limit).await?;
+    let mut page: Vec<(i64, Pulled)> = Vec::new();
+    if let Some(scope) = &activities {
+        let found = state.db.pull(scope, after, limit).await?;
+        page.extend(found.into_iter().map(|(seq, r)| (seq, Pulled::Activity(r))));
+    }
+    if livestream {
+        let found = state.db.pull_livestream(after, limit).await?;
+        page.extend(
+            found
+                .into_iter()
+                .map(|(seq, r)| (seq, Pulled::Livestream(r))),
+        );
+    }
+    // Each source gave its first `limit` changes after the cursor; the
+    // page is the first `limit` of both together, so nothing is skipped.
+    page.sort_by_key(|(seq, _)| *seq);
+    let more = page.len() >= limit;
+    page.truncate(limit);
     let cursor = page.last().map_or(after, |(seq, _)| *seq);
+    let (mut changes, mut livestream_changes) = (Vec::new(), Vec::new());
+    for (_, pulled) in page {
+        match pulled {
+            Pulled::Activity(record) => changes.push(record),
+            Pulled::Livestream(record) => livestream_changes.push(record),
+        }
+    }
     let (now, stamp) = state.now();
     Ok(Json(PullResponse {
-        more: page.len() == limit,
-        changes: page.into_iter().map(|(_, record)| record).collect(),
+        more,
+        changes,
+        livestream: livestream_changes,
         cursor: format!("{cursor}.{fingerprint}"),
         server_time_ms: now.timestamp_millis(),
         server_stamp: stamp,

@@ -6,6 +6,7 @@ mod admin;
 mod bad_input;
 mod concurrency;
 mod helpers;
+mod livestream;
 mod migrations;
 mod openapi;
 mod sync;

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use tongxin_server::{auth::StationScope, db::Db, demo};
-use tongxin_shared::{hlc::HlcClock, merge::ActivityRecord};
+use tongxin_shared::{hlc::HlcClock, livestream::LivestreamRecord, merge::ActivityRecord};
 use uuid::Uuid;
 
 #[tokio::test]
@@ -58,9 +58,31 @@ async fn records_stored_as_whole_json_keep_every_field_stamp_after_the_upgrade()
     .execute(&pool)
     .await
     .unwrap();
+    // A livestream session from before sessions synced.
+    sqlx::query(
+        "INSERT INTO livestream_sessions (id, number, date, platform, host, viewers)
+         VALUES ('0190f000-0000-7000-8000-000000000007', 7, '2026-10-30', '抖音', '同心', 12800)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE counters SET value = 1 WHERE name = 'change_seq'")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
 
     let db = Db::open(&url).await.unwrap();
     let pulled = db.pull(&StationScope::All, 0, 10).await.unwrap();
     assert_eq!(pulled, vec![(1, record)]);
+    // The session became a record at the next position, every field kept.
+    let sessions = db.pull_livestream(0, 10).await.unwrap();
+    let [(2, LivestreamRecord::Session(session))] = sessions.as_slice() else {
+        panic!("one session at position 2 expected, got {sessions:?}")
+    };
+    let session = session.session();
+    assert_eq!(
+        (session.number, session.platform.as_str(), session.viewers),
+        (7, "抖音", 12_800)
+    );
 }

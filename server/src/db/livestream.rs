@@ -1,0 +1,268 @@
+//! Livestream records: partner regions, products, sessions and sale lines.
+//!
+//! Each kind has its own table with plain columns (what the admin's queries
+//! read) beside the whole stamped record as JSON (what devices pull and
+//! pushes merge into). All four share the activities' change stream.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tongxin_shared::{
+    ValidationError, error::Rule, livestream::LivestreamRecord, merge::StampedRecord,
+};
+use uuid::Uuid;
+
+/// Each kind's name on the wire and its table.
+const KINDS: [(&str, &str); 4] = [
+    ("region", "partner_regions"),
+    ("product", "products"),
+    ("session", "livestream_sessions"),
+    ("sale_line", "sale_lines"),
+];
+
+fn decode(kind: &str, record: &str) -> Result<LivestreamRecord, sqlx::Error> {
+    serde_json::from_str(&format!(r#"{{"kind":"{kind}","record":{record}}}"#)).map_err(|error| {
+        sqlx::Error::ColumnDecode {
+            index: "record".into(),
+            source: error.into(),
+        }
+    })
+}
+
+/// The stored versions of the given records, whatever their kind.
+pub(super) async fn load(
+    tx: &mut SqliteConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, LivestreamRecord>, sqlx::Error> {
+    let mut found = HashMap::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    for (kind, table) in KINDS {
+        let mut query =
+            sqlx::QueryBuilder::new(format!("SELECT record FROM {table} WHERE id IN ("));
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(id.to_string());
+        }
+        list.push_unseparated(")");
+        for row in query.build().fetch_all(&mut *tx).await? {
+            let record = decode(kind, row.try_get("record")?)?;
+            found.insert(record.id(), record);
+        }
+    }
+    Ok(found)
+}
+
+/// Livestream records changed after `after`, in change-stream order, at
+/// most `limit`, each with its position.
+pub(super) async fn pull(
+    pool: &SqlitePool,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<(i64, LivestreamRecord)>, sqlx::Error> {
+    let union = KINDS
+        .iter()
+        .map(|(kind, table)| {
+            format!(
+                "SELECT change_seq, '{kind}' AS kind, record FROM {table} WHERE change_seq > ?1"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    sqlx::query(&format!("{union} ORDER BY change_seq LIMIT ?2"))
+        .bind(after)
+        .bind(limit as i64)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let record = decode(row.try_get("kind")?, row.try_get("record")?)?;
+            Ok((row.try_get("change_seq")?, record))
+        })
+        .collect()
+}
+
+/// Writes merged records, each at its position in the change stream.
+pub(super) async fn put(
+    tx: &mut SqliteConnection,
+    writes: &[(&LivestreamRecord, i64)],
+    updated_by: &str,
+) -> Result<(), sqlx::Error> {
+    for (record, change_seq) in writes {
+        let deleted = record.is_deleted();
+        let query = match record {
+            LivestreamRecord::Region(r) => {
+                let v = r.region();
+                sqlx::query(
+                    "INSERT INTO partner_regions
+                        (id, name, province, deleted, change_seq, updated_by, record)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (id) DO UPDATE SET name = ?2, province = ?3, deleted = ?4,
+                        change_seq = ?5, updated_by = ?6, record = ?7",
+                )
+                .bind(v.id.to_string())
+                .bind(v.name)
+                .bind(v.province)
+                .bind(deleted)
+                .bind(change_seq)
+                .bind(updated_by)
+                .bind(json(r)?)
+            }
+            LivestreamRecord::Product(r) => {
+                let v = r.product();
+                sqlx::query(
+                    "INSERT INTO products
+                        (id, name, region_id, unit, price_fen, deleted, change_seq, updated_by,
+                         record)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (id) DO UPDATE SET name = ?2, region_id = ?3, unit = ?4,
+                        price_fen = ?5, deleted = ?6, change_seq = ?7, updated_by = ?8,
+                        record = ?9",
+                )
+                .bind(v.id.to_string())
+                .bind(v.name)
+                .bind(v.region_id.to_string())
+                .bind(v.unit)
+                .bind(v.price_fen as i64)
+                .bind(deleted)
+                .bind(change_seq)
+                .bind(updated_by)
+                .bind(json(r)?)
+            }
+            LivestreamRecord::Session(r) => {
+                let v = r.session();
+                sqlx::query(
+                    "INSERT INTO livestream_sessions
+                        (id, number, date, platform, host, partners, viewers, deleted,
+                         change_seq, updated_by, record)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (id) DO UPDATE SET number = ?2, date = ?3, platform = ?4,
+                        host = ?5, partners = ?6, viewers = ?7, deleted = ?8, change_seq = ?9,
+                        updated_by = ?10, record = ?11",
+                )
+                .bind(v.id.to_string())
+                .bind(i64::from(v.number))
+                .bind(v.date)
+                .bind(v.platform)
+                .bind(v.host)
+                .bind(v.partners)
+                .bind(i64::from(v.viewers))
+                .bind(deleted)
+                .bind(change_seq)
+                .bind(updated_by)
+                .bind(json(r)?)
+            }
+            LivestreamRecord::SaleLine(r) => {
+                let v = r.sale_line();
+                sqlx::query(
+                    "INSERT INTO sale_lines
+                        (id, session_id, product_id, units, amount_fen, orders, deleted,
+                         change_seq, updated_by, record)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (id) DO UPDATE SET session_id = ?2, product_id = ?3,
+                        units = ?4, amount_fen = ?5, orders = ?6, deleted = ?7,
+                        change_seq = ?8, updated_by = ?9, record = ?10",
+                )
+                .bind(v.id.to_string())
+                .bind(v.session_id.to_string())
+                .bind(v.product_id.to_string())
+                .bind(i64::from(v.units))
+                .bind(v.amount_fen as i64)
+                .bind(i64::from(v.orders))
+                .bind(deleted)
+                .bind(change_seq)
+                .bind(updated_by)
+                .bind(json(r)?)
+            }
+        };
+        query.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(record: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(record).map_err(|error| sqlx::Error::Encode(error.into()))
+}
+
+async fn ids_in(tx: &mut SqliteConnection, table: &str) -> Result<HashSet<Uuid>, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar(&format!("SELECT id FROM {table}"))
+        .fetch_all(&mut *tx)
+        .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect())
+}
+
+/// The ids a livestream record may refer to: what the database holds plus
+/// what this push has accepted so far.
+pub(super) struct Known {
+    regions: HashSet<Uuid>,
+    products: HashSet<Uuid>,
+    sessions: HashSet<Uuid>,
+}
+
+impl Known {
+    pub(super) async fn load(tx: &mut SqliteConnection) -> Result<Known, sqlx::Error> {
+        let regions = ids_in(tx, "partner_regions").await?;
+        let products = ids_in(tx, "products").await?;
+        let sessions = ids_in(tx, "livestream_sessions").await?;
+        Ok(Known {
+            regions,
+            products,
+            sessions,
+        })
+    }
+
+    /// Remembers an accepted record, so later mutations may refer to it.
+    pub(super) fn add(&mut self, record: &LivestreamRecord) {
+        match record {
+            LivestreamRecord::Region(r) => self.regions.insert(r.id),
+            LivestreamRecord::Product(r) => self.products.insert(r.id),
+            LivestreamRecord::Session(r) => self.sessions.insert(r.id),
+            LivestreamRecord::SaleLine(_) => false,
+        };
+    }
+
+    /// The shared validation rules, plus that every reference resolves.
+    pub(super) fn check(
+        &self,
+        record: &LivestreamRecord,
+        today: chrono::NaiveDate,
+    ) -> Result<(), Vec<ValidationError>> {
+        let mut unknown = Vec::new();
+        let result = match record {
+            LivestreamRecord::Region(r) => r.region().validate(),
+            LivestreamRecord::Product(r) => {
+                let product = r.product();
+                if !product.region_id.is_nil() && !self.regions.contains(&product.region_id) {
+                    unknown.push("region_id");
+                }
+                product.validate()
+            }
+            LivestreamRecord::Session(r) => r.session().validate(today),
+            LivestreamRecord::SaleLine(r) => {
+                let line = r.sale_line();
+                if !line.session_id.is_nil() && !self.sessions.contains(&line.session_id) {
+                    unknown.push("session_id");
+                }
+                if !line.product_id.is_nil() && !self.products.contains(&line.product_id) {
+                    unknown.push("product_id");
+                }
+                line.validate()
+            }
+        };
+        let mut errors = result.err().unwrap_or_default();
+        errors.extend(
+            unknown
+                .into_iter()
+                .map(|field| ValidationError::new(field, Rule::NotFound)),
+        );
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
