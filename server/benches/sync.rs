@@ -173,8 +173,9 @@ async fn ingest() -> serde_json::Value {
     let rows: Vec<Activity> = batches
         .iter()
         .flat_map(|b| b.mutations.iter())
-        .map(|m| match &m.change {
-            Change::PutActivity(record) => record.activity(),
+        .filter_map(|m| match &m.change {
+            Change::PutActivity(record) => Some(record.activity()),
+            Change::PutLivestream(_) => None,
         })
         .collect();
     let raw_time = raw_sqlite_insert(&rows).await;
