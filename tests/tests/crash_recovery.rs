@@ -6,6 +6,7 @@ use std::{collections::HashSet, time::Duration};
 use anyhow::Result;
 use serde_json::{Value, json};
 use tongxin_server::demo;
+use tongxin_shared::merge::StampedRecord;
 use tongxin_shared::{
     hlc::HlcClock,
     merge::ActivityRecord,
@@ -146,6 +147,7 @@ async fn a_push_cut_off_by_a_killed_server_is_resent_and_stored_exactly_once() -
         .flat_map(|b| b.mutations.iter())
         .map(|m| match &m.change {
             Change::PutActivity(record) => record.id.to_string(),
+            Change::PutLivestream(record) => record.id().to_string(),
         })
         .collect();
     let demo_ids: HashSet<String> = demo::activities()
