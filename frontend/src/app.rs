@@ -17,7 +17,9 @@ use uuid::Uuid;
 
 use crate::{
     admin::AdminPage,
-    i18n, lock,
+    i18n,
+    livestream::LivestreamRoom,
+    lock,
     store::{OwnerChange, Store, SyncState},
     sync, update,
 };
@@ -66,6 +68,14 @@ impl Ctx {
     /// Tells lists that local data changed.
     fn changed(&self) {
         self.status.revision.update(|r| *r += 1);
+    }
+
+    /// After a record was saved on the device: lists reload, the pending
+    /// count shows it, and a sync round starts soon.
+    pub(crate) fn saved_locally(&self) {
+        self.changed();
+        self.status.pending.update(|n| *n += 1);
+        self.sync_soon();
     }
 
     pub(crate) fn role(&self) -> Option<Role> {
@@ -308,9 +318,7 @@ fn StatusBar() -> impl IntoView {
 fn HomePage() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     move || match ctx.role() {
-        Some(Role::Organiser) => {
-            view! { <p class="organiser-home">{i18n::ORGANISER_HOME}</p> }.into_any()
-        }
+        Some(Role::Organiser) => view! { <LivestreamRoom/> }.into_any(),
         _ => view! {
             <ActivityForm/>
             <MyRecords/>
@@ -397,7 +405,7 @@ fn LoginForm() -> impl IntoView {
 }
 
 /// Today in the device's own time zone.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     let now = js_sys::Date::new_0();
     NaiveDate::from_ymd_opt(
         now.get_full_year() as i32,
@@ -407,7 +415,7 @@ fn today() -> NaiveDate {
     .unwrap_or_default()
 }
 
-fn error_for(errors: &[ValidationError], field: &str) -> Option<String> {
+pub(crate) fn error_for(errors: &[ValidationError], field: &str) -> Option<String> {
     let messages: Vec<String> = errors
         .iter()
         .filter(|e| e.field == field)
@@ -533,9 +541,7 @@ fn ActivityForm() -> impl IntoView {
                     notes.set(String::new());
                     ctx.editing.set(None);
                     saved.set(true);
-                    ctx.changed();
-                    ctx.status.pending.update(|n| *n += 1);
-                    ctx.sync_soon();
+                    ctx.saved_locally();
                 }
                 Err(error) => {
                     let message = if error.to_string().contains("QuotaExceededError") {

@@ -68,7 +68,6 @@ pub const LOGIN_NEEDS_NETWORK: &str = "登录需要联网：请在有信号的�
 pub const ACCOUNT_DISABLED: &str = "该账号已停用，请联系管理员";
 pub const SESSION_EXPIRED: &str = "登录已过期：记录仍保存在本机，重新登录后自动同步";
 pub const ADMIN_ONLY: &str = "仅管理员可查看汇总。";
-pub const ORGANISER_HOME: &str = "直播带货的场次、商品和销售记录即将在这里录入。";
 
 /// The confirmation before logging out with unsynced records.
 pub fn logout_with_pending(pending: u32) -> String {
@@ -103,12 +102,54 @@ pub const BY_STATION: &str = "按阵地";
 pub const BY_MONTH: &str = "按月份";
 pub const ACTIVITY_LIST: &str = "活动明细（最新 500 条）";
 
+pub const ROOM_TITLE: &str = "同心网络直播间";
+pub const SESSIONS: &str = "直播场次";
+pub const NO_SESSIONS: &str = "还没有直播场次";
+pub const NEW_SESSION: &str = "新建场次";
+pub const SESSION_NUMBER: &str = "期数";
+pub const PLATFORM: &str = "平台";
+pub const SESSION_HOST: &str = "主播";
+pub const SESSION_PARTNERS: &str = "合作企业";
+pub const VIEWERS: &str = "观看人数";
+pub const SALES: &str = "销售明细";
+pub const SESSION_TOTAL: &str = "本场合计";
+pub const ADD_SALE_LINE: &str = "添加销售记录";
+pub const PRODUCT: &str = "商品";
+pub const PRODUCTS: &str = "商品";
+pub const NEW_PRODUCT: &str = "新建商品";
+pub const PRODUCT_NAME: &str = "商品名称";
+pub const CHOOSE_PRODUCT: &str = "请选择商品";
+pub const UNIT: &str = "单位";
+pub const PRICE_YUAN: &str = "单价（元）";
+pub const UNITS: &str = "销量";
+pub const ORDERS: &str = "订单数";
+pub const AMOUNT: &str = "销售额";
+pub const AMOUNT_YUAN: &str = "销售额（元）";
+pub const AMOUNT_HINT: &str = "留空则按销量 × 单价";
+pub const REGION: &str = "对口地区";
+pub const REGIONS: &str = "对口地区";
+pub const NEW_REGION: &str = "新建对口地区";
+pub const REGION_NAME: &str = "地区名称";
+pub const PROVINCE: &str = "省份";
+pub const CHOOSE_REGION: &str = "请选择对口地区";
+pub const BY_REGION: &str = "按对口地区汇总";
+pub const STATE: &str = "状态";
+pub const UNKNOWN_ITEM: &str = "（未知）";
+
+/// 第N期: how the room names its sessions.
+pub fn session_name(number: u32) -> String {
+    format!("第{number}期")
+}
+
 pub const NEW_VERSION: &str = "同心有新版本。";
 pub const RELOAD: &str = "刷新使用新版本";
 
 /// A broken rule in words, next to the input it is about.
 pub fn rule_message(error: &ValidationError) -> String {
-    let choose = matches!(error.field.as_str(), "station_id" | "category");
+    let choose = matches!(
+        error.field.as_str(),
+        "station_id" | "category" | "region_id" | "product_id" | "session_id"
+    );
     match &error.rule {
         Rule::Required if choose => format!("请选择{}", field_name(&error.field)),
         Rule::Required => format!("请填写{}", field_name(&error.field)),
@@ -122,6 +163,11 @@ pub fn rule_message(error: &ValidationError) -> String {
         Rule::NotYourStation => "这不是您负责的阵地".to_owned(),
         Rule::EndBeforeStart => "结束日期早于开始日期".to_owned(),
         Rule::NoSpaces => format!("{}不能包含空格", field_name(&error.field)),
+        Rule::AtLeast { min } => format!("{}不能小于 {min}", field_name(&error.field)),
+        Rule::AtMostYuan { max } => format!("{}不能超过 {max} 元", field_name(&error.field)),
+        Rule::NotMoney => "请输入金额，如 12.50".to_owned(),
+        Rule::TooFarAhead { days } => format!("日期不能晚于 {days} 天之后"),
+        Rule::NotFound => format!("服务器上没有这个{}：请先同步它", field_name(&error.field)),
         Rule::Other => error.message.clone(),
     }
 }
@@ -137,6 +183,21 @@ fn field_name(field: &str) -> &str {
         "notes" => NOTES,
         "username" => USERNAME,
         "password" => PASSWORD,
+        "number" => SESSION_NUMBER,
+        "platform" => PLATFORM,
+        "host" => SESSION_HOST,
+        "partners" => SESSION_PARTNERS,
+        "viewers" => VIEWERS,
+        "name" => "名称",
+        "province" => PROVINCE,
+        "unit" => UNIT,
+        "price_fen" => "单价",
+        "region_id" => REGION,
+        "product_id" => PRODUCT,
+        "session_id" => "场次",
+        "units" => UNITS,
+        "orders" => ORDERS,
+        "amount_fen" => AMOUNT,
         other => other,
     }
 }

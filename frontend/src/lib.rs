@@ -7,6 +7,8 @@
 //! - [`admin`]: the admin's page (figures, breakdowns, exports).
 //! - [`charts`]: the admin's charts (plotters on a canvas).
 //! - [`app`]: the components; they read signals and call the two above.
+//! - [`livestream`]: the organisers' room (sessions, products, regions,
+//!   sale lines, totals), from the records on the device.
 //! - [`lock`]: Web Locks, so two tabs never sync at once.
 //! - [`i18n`]: every visible string.
 //! - [`update`]: the service worker, and telling the user of a new release.
@@ -15,6 +17,7 @@ pub mod admin;
 pub mod app;
 pub mod charts;
 pub mod i18n;
+pub mod livestream;
 pub mod lock;
 pub mod store;
 pub mod sync;

@@ -16,15 +16,19 @@ use tongxin_shared::{
     Activity, Station, ValidationError,
     account::LoginResponse,
     hlc::{Hlc, HlcClock},
-    merge::ActivityRecord,
+    livestream::LivestreamRecord,
+    merge::{ActivityRecord, StampedRecord},
     sync::{Change, Mutation, MutationResult, Outcome},
 };
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "tongxin";
-const DB_VERSION: u32 = 1;
+/// 2 added the livestream records.
+const DB_VERSION: u32 = 2;
 const ACTIVITIES: &str = "activities";
+/// Every livestream record, of whichever kind, keyed by its id.
+const LIVESTREAM: &str = "livestream";
 const OUTBOX: &str = "outbox";
 const REJECTED: &str = "rejected";
 const STATIONS: &str = "stations";
@@ -100,6 +104,7 @@ impl Store {
         let db = Rexie::builder(name)
             .version(DB_VERSION)
             .add_object_store(ObjectStore::new(ACTIVITIES).key_path("id"))
+            .add_object_store(ObjectStore::new(LIVESTREAM).key_path("record.id"))
             .add_object_store(ObjectStore::new(OUTBOX).key_path("seq"))
             .add_object_store(ObjectStore::new(REJECTED).key_path("record_id"))
             .add_object_store(ObjectStore::new(STATIONS).key_path("id"))
@@ -121,7 +126,7 @@ impl Store {
     /// atomically. Only the fields that changed get a new stamp, so an edit
     /// never masks another device's edit of a different field.
     pub async fn save_activity(&self, activity: &Activity) -> Result<(), StoreError> {
-        self.write_record(activity.id, |current, stamp| {
+        self.write_record(activity.id, |current: Option<ActivityRecord>, stamp| {
             Ok(match current {
                 Some(mut record) => {
                     record.edit(activity, stamp);
@@ -145,7 +150,7 @@ impl Store {
     /// Deletes a record (a stamped tombstone the server and other devices
     /// learn of) or, with `false`, brings it back: the undo.
     pub async fn set_deleted(&self, id: Uuid, deleted: bool) -> Result<(), StoreError> {
-        self.write_record(id, |current, stamp| {
+        self.write_record(id, |current: Option<ActivityRecord>, stamp| {
             let mut record =
                 current.ok_or_else(|| StoreError::Database(format!("no record {id}")))?;
             record.set_deleted(deleted, stamp);
@@ -154,22 +159,70 @@ impl Store {
         .await
     }
 
+    /// Records a new livestream record (made at the stamp it is given) and
+    /// queues it, like [`Store::save_activity`].
+    pub async fn add_livestream(
+        &self,
+        id: Uuid,
+        make: impl FnOnce(Hlc) -> LivestreamRecord,
+    ) -> Result<(), StoreError> {
+        self.write_record(id, |_current: Option<LivestreamRecord>, stamp| {
+            Ok(make(stamp))
+        })
+        .await
+    }
+
+    /// Deletes a livestream record, or with `false` brings it back.
+    pub async fn set_livestream_deleted(&self, id: Uuid, deleted: bool) -> Result<(), StoreError> {
+        self.write_record(id, |current: Option<LivestreamRecord>, stamp| {
+            let mut record =
+                current.ok_or_else(|| StoreError::Database(format!("no record {id}")))?;
+            record.set_deleted(deleted, stamp);
+            Ok(record)
+        })
+        .await
+    }
+
+    /// Every livestream record kept here, deleted ones left out, with its
+    /// sync state.
+    pub async fn livestream(&self) -> Result<Vec<(LivestreamRecord, SyncState)>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[LIVESTREAM, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
+        let records: Vec<LivestreamRecord> = all(&tx.store(LIVESTREAM)?).await?;
+        let pending = pending_ids(&tx.store(OUTBOX)?).await?;
+        let rejected: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
+        finish(tx).await?;
+        let mut rejected: HashMap<Uuid, Vec<ValidationError>> = rejected
+            .into_iter()
+            .map(|r| (r.record_id, r.errors))
+            .collect();
+        Ok(records
+            .into_iter()
+            .filter(|record| !record.is_deleted())
+            .map(|record| {
+                let state = sync_state(record.id(), &pending, &mut rejected);
+                (record, state)
+            })
+            .collect())
+    }
+
     /// Changes one record and queues the change, in one transaction: the
     /// record, its outbox entry, the clock and the sequence number are all
     /// written or none is.
-    async fn write_record(
+    async fn write_record<R: LocalRecord>(
         &self,
         id: Uuid,
-        change: impl FnOnce(Option<ActivityRecord>, Hlc) -> Result<ActivityRecord, StoreError>,
+        change: impl FnOnce(Option<R>, Hlc) -> Result<R, StoreError>,
     ) -> Result<(), StoreError> {
         let tx = self.db.transaction(
-            &[ACTIVITIES, OUTBOX, REJECTED, META],
+            &[R::STORE, OUTBOX, REJECTED, META],
             TransactionMode::ReadWrite,
         )?;
         let meta = tx.store(META)?;
-        let activities = tx.store(ACTIVITIES)?;
+        let activities = tx.store(R::STORE)?;
         let key = JsValue::from_str(&id.to_string());
-        let current: Option<ActivityRecord> = activities
+        let current: Option<R> = activities
             .get(key.clone())
             .await?
             .map(from_js)
@@ -186,8 +239,8 @@ impl Store {
             }
         };
         put_meta(&meta, CLOCK, &clock).await?;
-        if !record.is_deleted() {
-            put_meta(&meta, LAST_STATION, &record.station_id.value).await?;
+        if let Some(station) = record.station().filter(|_| !record.is_deleted()) {
+            put_meta(&meta, LAST_STATION, &station).await?;
         }
         let seq: u64 = get_meta(&meta, NEXT_SEQ).await?.unwrap_or(1);
         put_meta(&meta, NEXT_SEQ, &(seq + 1)).await?;
@@ -195,7 +248,7 @@ impl Store {
         let entry = OutboxEntry {
             seq,
             record_id: id,
-            change: Change::PutActivity(record),
+            change: record.into_change(),
         };
         tx.store(OUTBOX)?.put(&to_js(&entry)?, None).await?;
         // A new version replaces whatever the server said of the old one.
@@ -221,13 +274,7 @@ impl Store {
             .filter(|record| !record.is_deleted())
             .map(|record| {
                 let a = record.activity();
-                let state = if pending.contains(&a.id) {
-                    SyncState::Pending
-                } else if let Some(errors) = rejected.remove(&a.id) {
-                    SyncState::Rejected(errors)
-                } else {
-                    SyncState::Synced
-                };
+                let state = sync_state(a.id, &pending, &mut rejected);
                 (a, state)
             })
             .collect();
@@ -291,40 +338,19 @@ impl Store {
     /// server's version, which already holds everything this device pushed.
     pub async fn apply_pulled(
         &self,
-        records: &[ActivityRecord],
+        activities: &[ActivityRecord],
+        livestream: &[LivestreamRecord],
         cursor: &str,
     ) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(&[ACTIVITIES, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let tx = self.db.transaction(
+            &[ACTIVITIES, LIVESTREAM, OUTBOX, META],
+            TransactionMode::ReadWrite,
+        )?;
         let pending = pending_ids(&tx.store(OUTBOX)?).await?;
-        let activities = tx.store(ACTIVITIES)?;
         let meta = tx.store(META)?;
         let mut clock = clock(&meta).await?;
-        let mut rows = Vec::with_capacity(records.len());
-        for pulled in records {
-            clock.observe(pulled.latest_stamp());
-            let local = match pending.contains(&pulled.id) {
-                true => {
-                    activities
-                        .get(JsValue::from_str(&pulled.id.to_string()))
-                        .await?
-                }
-                false => None,
-            };
-            let row = match local {
-                Some(value) => {
-                    let mut record: ActivityRecord = from_js(value)?;
-                    record.merge(pulled);
-                    to_js(&record)?
-                }
-                None => to_js(pulled)?,
-            };
-            rows.push((row, None));
-        }
-        // All puts are issued at once and only the last is awaited: waiting
-        // for each would cost a round trip per record.
-        activities.put_all(rows.into_iter()).await?;
+        store_pulled(&tx.store(ACTIVITIES)?, activities, &pending, &mut clock).await?;
+        store_pulled(&tx.store(LIVESTREAM)?, livestream, &pending, &mut clock).await?;
         put_meta(&meta, CLOCK, &clock).await?;
         meta.put(
             &JsValue::from_str(cursor),
@@ -389,7 +415,7 @@ impl Store {
     /// starts afresh under a new device id.
     pub async fn log_in(&self, session: &LoginResponse) -> Result<OwnerChange, StoreError> {
         let tx = self.db.transaction(
-            &[ACTIVITIES, OUTBOX, REJECTED, STATIONS, META],
+            &[ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, STATIONS, META],
             TransactionMode::ReadWrite,
         )?;
         let meta = tx.store(META)?;
@@ -401,7 +427,7 @@ impl Store {
                 finish(tx).await?;
                 return Ok(OwnerChange::Blocked { owner, pending });
             }
-            for name in [ACTIVITIES, OUTBOX, REJECTED, STATIONS, META] {
+            for name in [ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, STATIONS, META] {
                 tx.store(name)?.clear().await?;
             }
         }
@@ -426,6 +452,88 @@ impl Store {
         finish(tx).await?;
         Ok(stations)
     }
+}
+
+/// What the store needs of a kind of record it keeps and syncs.
+trait LocalRecord: StampedRecord + Serialize + DeserializeOwned {
+    /// The object store holding this kind.
+    const STORE: &'static str;
+    fn into_change(self) -> Change;
+    /// The station a record was made at, remembered for the next form.
+    fn station(&self) -> Option<String> {
+        None
+    }
+}
+
+impl LocalRecord for ActivityRecord {
+    const STORE: &'static str = ACTIVITIES;
+    fn into_change(self) -> Change {
+        Change::PutActivity(self)
+    }
+    fn station(&self) -> Option<String> {
+        Some(self.station_id.value.clone())
+    }
+}
+
+impl LocalRecord for LivestreamRecord {
+    const STORE: &'static str = LIVESTREAM;
+    fn into_change(self) -> Change {
+        Change::PutLivestream(self)
+    }
+}
+
+fn sync_state(
+    id: Uuid,
+    pending: &HashSet<Uuid>,
+    rejected: &mut HashMap<Uuid, Vec<ValidationError>>,
+) -> SyncState {
+    if pending.contains(&id) {
+        SyncState::Pending
+    } else if let Some(errors) = rejected.remove(&id) {
+        SyncState::Rejected(errors)
+    } else {
+        SyncState::Synced
+    }
+}
+
+/// Stores pulled records of one kind. A record with a change still in the
+/// outbox is merged field by field, so the user's pending edit is not
+/// lost; any other record is replaced by the server's version, which
+/// already holds everything this device pushed.
+async fn store_pulled<R: LocalRecord>(
+    store: &rexie::Store,
+    records: &[R],
+    pending: &HashSet<Uuid>,
+    clock: &mut HlcClock,
+) -> Result<(), StoreError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(records.len());
+    for pulled in records {
+        clock.observe(pulled.latest_stamp());
+        let local = match pending.contains(&pulled.id()) {
+            true => {
+                store
+                    .get(JsValue::from_str(&pulled.id().to_string()))
+                    .await?
+            }
+            false => None,
+        };
+        let row = match local {
+            Some(value) => {
+                let mut record: R = from_js(value)?;
+                record.merge_from(pulled);
+                to_js(&record)?
+            }
+            None => to_js(pulled)?,
+        };
+        rows.push((row, None));
+    }
+    // All puts are issued at once and only the last is awaited: waiting
+    // for each would cost a round trip per record.
+    store.put_all(rows.into_iter()).await?;
+    Ok(())
 }
 
 const NEXT_SEQ: &str = "next_seq";

@@ -4,7 +4,7 @@
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use tongxin_shared::{
-    account::{LoginRequest, LoginResponse, Role, UserInfo},
+    account::{LoginRequest, LoginResponse, Role},
     sync::{
         ErrorBody, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
         ReferenceData, UNSUPPORTED_PROTOCOL,
@@ -55,15 +55,11 @@ pub struct SyncReport {
 pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let token = &session.token;
-    if session.user.role == Role::Organiser {
-        // Organisers' livestream data syncs separately; here the round only
-        // checks that the session still holds.
-        let _: UserInfo = api_get("/api/auth/me", token).await?;
-        return Ok(report);
+    // Organisers record no activities, so they need no stations.
+    if session.user.role != Role::Organiser {
+        let reference: ReferenceData = api_get("/api/reference", token).await?;
+        store.put_stations(&reference.stations).await?;
     }
-
-    let reference: ReferenceData = api_get("/api/reference", token).await?;
-    store.put_stations(&reference.stations).await?;
 
     let device_id = store.device_id().await?;
     loop {
@@ -94,11 +90,13 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
     loop {
         let url = format!("/api/sync/pull?cursor={cursor}");
         let page: PullResponse = api_get(&url, token).await?;
-        store.apply_pulled(&page.changes, &page.cursor).await?;
+        store
+            .apply_pulled(&page.changes, &page.livestream, &page.cursor)
+            .await?;
         store
             .observe_server(page.server_stamp, page.server_time_ms)
             .await?;
-        report.pulled += page.changes.len();
+        report.pulled += page.changes.len() + page.livestream.len();
         cursor = page.cursor;
         if !page.more {
             break;

@@ -131,7 +131,7 @@ async fn a_pulled_change_merges_into_a_pending_local_edit_field_by_field() {
     let other = activity("别人的记录", 4);
 
     store
-        .apply_pulled(&[older_record, remote(&other, 1_000)], "42")
+        .apply_pulled(&[older_record, remote(&other, 1_000)], &[], "42")
         .await
         .unwrap();
 
@@ -160,7 +160,7 @@ async fn a_synced_record_takes_the_servers_version_and_a_deleted_one_disappears(
     tombstone.set_deleted(true, HlcClock::new(Uuid::from_u128(7)).stamp(2));
 
     store
-        .apply_pulled(&[remote(&fixed, 1), tombstone], "7")
+        .apply_pulled(&[remote(&fixed, 1), tombstone], &[], "7")
         .await
         .unwrap();
 

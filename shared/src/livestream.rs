@@ -304,6 +304,13 @@ macro_rules! each_kind {
     };
 }
 
+impl LivestreamRecord {
+    /// Deletes (or, with `false`, restores) the record at `stamp`.
+    pub fn set_deleted(&mut self, deleted: bool, stamp: Hlc) {
+        each_kind!(self, r => r.set_deleted(deleted, stamp))
+    }
+}
+
 impl StampedRecord for LivestreamRecord {
     fn id(&self) -> Uuid {
         each_kind!(self, r => r.id)

@@ -1,0 +1,689 @@
+//! The livestream organisers' room: sessions, products with their partner
+//! regions, what each session sold, and the totals, all from the records
+//! kept on the device, so every figure is there offline too.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use leptos::{prelude::*, task::spawn_local};
+use tongxin_shared::{
+    LivestreamSession, PartnerRegion, Product, SaleLine, ValidationError,
+    error::Rule,
+    livestream::{
+        LivestreamRecord, ProductRecord, RegionRecord, SaleLineRecord, SalesTotals, SessionRecord,
+        format_yuan, parse_yuan,
+    },
+};
+use uuid::Uuid;
+
+use crate::{
+    app::{Ctx, error_for, today},
+    i18n,
+    store::SyncState,
+};
+
+/// The room's records as the device holds them, deleted ones left out.
+#[derive(Clone, Default, PartialEq)]
+struct Room {
+    regions: Vec<(PartnerRegion, SyncState)>,
+    products: Vec<(Product, SyncState)>,
+    sessions: Vec<(LivestreamSession, SyncState)>,
+    lines: Vec<(SaleLine, SyncState)>,
+}
+
+impl Room {
+    fn from_records(records: Vec<(LivestreamRecord, SyncState)>) -> Room {
+        let mut room = Room::default();
+        for (record, state) in records {
+            match record {
+                LivestreamRecord::Region(r) => room.regions.push((r.region(), state)),
+                LivestreamRecord::Product(r) => room.products.push((r.product(), state)),
+                LivestreamRecord::Session(r) => room.sessions.push((r.session(), state)),
+                LivestreamRecord::SaleLine(r) => room.lines.push((r.sale_line(), state)),
+            }
+        }
+        room.regions.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+        room.products.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+        room.sessions
+            .sort_by(|(a, _), (b, _)| b.number.cmp(&a.number).then(b.date.cmp(&a.date)));
+        room
+    }
+
+    fn product(&self, id: Uuid) -> Option<&Product> {
+        self.products.iter().map(|(p, _)| p).find(|p| p.id == id)
+    }
+
+    fn region_name(&self, id: Uuid) -> String {
+        self.regions
+            .iter()
+            .find(|(r, _)| r.id == id)
+            .map(|(r, _)| r.name.clone())
+            .unwrap_or_else(|| i18n::UNKNOWN_ITEM.to_owned())
+    }
+
+    /// Totals per session.
+    fn by_session(&self) -> HashMap<Uuid, SalesTotals> {
+        let mut totals: HashMap<Uuid, SalesTotals> = HashMap::new();
+        for (line, _) in &self.lines {
+            totals.entry(line.session_id).or_default().add(line);
+        }
+        totals
+    }
+
+    /// Totals per partner region (through each line's product), over every
+    /// session, largest amount first.
+    fn by_region(&self) -> Vec<(Uuid, SalesTotals)> {
+        let mut totals: HashMap<Uuid, SalesTotals> = HashMap::new();
+        for (line, _) in &self.lines {
+            if let Some(product) = self.product(line.product_id) {
+                totals.entry(product.region_id).or_default().add(line);
+            }
+        }
+        let mut list: Vec<(Uuid, SalesTotals)> = totals.into_iter().collect();
+        list.sort_by_key(|(_, t)| std::cmp::Reverse(t.amount_fen));
+        list
+    }
+}
+
+fn yuan(fen: u64) -> String {
+    format!("¥{}", format_yuan(fen))
+}
+
+fn state_label(state: &SyncState) -> (&'static str, &'static str) {
+    match state {
+        SyncState::Pending => ("pending", i18n::STATE_PENDING),
+        SyncState::Synced => ("synced", i18n::STATE_SYNCED),
+        SyncState::Rejected(_) => ("rejected", i18n::STATE_REJECTED),
+    }
+}
+
+fn state_view(state: &SyncState) -> impl IntoView + use<> {
+    let (code, label) = state_label(state);
+    let reasons = match state {
+        SyncState::Rejected(errors) => errors
+            .iter()
+            .map(i18n::rule_message)
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::new(),
+    };
+    view! {
+        <span class="sync-state" data-state=code>{label}</span>
+        {(!reasons.is_empty()).then(|| view! { <span class="reject-reason">{reasons}</span> })}
+    }
+}
+
+/// A whole number typed in a form, or a `not_a_number` error for `field`.
+fn whole_number(field: &str, text: &str, problems: &mut Vec<ValidationError>) -> u32 {
+    text.trim().parse::<u32>().unwrap_or_else(|_| {
+        problems.push(ValidationError::new(field, Rule::NotANumber));
+        0
+    })
+}
+
+/// Yuan typed in a form, as fen, or a `not_money` error for `field`.
+fn money(field: &str, text: &str, problems: &mut Vec<ValidationError>) -> u64 {
+    parse_yuan(text).unwrap_or_else(|rule| {
+        problems.push(ValidationError::new(field, rule));
+        0
+    })
+}
+
+/// The message next to an input, with an id tests and screen readers use.
+fn field_error(
+    errors: RwSignal<Vec<ValidationError>>,
+    form: &'static str,
+    field: &'static str,
+) -> impl Fn() -> Option<AnyView> + Copy {
+    move || {
+        error_for(&errors.get(), field).map(|message| {
+            view! { <span class="field-error" id=format!("{form}-{field}-error") role="alert">{message}</span> }
+                .into_any()
+        })
+    }
+}
+
+/// Saves a new record and tells the rest of the app.
+fn save(
+    ctx: Ctx,
+    id: Uuid,
+    make: impl FnOnce(tongxin_shared::hlc::Hlc) -> LivestreamRecord + 'static,
+    errors: RwSignal<Vec<ValidationError>>,
+    done: impl FnOnce() + 'static,
+) {
+    let store = ctx.store();
+    spawn_local(async move {
+        match store.add_livestream(id, make).await {
+            Ok(()) => {
+                done();
+                ctx.saved_locally();
+            }
+            Err(error) => errors.set(vec![ValidationError::other(
+                "form",
+                format!("{} {error}", i18n::NOT_SAVED),
+            )]),
+        }
+    });
+}
+
+#[component]
+pub fn LivestreamRoom() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let records = LocalResource::new(move || {
+        ctx.status.revision.track();
+        let store = ctx.store();
+        async move { store.livestream().await.unwrap_or_default() }
+    });
+    let room = Memo::new(move |_| Room::from_records(records.get().unwrap_or_default()));
+    let chosen = RwSignal::new(None::<Uuid>);
+    // The newest session is open until the organiser picks another.
+    let open_session = move || {
+        let room = room.get();
+        chosen
+            .get()
+            .filter(|id| room.sessions.iter().any(|(s, _)| s.id == *id))
+            .or_else(|| room.sessions.first().map(|(s, _)| s.id))
+    };
+
+    view! {
+        <section class="livestream" aria-labelledby="room-title">
+            <h1 id="room-title">{i18n::ROOM_TITLE}</h1>
+            <SessionList room chosen/>
+            {move || open_session().map(|id| view! { <SessionDetail room id/> })}
+            <RegionTotals room/>
+            <SessionForm room/>
+            <ProductSection room/>
+            <RegionSection room/>
+        </section>
+    }
+}
+
+#[component]
+fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoView {
+    view! {
+        <h2>{i18n::SESSIONS}</h2>
+        <ul id="sessions" class="records">
+            {move || {
+                let room = room.get();
+                if room.sessions.is_empty() {
+                    return view! { <li class="empty">{i18n::NO_SESSIONS}</li> }.into_any();
+                }
+                let totals = room.by_session();
+                room.sessions
+                    .iter()
+                    .map(|(session, state)| {
+                        let t = totals.get(&session.id).copied().unwrap_or_default();
+                        let id = session.id;
+                        view! {
+                            <li data-id=id.to_string() data-number=session.number>
+                                <button type="button" class="session-open" on:click=move |_| chosen.set(Some(id))>
+                                    {i18n::session_name(session.number)}
+                                </button>
+                                " " {session.date.to_string()} " · " {session.platform.clone()} " · " {session.host.clone()}
+                                <span class="session-sum">
+                                    {format!(" · {} {} · {}", i18n::UNITS, t.units, yuan(t.amount_fen))}
+                                </span>
+                                " " {state_view(state)}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }}
+        </ul>
+    }
+}
+
+#[component]
+fn SessionDetail(room: Memo<Room>, id: Uuid) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let session = move || room.get().sessions.into_iter().find(|(s, _)| s.id == id);
+    let delete = move |line_id: Uuid| {
+        let store = ctx.store();
+        spawn_local(async move {
+            if store.set_livestream_deleted(line_id, true).await.is_ok() {
+                ctx.saved_locally();
+            }
+        });
+    };
+    view! {
+        <section class="session-detail" id="session-detail" data-id=id.to_string()>
+            <h2>{move || session().map(|(s, _)| format!("{} {}", i18n::session_name(s.number), i18n::SALES))}</h2>
+            <p class="session-meta">
+                {move || session().map(|(s, _)| format!(
+                    "{} {} · {} {} · {} {}",
+                    i18n::SESSION_HOST, s.host, i18n::SESSION_PARTNERS, s.partners, i18n::VIEWERS, s.viewers
+                ))}
+            </p>
+            <table class="breakdown" id="sale-lines">
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n::PRODUCT}</th>
+                        <th scope="col">{i18n::REGION}</th>
+                        <th scope="col">{i18n::UNITS}</th>
+                        <th scope="col">{i18n::AMOUNT}</th>
+                        <th scope="col">{i18n::ORDERS}</th>
+                        <th scope="col">{i18n::STATE}</th>
+                        <th scope="col"><span class="visually-hidden">{i18n::DELETE}</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let room = room.get();
+                        room.lines
+                            .iter()
+                            .filter(|(line, _)| line.session_id == id)
+                            .map(|(line, state)| {
+                                let product = room.product(line.product_id);
+                                let name = product.map(|p| p.name.clone()).unwrap_or_else(|| i18n::UNKNOWN_ITEM.to_owned());
+                                let region = product.map(|p| room.region_name(p.region_id)).unwrap_or_default();
+                                let line_id = line.id;
+                                view! {
+                                    <tr data-id=line_id.to_string()>
+                                        <td>{name}</td>
+                                        <td>{region}</td>
+                                        <td class="num">{line.units}</td>
+                                        <td class="num">{yuan(line.amount_fen)}</td>
+                                        <td class="num">{line.orders}</td>
+                                        <td>{state_view(state)}</td>
+                                        <td>
+                                            <button type="button" class="delete" on:click=move |_| delete(line_id)>
+                                                {i18n::DELETE}
+                                            </button>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+                <tfoot>
+                    {move || {
+                        let t = room.get().by_session().get(&id).copied().unwrap_or_default();
+                        view! {
+                            <tr id="session-totals" data-units=t.units data-amount-fen=t.amount_fen data-orders=t.orders>
+                                <th scope="row" colspan="2">{i18n::SESSION_TOTAL}</th>
+                                <td class="num">{t.units}</td>
+                                <td class="num">{yuan(t.amount_fen)}</td>
+                                <td class="num">{t.orders}</td>
+                                <td colspan="2"></td>
+                            </tr>
+                        }
+                    }}
+                </tfoot>
+            </table>
+            <SaleLineForm room session_id=id/>
+        </section>
+    }
+}
+
+#[component]
+fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let product_id = RwSignal::new(String::new());
+    let units = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let orders = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let error = move |field| field_error(errors, "sale-line", field);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut problems = Vec::new();
+        let product = Uuid::parse_str(&product_id.get()).unwrap_or_default();
+        let units_n = whole_number("units", &units.get(), &mut problems);
+        // Left empty, the amount is units × the product's price.
+        let amount_fen = if amount.get().trim().is_empty() {
+            room.with(|r| r.product(product).map(|p| p.price_fen))
+                .unwrap_or(0)
+                .saturating_mul(u64::from(units_n))
+        } else {
+            money("amount_fen", &amount.get(), &mut problems)
+        };
+        let line = SaleLine {
+            id: Uuid::now_v7(),
+            session_id,
+            product_id: product,
+            units: units_n,
+            amount_fen,
+            orders: whole_number("orders", &orders.get(), &mut problems),
+        };
+        if let Err(rule_errors) = line.validate() {
+            problems.extend(rule_errors);
+        }
+        errors.set(problems.clone());
+        if !problems.is_empty() {
+            return;
+        }
+        let id = line.id;
+        save(
+            ctx,
+            id,
+            move |stamp| LivestreamRecord::SaleLine(SaleLineRecord::new(&line, stamp)),
+            errors,
+            move || {
+                units.set(String::new());
+                amount.set(String::new());
+                orders.set(String::new());
+            },
+        );
+    };
+    view! {
+        <form id="sale-line-form" class="activity-form" on:submit=submit novalidate>
+            <h3>{i18n::ADD_SALE_LINE}</h3>
+            <label>
+                {i18n::PRODUCT}
+                <select name="product_id" on:change:target=move |ev| product_id.set(ev.target().value())>
+                    <option value="">{i18n::CHOOSE_PRODUCT}</option>
+                    {move || room.get().products.iter().map(|(p, _)| {
+                        let id = p.id.to_string();
+                        let selected = { let id = id.clone(); move || product_id.get() == id };
+                        view! { <option value=id selected=selected>{format!("{} ({})", p.name, room.get().region_name(p.region_id))}</option> }
+                    }).collect_view()}
+                </select>
+                {error("product_id")}
+            </label>
+            <div class="counts">
+                <label>
+                    {i18n::UNITS}
+                    <input name="units" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=units/>
+                    {error("units")}
+                </label>
+                <label>
+                    {i18n::ORDERS}
+                    <input name="orders" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=orders/>
+                    {error("orders")}
+                </label>
+            </div>
+            <label>
+                {i18n::AMOUNT_YUAN}
+                <input name="amount" type="text" inputmode="decimal" placeholder=i18n::AMOUNT_HINT bind:value=amount/>
+                {error("amount_fen")}
+            </label>
+            {error("form")}
+            <button type="submit" class="save">{i18n::SAVE}</button>
+        </form>
+    }
+}
+
+#[component]
+fn RegionTotals(room: Memo<Room>) -> impl IntoView {
+    view! {
+        <h2>{i18n::BY_REGION}</h2>
+        <table class="breakdown" id="region-totals">
+            <thead>
+                <tr>
+                    <th scope="col">{i18n::REGION}</th>
+                    <th scope="col">{i18n::UNITS}</th>
+                    <th scope="col">{i18n::AMOUNT}</th>
+                    <th scope="col">{i18n::ORDERS}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {move || {
+                    let room = room.get();
+                    room.by_region()
+                        .into_iter()
+                        .map(|(region, t)| view! {
+                            <tr data-region=room.region_name(region) data-units=t.units data-amount-fen=t.amount_fen>
+                                <th scope="row">{room.region_name(region)}</th>
+                                <td class="num">{t.units}</td>
+                                <td class="num">{yuan(t.amount_fen)}</td>
+                                <td class="num">{t.orders}</td>
+                            </tr>
+                        })
+                        .collect_view()
+                }}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn SessionForm(room: Memo<Room>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let next_number = move || {
+        room.with(|r| r.sessions.iter().map(|(s, _)| s.number).max())
+            .unwrap_or(0)
+            + 1
+    };
+    let number = RwSignal::new(String::new());
+    let date = RwSignal::new(today().to_string());
+    let platform = RwSignal::new(String::new());
+    let host = RwSignal::new(String::new());
+    let partners = RwSignal::new(String::new());
+    let viewers = RwSignal::new(String::from("0"));
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let error = move |field| field_error(errors, "session", field);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut problems = Vec::new();
+        let number_text = number.get();
+        let session = LivestreamSession {
+            id: Uuid::now_v7(),
+            number: if number_text.trim().is_empty() {
+                next_number()
+            } else {
+                whole_number("number", &number_text, &mut problems)
+            },
+            date: NaiveDate::parse_from_str(&date.get(), "%Y-%m-%d").unwrap_or_else(|_| {
+                problems.push(ValidationError::new("date", Rule::Required));
+                today()
+            }),
+            platform: platform.get().trim().to_owned(),
+            host: host.get().trim().to_owned(),
+            partners: partners.get().trim().to_owned(),
+            viewers: whole_number("viewers", &viewers.get(), &mut problems),
+        };
+        if let Err(rule_errors) = session.validate(today()) {
+            problems.extend(rule_errors);
+        }
+        errors.set(problems.clone());
+        if !problems.is_empty() {
+            return;
+        }
+        let id = session.id;
+        save(
+            ctx,
+            id,
+            move |stamp| LivestreamRecord::Session(SessionRecord::new(&session, stamp)),
+            errors,
+            move || {
+                number.set(String::new());
+                host.set(String::new());
+                partners.set(String::new());
+                viewers.set(String::from("0"));
+            },
+        );
+    };
+    view! {
+        <form id="session-form" class="activity-form" on:submit=submit novalidate>
+            <h2>{i18n::NEW_SESSION}</h2>
+            <div class="counts">
+                <label>
+                    {i18n::SESSION_NUMBER}
+                    <input name="number" type="text" inputmode="numeric" pattern="[0-9]*"
+                        placeholder=move || next_number().to_string() bind:value=number/>
+                    {error("number")}
+                </label>
+                <label>
+                    {i18n::DATE}
+                    <input name="date" type="date" bind:value=date/>
+                    {error("date")}
+                </label>
+            </div>
+            <label>
+                {i18n::PLATFORM}
+                <input name="platform" type="text" list="platforms" maxlength="50" bind:value=platform/>
+                <datalist id="platforms">
+                    <option value="抖音"></option>
+                    <option value="快手"></option>
+                    <option value="视频号"></option>
+                </datalist>
+                {error("platform")}
+            </label>
+            <label>
+                {i18n::SESSION_HOST}
+                <input name="host" type="text" maxlength="50" bind:value=host/>
+                {error("host")}
+            </label>
+            <label>
+                {i18n::SESSION_PARTNERS}
+                <input name="partners" type="text" maxlength="200" bind:value=partners/>
+                {error("partners")}
+            </label>
+            <label>
+                {i18n::VIEWERS}
+                <input name="viewers" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=viewers/>
+                {error("viewers")}
+            </label>
+            {error("form")}
+            <button type="submit" class="save">{i18n::SAVE}</button>
+        </form>
+    }
+}
+
+#[component]
+fn ProductSection(room: Memo<Room>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let name = RwSignal::new(String::new());
+    let region_id = RwSignal::new(String::new());
+    let unit = RwSignal::new(String::new());
+    let price = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let error = move |field| field_error(errors, "product", field);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut problems = Vec::new();
+        let product = Product {
+            id: Uuid::now_v7(),
+            name: name.get().trim().to_owned(),
+            region_id: Uuid::parse_str(&region_id.get()).unwrap_or_default(),
+            unit: unit.get().trim().to_owned(),
+            price_fen: money("price_fen", &price.get(), &mut problems),
+        };
+        if let Err(rule_errors) = product.validate() {
+            problems.extend(rule_errors);
+        }
+        errors.set(problems.clone());
+        if !problems.is_empty() {
+            return;
+        }
+        let id = product.id;
+        save(
+            ctx,
+            id,
+            move |stamp| LivestreamRecord::Product(ProductRecord::new(&product, stamp)),
+            errors,
+            move || {
+                name.set(String::new());
+                price.set(String::new());
+            },
+        );
+    };
+    view! {
+        <h2>{i18n::PRODUCTS}</h2>
+        <ul id="products" class="records">
+            {move || {
+                let room = room.get();
+                room.products.iter().map(|(p, state)| view! {
+                    <li data-id=p.id.to_string()>
+                        {format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), yuan(p.price_fen), p.unit)}
+                        " " {state_view(state)}
+                    </li>
+                }).collect_view()
+            }}
+        </ul>
+        <form id="product-form" class="activity-form" on:submit=submit novalidate>
+            <h3>{i18n::NEW_PRODUCT}</h3>
+            <label>
+                {i18n::PRODUCT_NAME}
+                <input name="name" type="text" maxlength="100" bind:value=name/>
+                {error("name")}
+            </label>
+            <label>
+                {i18n::REGION}
+                <select name="region_id" on:change:target=move |ev| region_id.set(ev.target().value())>
+                    <option value="">{i18n::CHOOSE_REGION}</option>
+                    {move || room.get().regions.iter().map(|(r, _)| {
+                        let id = r.id.to_string();
+                        let selected = { let id = id.clone(); move || region_id.get() == id };
+                        view! { <option value=id selected=selected>{format!("{} ({})", r.name, r.province)}</option> }
+                    }).collect_view()}
+                </select>
+                {error("region_id")}
+            </label>
+            <div class="counts">
+                <label>
+                    {i18n::UNIT}
+                    <input name="unit" type="text" maxlength="10" bind:value=unit/>
+                    {error("unit")}
+                </label>
+                <label>
+                    {i18n::PRICE_YUAN}
+                    <input name="price" type="text" inputmode="decimal" bind:value=price/>
+                    {error("price_fen")}
+                </label>
+            </div>
+            {error("form")}
+            <button type="submit" class="save">{i18n::SAVE}</button>
+        </form>
+    }
+}
+
+#[component]
+fn RegionSection(room: Memo<Room>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let name = RwSignal::new(String::new());
+    let province = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let error = move |field| field_error(errors, "region", field);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let region = PartnerRegion {
+            id: Uuid::now_v7(),
+            name: name.get().trim().to_owned(),
+            province: province.get().trim().to_owned(),
+        };
+        let problems = region.validate().err().unwrap_or_default();
+        errors.set(problems.clone());
+        if !problems.is_empty() {
+            return;
+        }
+        let id = region.id;
+        save(
+            ctx,
+            id,
+            move |stamp| LivestreamRecord::Region(RegionRecord::new(&region, stamp)),
+            errors,
+            move || {
+                name.set(String::new());
+                province.set(String::new());
+            },
+        );
+    };
+    view! {
+        <h2>{i18n::REGIONS}</h2>
+        <ul id="regions" class="records">
+            {move || room.get().regions.iter().map(|(r, state)| view! {
+                <li data-id=r.id.to_string()>{format!("{} · {}", r.name, r.province)} " " {state_view(state)}</li>
+            }).collect_view()}
+        </ul>
+        <form id="region-form" class="activity-form" on:submit=submit novalidate>
+            <h3>{i18n::NEW_REGION}</h3>
+            <div class="counts">
+                <label>
+                    {i18n::REGION_NAME}
+                    <input name="name" type="text" maxlength="50" bind:value=name/>
+                    {error("name")}
+                </label>
+                <label>
+                    {i18n::PROVINCE}
+                    <input name="province" type="text" maxlength="50" bind:value=province/>
+                    {error("province")}
+                </label>
+            </div>
+            {error("form")}
+            <button type="submit" class="save">{i18n::SAVE}</button>
+        </form>
+    }
+}
