@@ -12,13 +12,19 @@ use tongxin_shared::{
 };
 use wasm_bindgen::JsCast;
 
-use crate::{app::Ctx, charts, i18n, sync};
+use crate::{
+    app::Ctx,
+    charts,
+    i18n::{self, t, t_string, use_i18n},
+    sync,
+};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     if ctx.role() != Some(Role::Admin) {
-        return view! { <p class="admin-only" role="alert">{i18n::ADMIN_ONLY}</p> }.into_any();
+        return view! { <p class="admin-only" role="alert">{t!(i18n, admin_only)}</p> }.into_any();
     }
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
@@ -39,7 +45,7 @@ pub fn AdminPage() -> impl IntoView {
             // below; the server is not asked.
             filter.validate().map_err(|e| sync::SyncError::Server {
                 status: 400,
-                message: i18n::rule_message(&e),
+                message: i18n::rule_message(i18n.get_locale(), &e),
             })?;
             let query = filter.query_string();
             let report =
@@ -80,55 +86,55 @@ pub fn AdminPage() -> impl IntoView {
         spawn_local(async move {
             export_error.set(None);
             if let Err(error) = download(&url, &token, &format!("同心活动.{format}")).await {
-                export_error.set(Some(format!("{} {error}", i18n::EXPORT_FAILED)));
+                export_error.set(Some(format!("{} {error}", t_string!(i18n, export_failed))));
             }
         });
     };
 
     view! {
         <section class="admin">
-            <h1>{i18n::ADMIN_TITLE}</h1>
+            <h1>{t!(i18n, admin_title)}</h1>
             <form class="admin-filter" id="admin-filter" on:submit=|ev| ev.prevent_default()>
-                <label>{i18n::FROM_DATE}<input type="date" name="from" bind:value=from/></label>
+                <label>{t!(i18n, from_date)}<input type="date" name="from" bind:value=from/></label>
                 <label>
-                    {i18n::TO_DATE}<input type="date" name="to" bind:value=to/>
+                    {t!(i18n, to_date)}<input type="date" name="to" bind:value=to/>
                     {move || filter.get().validate().err().map(|e| view! {
-                        <span class="field-error" id="to-error" role="alert">{i18n::rule_message(&e)}</span>
+                        <span class="field-error" id="to-error" role="alert">{i18n::rule_message(i18n.get_locale(), &e)}</span>
                     })}
                 </label>
                 <label>
-                    {i18n::STREET}
+                    {t!(i18n, street)}
                     <select name="street" on:change:target=move |ev| street.set(ev.target().value())>
-                        <option value="">{i18n::ALL_STREETS}</option>
+                        <option value="">{t!(i18n, all_streets)}</option>
                         {move || streets.get().unwrap_or_default().into_iter()
                             .map(|s| {
                                 // Options are rebuilt after each sync; keep the choice shown.
                                 let selected = street.get_untracked() == s;
-                                view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
+                                view! { <option value=s.clone() selected=selected translate="no">{s.clone()}</option> }
                             })
                             .collect_view()}
                     </select>
                 </label>
                 <label>
-                    {i18n::CATEGORY}
+                    {t!(i18n, category)}
                     <select name="category" on:change:target=move |ev| category.set(ev.target().value())>
-                        <option value="">{i18n::ALL_CATEGORIES}</option>
+                        <option value="">{t!(i18n, all_categories)}</option>
                         {Category::ALL.into_iter()
-                            .map(|c| view! { <option value=c.code()>{i18n::category(c)}</option> })
+                            .map(|c| view! { <option value=c.code()>{move || i18n::category(i18n.get_locale(), c)}</option> })
                             .collect_view()}
                     </select>
                 </label>
             </form>
             <div class="exports">
-                <button type="button" class="export-xlsx" on:click=move |_| export("xlsx")>{i18n::EXPORT_XLSX}</button>
-                <button type="button" class="export-csv" on:click=move |_| export("csv")>{i18n::EXPORT_CSV}</button>
+                <button type="button" class="export-xlsx" on:click=move |_| export("xlsx")>{t!(i18n, export_xlsx)}</button>
+                <button type="button" class="export-csv" on:click=move |_| export("csv")>{t!(i18n, export_csv)}</button>
                 {move || export_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             </div>
-            <Transition fallback=|| view! { <p>{i18n::LOADING}</p> }>
+            <Transition fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(error) => view! {
-                            <p class="admin-offline" role="alert">{i18n::ADMIN_OFFLINE} " " {error.to_string()}</p>
+                            <p class="admin-offline" role="alert">{t!(i18n, admin_offline)} " " {error.to_string()}</p>
                         }.into_any(),
                         Ok((report, rows)) => report_view(report, rows).into_any(),
                     }
@@ -140,50 +146,52 @@ pub fn AdminPage() -> impl IntoView {
 }
 
 fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoView {
+    let i18n = use_i18n();
     let summary = report.summary;
     let categories: Vec<BreakdownRow> = report
         .by_category
         .into_iter()
         .map(|mut row| {
             if let Some(category) = Category::from_code(&row.key) {
-                row.label = i18n::category(category).to_owned();
+                row.label = i18n::category(i18n.get_locale(), category).to_owned();
             }
             row
         })
         .collect();
+    let number = move |n: u64| move || i18n::number(i18n.get_locale(), n);
     view! {
         <dl class="headline">
-            <div><dt>{i18n::TOTAL_ACTIVITIES}</dt><dd id="total-activities">{summary.activities}</dd></div>
-            <div><dt>{i18n::TOTAL_PEOPLE_SERVED}</dt><dd id="total-people-served">{summary.people_served}</dd></div>
-            <div><dt>{i18n::TOTAL_VOLUNTEERS}</dt><dd id="total-volunteers">{summary.volunteers}</dd></div>
-            <div><dt>{i18n::ACTIVE_STATIONS}</dt><dd id="active-stations">{summary.active_stations}</dd></div>
-            <div><dt>{i18n::LIVESTREAM_SESSIONS}</dt><dd id="livestream-sessions">{summary.livestream_sessions}</dd></div>
+            <div><dt>{t!(i18n, total_activities)}</dt><dd id="total-activities">{number(summary.activities)}</dd></div>
+            <div><dt>{t!(i18n, total_people_served)}</dt><dd id="total-people-served">{number(summary.people_served)}</dd></div>
+            <div><dt>{t!(i18n, total_volunteers)}</dt><dd id="total-volunteers">{number(summary.volunteers)}</dd></div>
+            <div><dt>{t!(i18n, active_stations)}</dt><dd id="active-stations">{number(summary.active_stations)}</dd></div>
+            <div><dt>{t!(i18n, livestream_sessions)}</dt><dd id="livestream-sessions">{number(summary.livestream_sessions)}</dd></div>
         </dl>
         <div class="charts">
-            {chart("chart-by-category", i18n::CHART_BY_CATEGORY, Chart::Bars, chart_points(&categories))}
-            {chart("chart-by-month", i18n::CHART_BY_MONTH, Chart::Line, chart_points(&report.by_month))}
+            {chart("chart-by-category", t_string!(i18n, chart_by_category), Chart::Bars, chart_points(&categories))}
+            {chart("chart-by-month", t_string!(i18n, chart_by_month), Chart::Line, chart_points(&report.by_month))}
         </div>
         <div class="breakdowns">
-            {breakdown_table("by-category", i18n::BY_CATEGORY, categories)}
-            {breakdown_table("by-street", i18n::BY_STREET, report.by_street)}
-            {breakdown_table("by-station", i18n::BY_STATION, report.by_station)}
-            {breakdown_table("by-month", i18n::BY_MONTH, report.by_month)}
+            {breakdown_table("by-category", t_string!(i18n, by_category), categories, Labels::Ours)}
+            {breakdown_table("by-street", t_string!(i18n, by_street), report.by_street, Labels::Data)}
+            {breakdown_table("by-station", t_string!(i18n, by_station), report.by_station, Labels::Data)}
+            {breakdown_table("by-month", t_string!(i18n, by_month), report.by_month, Labels::Ours)}
         </div>
-        <h2>{i18n::ACTIVITY_LIST}</h2>
+        <h2>{t!(i18n, activity_list)}</h2>
         <table id="admin-activities">
             <thead><tr>
-                <th scope="col">{i18n::DATE}</th><th scope="col">{i18n::TITLE}</th><th scope="col">{i18n::CATEGORY}</th>
-                <th scope="col">{i18n::STATION}</th><th scope="col">{i18n::STREET}</th><th scope="col">{i18n::PEOPLE_SERVED}</th>
+                <th scope="col">{t!(i18n, date)}</th><th scope="col">{t!(i18n, title)}</th><th scope="col">{t!(i18n, category)}</th>
+                <th scope="col">{t!(i18n, station)}</th><th scope="col">{t!(i18n, street)}</th><th scope="col">{t!(i18n, people_served)}</th>
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| view! {
                     <tr data-id=row.activity.id.to_string()>
-                        <td>{row.activity.date.to_string()}</td>
-                        <td>{row.activity.title}</td>
-                        <td>{i18n::category(row.activity.category)}</td>
-                        <td>{row.station_name}</td>
-                        <td>{row.street}</td>
-                        <td>{row.activity.people_served.get()}</td>
+                        <td>{move || i18n::date(i18n.get_locale(), row.activity.date)}</td>
+                        <td translate="no">{row.activity.title}</td>
+                        <td>{move || i18n::category(i18n.get_locale(), row.activity.category)}</td>
+                        <td translate="no">{row.station_name}</td>
+                        <td translate="no">{row.street}</td>
+                        <td>{number(u64::from(row.activity.people_served.get()))}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -215,12 +223,12 @@ fn chart(
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let label = format!(
-        "{title}：{}",
+        "{title}: {}",
         points
             .iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect::<Vec<_>>()
-            .join("，")
+            .join(", ")
     );
     Effect::new(move |_| {
         let Some(element) = canvas.get() else {
@@ -240,24 +248,35 @@ fn chart(
     }
 }
 
+/// Whose words a breakdown's row labels are: the app's own (categories,
+/// months: translated) or the district's data (street and station names:
+/// kept as written, and marked so).
+#[derive(Clone, Copy, PartialEq)]
+enum Labels {
+    Ours,
+    Data,
+}
+
 fn breakdown_table(
     id: &'static str,
     caption: &'static str,
     rows: Vec<BreakdownRow>,
+    labels: Labels,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <table id=id class="breakdown">
             <caption>{caption}</caption>
             <thead><tr>
                 <th scope="col"></th>
-                <th scope="col">{i18n::TOTAL_ACTIVITIES}</th>
-                <th scope="col">{i18n::TOTAL_PEOPLE_SERVED}</th>
-                <th scope="col">{i18n::TOTAL_VOLUNTEERS}</th>
+                <th scope="col">{t!(i18n, total_activities)}</th>
+                <th scope="col">{t!(i18n, total_people_served)}</th>
+                <th scope="col">{t!(i18n, total_volunteers)}</th>
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| view! {
                     <tr data-key=row.key>
-                        <th scope="row">{row.label}</th>
+                        <th scope="row" translate=(labels == Labels::Data).then_some("no")>{row.label}</th>
                         <td>{row.activities}</td>
                         <td>{row.people_served}</td>
                         <td>{row.volunteers}</td>

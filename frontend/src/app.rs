@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     admin::AdminPage,
-    i18n,
+    i18n::{self, t, t_string, use_i18n},
     livestream::LivestreamRoom,
     lock,
     store::{OwnerChange, Store, SyncState},
@@ -111,13 +111,46 @@ pub fn request_persistent_storage() {
     }
 }
 
+/// Chinese unless the user chose English on this device; the choice is
+/// remembered for a year in a cookie.
+fn remembered_language() -> leptos_i18n::context::CookieOptions<i18n::Locale> {
+    const YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+    leptos_i18n::context::CookieOptions::<i18n::Locale>::default()
+        .default_value(Some(i18n::Locale::zh))
+        .max_age(YEAR_MS)
+        .path("/")
+}
+
 #[component]
 pub fn StoreUnavailable(error: String) -> impl IntoView {
-    view! { <p class="fatal" role="alert">{i18n::STORE_UNAVAILABLE}{error}</p> }
+    view! {
+        <i18n::I18nContextProvider cookie_options=remembered_language()>
+            <StoreError error=error.clone()/>
+        </i18n::I18nContextProvider>
+    }
+}
+
+#[component]
+fn StoreError(error: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="fatal" role="alert">{t!(i18n, store_unavailable)}{error}</p> }
 }
 
 #[component]
 pub fn App(store: Store, session: Option<LoginResponse>) -> impl IntoView {
+    // The store is not `Send`; the provider's children must be.
+    let store = StoredValue::new_local(store);
+    view! {
+        <i18n::I18nContextProvider cookie_options=remembered_language()>
+            <Shell store=store.get_value() session=session.clone()/>
+        </i18n::I18nContextProvider>
+    }
+}
+
+/// The app inside its language provider.
+#[component]
+fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
+    let i18n = use_i18n();
     let status = SyncStatus {
         online: RwSignal::new(false),
         pending: RwSignal::new(0),
@@ -137,7 +170,7 @@ pub fn App(store: Store, session: Option<LoginResponse>) -> impl IntoView {
         relogin: RwSignal::new(false),
     };
     provide_context(ctx);
-    run_sync_loop(store, ctx, kicks);
+    run_sync_loop(store, ctx, i18n, kicks);
     if let Some(window) = web_sys::window() {
         gloo_events::EventListener::new(&window, "online", move |_| {
             let _ = kick.unbounded_send(());
@@ -173,7 +206,12 @@ const DEBOUNCE_MS: u32 = 300;
 /// The Web Lock every tab takes for a sync round.
 const SYNC_LOCK: &str = "tongxin-sync";
 
-fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>) {
+fn run_sync_loop(
+    store: Store,
+    ctx: Ctx,
+    i18n: leptos_i18n::I18nContext<i18n::Locale>,
+    mut kicks: mpsc::UnboundedReceiver<()>,
+) {
     let status = ctx.status;
     spawn_local(async move {
         let mut failures: u32 = 0;
@@ -204,11 +242,11 @@ fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>)
                             ctx.relogin.set(true);
                         }
                         status.last_error.set(Some(if error.is_offline() {
-                            i18n::SYNC_OFFLINE.to_owned()
+                            t_string!(i18n, sync_offline).to_owned()
                         } else if error.needs_login() {
-                            i18n::SESSION_EXPIRED.to_owned()
+                            t_string!(i18n, session_expired).to_owned()
                         } else if error.needs_update() {
-                            i18n::PLEASE_UPDATE.to_owned()
+                            t_string!(i18n, please_update).to_owned()
                         } else {
                             error.to_string()
                         }));
@@ -244,6 +282,7 @@ fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>)
 
 #[component]
 fn StatusBar() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let status = ctx.status;
     let user_name = move || {
@@ -255,8 +294,11 @@ fn StatusBar() -> impl IntoView {
         if pending > 0 {
             let confirmed = web_sys::window()
                 .and_then(|w| {
-                    w.confirm_with_message(&i18n::logout_with_pending(pending))
-                        .ok()
+                    w.confirm_with_message(&i18n::logout_with_pending(
+                        i18n.get_locale_untracked(),
+                        pending,
+                    ))
+                    .ok()
                 })
                 .unwrap_or(false);
             if !confirmed {
@@ -275,40 +317,65 @@ fn StatusBar() -> impl IntoView {
     };
     view! {
         <header class="status-bar">
-            <span class="brand">{i18n::APP_NAME}</span>
+            <span class="brand">{t!(i18n, app_name)}</span>
             <nav>
-                <A href="/">{i18n::NAV_RECORDS}</A>
+                <A href="/">{t!(i18n, nav_records)}</A>
                 <Show when=move || ctx.role() == Some(Role::Admin)>
-                    <A href="/admin">{i18n::NAV_ADMIN}</A>
+                    <A href="/admin">{t!(i18n, nav_admin)}</A>
                 </Show>
             </nav>
-            <span class="user" id="user-name">{user_name}</span>
-            <button type="button" class="log-out" on:click=log_out>{i18n::LOG_OUT}</button>
+            <span class="user" id="user-name" translate="no">{user_name}</span>
+            <LanguagePicker/>
+            <button type="button" class="log-out" on:click=log_out>{t!(i18n, log_out)}</button>
             <span
                 id="connection"
                 class="connection"
                 data-online=move || status.online.get().to_string()
                 title=move || status.last_error.get().unwrap_or_default()
             >
-                {move || if status.online.get() { i18n::ONLINE } else { i18n::OFFLINE }}
+                {move || if status.online.get() { t_string!(i18n, online) } else { t_string!(i18n, offline) }}
             </span>
             <span id="pending-count" class="pending">
-                {i18n::PENDING} " " {move || status.pending.get()}
+                {t!(i18n, pending)} " " {move || status.pending.get()}
             </span>
             <button type="button" class="sync-now" on:click=move |_| ctx.sync_soon()>
-                {i18n::SYNC_NOW}
+                {t!(i18n, sync_now)}
             </button>
             <Show when=move || status.update_ready.get()>
                 <p class="update-bar" id="update-ready" role="status">
-                    {i18n::NEW_VERSION}
-                    <button type="button" class="reload" on:click=|_| update::apply()>{i18n::RELOAD}</button>
+                    {t!(i18n, new_version)}
+                    <button type="button" class="reload" on:click=|_| update::apply()>{t!(i18n, reload)}</button>
                 </p>
             </Show>
             <p class="sync-detail" id="sync-detail" role="status">
-                {move || status.last_sync.get().map(|t| format!("{} {t}", i18n::LAST_SYNC))}
+                {move || status.last_sync.get().map(|t| format!("{} {t}", t_string!(i18n, last_sync)))}
                 {move || status.last_error.get().map(|e| view! { <span class="sync-error">{e}</span> })}
             </p>
         </header>
+    }
+}
+
+/// Chinese or English, for this device from now on. Each language is
+/// named in itself (and marked so), so either user finds their own.
+#[component]
+fn LanguagePicker() -> impl IntoView {
+    let i18n = use_i18n();
+    let choose = move |code: String| {
+        let locale = match code.as_str() {
+            "en" => i18n::Locale::en,
+            _ => i18n::Locale::zh,
+        };
+        i18n.set_locale(locale);
+    };
+    let chosen = move |locale: i18n::Locale| move || i18n.get_locale() == locale;
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{t!(i18n, language)}</span>
+            <select name="language" on:change:target=move |ev| choose(ev.target().value())>
+                <option value="zh" lang="zh" selected=chosen(i18n::Locale::zh)>"中文"</option>
+                <option value="en" lang="en" selected=chosen(i18n::Locale::en)>"English"</option>
+            </select>
+        </label>
     }
 }
 
@@ -331,6 +398,7 @@ fn HomePage() -> impl IntoView {
 /// page when a session expired (the page stays usable under it).
 #[component]
 fn LoginForm() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let relogin = ctx.relogin.get_untracked();
     let known_user = ctx
@@ -356,20 +424,27 @@ fn LoginForm() -> impl IntoView {
                     Ok(OwnerChange::Done) => Ok(session),
                     Ok(OwnerChange::Blocked { owner, pending }) => {
                         sync::logout(&session.token).await;
-                        Err(i18n::other_users_records(&owner, pending))
+                        Err(i18n::other_users_records(
+                            i18n.get_locale_untracked(),
+                            &owner,
+                            pending,
+                        ))
                     }
-                    Err(e) => Err(format!("{} {e}", i18n::NOT_SAVED)),
+                    Err(e) => Err(format!("{} {e}", t_string!(i18n, not_saved))),
                 },
-                Err(e) if e.is_offline() => Err(i18n::LOGIN_NEEDS_NETWORK.to_owned()),
+                Err(e) if e.is_offline() => Err(t_string!(i18n, login_needs_network).to_owned()),
                 Err(sync::SyncError::Server {
                     status: 429,
                     message,
-                }) => Err(format!("{} ({message})", i18n::TOO_MANY_ATTEMPTS)),
+                }) => Err(format!(
+                    "{} ({message})",
+                    t_string!(i18n, too_many_attempts)
+                )),
                 Err(sync::SyncError::Server { status: 403, .. }) => {
-                    Err(i18n::ACCOUNT_DISABLED.to_owned())
+                    Err(t_string!(i18n, account_disabled).to_owned())
                 }
                 Err(sync::SyncError::Server { status: 401, .. }) => {
-                    Err(i18n::WRONG_CREDENTIALS.to_owned())
+                    Err(t_string!(i18n, wrong_credentials).to_owned())
                 }
                 Err(e) => Err(e.to_string()),
             };
@@ -389,17 +464,18 @@ fn LoginForm() -> impl IntoView {
     };
     view! {
         <form id="login-form" class="login-form" on:submit=submit>
-            <h1>{if relogin { i18n::RELOGIN_TITLE } else { i18n::LOGIN_TITLE }}</h1>
+            <LanguagePicker/>
+            <h1>{move || if relogin { t_string!(i18n, relogin_title) } else { t_string!(i18n, login_title) }}</h1>
             <label>
-                {i18n::USERNAME}
+                {t!(i18n, username)}
                 <input name="username" type="text" autocomplete="username" autocapitalize="none" required bind:value=username/>
             </label>
             <label>
-                {i18n::PASSWORD}
+                {t!(i18n, password)}
                 <input name="password" type="password" autocomplete="current-password" required bind:value=password/>
             </label>
             {move || error.get().map(|e| view! { <p class="field-error" id="login-error" role="alert">{e}</p> })}
-            <button type="submit" class="save" disabled=move || busy.get()>{i18n::LOG_IN}</button>
+            <button type="submit" class="save" disabled=move || busy.get()>{t!(i18n, log_in)}</button>
         </form>
     }
 }
@@ -416,16 +492,18 @@ pub(crate) fn today() -> NaiveDate {
 }
 
 pub(crate) fn error_for(errors: &[ValidationError], field: &str) -> Option<String> {
+    let i18n = use_i18n();
     let messages: Vec<String> = errors
         .iter()
         .filter(|e| e.field == field)
-        .map(i18n::rule_message)
+        .map(|e| i18n::rule_message(i18n.get_locale(), e))
         .collect();
     (!messages.is_empty()).then(|| messages.join("; "))
 }
 
 #[component]
 fn ActivityForm() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let category = RwSignal::new(None::<Category>);
     let title = RwSignal::new(String::new());
@@ -545,9 +623,9 @@ fn ActivityForm() -> impl IntoView {
                 }
                 Err(error) => {
                     let message = if error.to_string().contains("QuotaExceededError") {
-                        i18n::STORAGE_FULL.to_owned()
+                        t_string!(i18n, storage_full).to_owned()
                     } else {
-                        format!("{} {error}", i18n::NOT_SAVED)
+                        format!("{} {error}", t_string!(i18n, not_saved))
                     };
                     errors.set(vec![ValidationError::other("form", message)]);
                 }
@@ -565,9 +643,9 @@ fn ActivityForm() -> impl IntoView {
 
     view! {
         <form id="activity-form" class="activity-form" on:submit=submit novalidate>
-            <h1>{move || if ctx.editing.with(Option::is_some) { i18n::FORM_TITLE_EDIT } else { i18n::FORM_TITLE }}</h1>
+            <h1>{move || if ctx.editing.with(Option::is_some) { t_string!(i18n, form_title_edit) } else { t_string!(i18n, form_title) }}</h1>
             <fieldset class="chips">
-                <legend>{i18n::CATEGORY}</legend>
+                <legend>{t!(i18n, category)}</legend>
                 {Category::ALL
                     .into_iter()
                     .map(|c| {
@@ -579,7 +657,7 @@ fn ActivityForm() -> impl IntoView {
                                 aria-pressed=move || (category.get() == Some(c)).to_string()
                                 on:click=move |_| category.set(Some(c))
                             >
-                                {i18n::category(c)}
+                                {move || i18n::category(i18n.get_locale(), c)}
                             </button>
                         }
                     })
@@ -587,24 +665,24 @@ fn ActivityForm() -> impl IntoView {
                 {field_error("category")}
             </fieldset>
             <label>
-                {i18n::TITLE}
+                {t!(i18n, title)}
                 <input name="title" type="text" maxlength="100" bind:value=title/>
                 {field_error("title")}
             </label>
             <label>
-                {i18n::STATION}
+                {t!(i18n, station)}
                 <select name="station_id" on:change:target=move |ev| station_id.set(ev.target().value())>
-                    <option value="">{i18n::CHOOSE_STATION}</option>
+                    <option value="">{t!(i18n, choose_station)}</option>
                     {move || {
                         let list = station_list.get();
                         if list.is_empty() {
-                            view! { <option value="" disabled>{i18n::NO_STATIONS}</option> }.into_any()
+                            view! { <option value="" disabled>{t!(i18n, no_stations)}</option> }.into_any()
                         } else {
                             list.into_iter()
                                 .map(|s| {
                                     let id = s.id.clone();
                                     let selected = move || station_id.get() == id;
-                                    view! { <option value=s.id.clone() selected=selected>{s.name.clone()}</option> }
+                                    view! { <option value=s.id.clone() selected=selected translate="no">{s.name.clone()}</option> }
                                 })
                                 .collect_view()
                                 .into_any()
@@ -614,31 +692,31 @@ fn ActivityForm() -> impl IntoView {
                 {field_error("station_id")}
             </label>
             <label>
-                {i18n::DATE}
+                {t!(i18n, date)}
                 <input name="date" type="date" bind:value=date/>
                 {field_error("date")}
             </label>
             <div class="counts">
                 <label>
-                    {i18n::VOLUNTEERS}
+                    {t!(i18n, volunteers)}
                     <input name="volunteers" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=volunteers/>
                     {field_error("volunteers")}
                 </label>
                 <label>
-                    {i18n::PEOPLE_SERVED}
+                    {t!(i18n, people_served)}
                     <input name="people_served" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=people_served/>
                     {field_error("people_served")}
                 </label>
             </div>
             <label>
-                {i18n::NOTES}
+                {t!(i18n, notes)}
                 <textarea name="notes" rows="2" bind:value=notes></textarea>
                 {field_error("notes")}
             </label>
             {field_error("form")}
-            <button type="submit" class="save">{i18n::SAVE}</button>
+            <button type="submit" class="save">{t!(i18n, save)}</button>
             <Show when=move || saved.get()>
-                <p class="saved" role="status">{i18n::SAVED}</p>
+                <p class="saved" role="status">{t!(i18n, saved)}</p>
             </Show>
         </form>
     }
@@ -660,6 +738,7 @@ const UNDO_MS: u32 = 8_000;
 
 #[component]
 fn MyRecords() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let records = LocalResource::new(move || {
         ctx.status.revision.track();
@@ -726,10 +805,10 @@ fn MyRecords() -> impl IntoView {
 
     let rows = move || {
         let Some((list, stations)) = records.get() else {
-            return view! { <p>{i18n::LOADING}</p> }.into_any();
+            return view! { <p>{t!(i18n, loading)}</p> }.into_any();
         };
         if list.is_empty() {
-            return view! { <p class="empty">{i18n::NO_RECORDS}</p> }.into_any();
+            return view! { <p class="empty">{t!(i18n, no_records)}</p> }.into_any();
         }
         let needle = search.get().trim().to_lowercase();
         let (category, month) = (category.get(), month.get());
@@ -744,7 +823,7 @@ fn MyRecords() -> impl IntoView {
             })
             .collect();
         if matching.is_empty() {
-            return view! { <p class="empty" id="no-match">{i18n::NO_MATCH}</p> }.into_any();
+            return view! { <p class="empty" id="no-match">{t!(i18n, no_match)}</p> }.into_any();
         }
         let hidden = matching.len().saturating_sub(RECORDS_SHOWN);
         view! {
@@ -762,7 +841,7 @@ fn MyRecords() -> impl IntoView {
                     .collect_view()}
             </ul>
             {(hidden > 0).then(|| view! {
-                <p class="more-records">{format!("{} {hidden} {}", i18n::MORE_RECORDS_BEFORE, i18n::MORE_RECORDS_AFTER)}</p>
+                <p class="more-records">{move || t_string!(i18n, more_records, count = hidden)}</p>
             })}
         }
         .into_any()
@@ -770,26 +849,26 @@ fn MyRecords() -> impl IntoView {
 
     view! {
         <section class="records">
-            <h2>{i18n::MY_RECORDS}</h2>
+            <h2>{t!(i18n, my_records)}</h2>
             <div class="filters">
                 <label>
-                    <span class="visually-hidden">{i18n::SEARCH}</span>
-                    <input type="search" name="search" placeholder=i18n::SEARCH bind:value=search/>
+                    <span class="visually-hidden">{t!(i18n, search)}</span>
+                    <input type="search" name="search" placeholder=move || t_string!(i18n, search) bind:value=search/>
                 </label>
                 <label>
-                    <span class="visually-hidden">{i18n::CATEGORY}</span>
+                    <span class="visually-hidden">{t!(i18n, category)}</span>
                     <select name="filter_category" on:change:target=move |ev| category.set(ev.target().value())>
-                        <option value="">{i18n::ALL_CATEGORIES}</option>
+                        <option value="">{t!(i18n, all_categories)}</option>
                         {Category::ALL
                             .into_iter()
-                            .map(|c| view! { <option value=c.code()>{i18n::category(c)}</option> })
+                            .map(|c| view! { <option value=c.code()>{move || i18n::category(i18n.get_locale(), c)}</option> })
                             .collect_view()}
                     </select>
                 </label>
                 <label>
-                    <span class="visually-hidden">{i18n::MONTH}</span>
+                    <span class="visually-hidden">{t!(i18n, month)}</span>
                     <select name="filter_month" on:change:target=move |ev| month.set(ev.target().value())>
-                        <option value="">{i18n::ALL_MONTHS}</option>
+                        <option value="">{t!(i18n, all_months)}</option>
                         {move || months()
                             .into_iter()
                             .map(|m| {
@@ -802,8 +881,8 @@ fn MyRecords() -> impl IntoView {
             </div>
             {move || undo.get().map(|offer| view! {
                 <div class="undo-bar" role="status">
-                    <span>{i18n::DELETED} "「" {offer.title} "」"</span>
-                    <button type="button" class="undo" on:click=restore>{i18n::UNDO}</button>
+                    <span>{t!(i18n, deleted)} " " <q translate="no">{offer.title}</q></span>
+                    <button type="button" class="undo" on:click=restore>{t!(i18n, undo)}</button>
                 </div>
             })}
             {rows}
@@ -817,41 +896,44 @@ fn record_row(
     station: String,
     delete: impl Fn(Activity) + Copy + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let to_edit = activity.clone();
     let to_delete = activity.clone();
     let (code, label, reason) = match state {
-        SyncState::Pending => ("pending", i18n::STATE_PENDING, None),
-        SyncState::Synced => ("synced", i18n::STATE_SYNCED, None),
+        SyncState::Pending => ("pending", t_string!(i18n, state_pending), None),
+        SyncState::Synced => ("synced", t_string!(i18n, state_synced), None),
         SyncState::Rejected(errors) => (
             "rejected",
-            i18n::STATE_REJECTED,
+            t_string!(i18n, state_rejected),
             Some(
                 errors
                     .iter()
-                    .map(i18n::rule_message)
+                    .map(|e| i18n::rule_message(i18n.get_locale(), e))
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
         ),
     };
     view! {
-        <li class="record" data-id=activity.id.to_string() data-sync=code>
+        <li class="record" data-id=activity.id.to_string() data-sync=code data-date=activity.date.to_string()>
             <div class="record-main">
-                <span class="record-title">{activity.title}</span>
+                <span class="record-title" translate="no">{activity.title}</span>
                 <span class="record-meta">
-                    {i18n::category(activity.category)} " · " {station} " · " {activity.date.to_string()}
+                    {move || i18n::category(i18n.get_locale(), activity.category)} " · "
+                    <span translate="no">{station}</span> " · "
+                    {move || i18n::date(i18n.get_locale(), activity.date)}
                 </span>
             </div>
-            <span class="record-people">{activity.people_served.get()} " " {i18n::PEOPLE_UNIT}</span>
+            <span class="record-people">{activity.people_served.get()} " " {t!(i18n, people_unit)}</span>
             <span class=format!("sync-badge sync-{code}")>{label}</span>
             {reason.map(|r| view! { <span class="reject-reason">{r}</span> })}
             <span class="record-actions">
                 <button type="button" class="edit" on:click=move |_| ctx.editing.set(Some(to_edit.clone()))>
-                    {i18n::EDIT}
+                    {t!(i18n, edit)}
                 </button>
                 <button type="button" class="delete" on:click=move |_| delete(to_delete.clone())>
-                    {i18n::DELETE}
+                    {t!(i18n, delete)}
                 </button>
             </span>
         </li>

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     app::{Ctx, error_for, today},
-    i18n,
+    i18n::{self, t, t_string, use_i18n},
     store::SyncState,
 };
 
@@ -54,11 +54,12 @@ impl Room {
     }
 
     fn region_name(&self, id: Uuid) -> String {
+        let i18n = use_i18n();
         self.regions
             .iter()
             .find(|(r, _)| r.id == id)
             .map(|(r, _)| r.name.clone())
-            .unwrap_or_else(|| i18n::UNKNOWN_ITEM.to_owned())
+            .unwrap_or_else(|| t_string!(i18n, unknown_item).to_owned())
     }
 
     /// Totals per session.
@@ -90,19 +91,21 @@ fn yuan(fen: u64) -> String {
 }
 
 fn state_label(state: &SyncState) -> (&'static str, &'static str) {
+    let i18n = use_i18n();
     match state {
-        SyncState::Pending => ("pending", i18n::STATE_PENDING),
-        SyncState::Synced => ("synced", i18n::STATE_SYNCED),
-        SyncState::Rejected(_) => ("rejected", i18n::STATE_REJECTED),
+        SyncState::Pending => ("pending", t_string!(i18n, state_pending)),
+        SyncState::Synced => ("synced", t_string!(i18n, state_synced)),
+        SyncState::Rejected(_) => ("rejected", t_string!(i18n, state_rejected)),
     }
 }
 
 fn state_view(state: &SyncState) -> impl IntoView + use<> {
+    let i18n = use_i18n();
     let (code, label) = state_label(state);
     let reasons = match state {
         SyncState::Rejected(errors) => errors
             .iter()
-            .map(i18n::rule_message)
+            .map(|e| i18n::rule_message(i18n.get_locale(), e))
             .collect::<Vec<_>>()
             .join("; "),
         _ => String::new(),
@@ -151,6 +154,7 @@ fn save(
     errors: RwSignal<Vec<ValidationError>>,
     done: impl FnOnce() + 'static,
 ) {
+    let i18n = use_i18n();
     let store = ctx.store();
     spawn_local(async move {
         match store.add_livestream(id, make).await {
@@ -160,7 +164,7 @@ fn save(
             }
             Err(error) => errors.set(vec![ValidationError::other(
                 "form",
-                format!("{} {error}", i18n::NOT_SAVED),
+                format!("{} {error}", t_string!(i18n, not_saved)),
             )]),
         }
     });
@@ -168,6 +172,7 @@ fn save(
 
 #[component]
 pub fn LivestreamRoom() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let records = LocalResource::new(move || {
         ctx.status.revision.track();
@@ -187,7 +192,7 @@ pub fn LivestreamRoom() -> impl IntoView {
 
     view! {
         <section class="livestream" aria-labelledby="room-title">
-            <h1 id="room-title">{i18n::ROOM_TITLE}</h1>
+            <h1 id="room-title">{t!(i18n, room_title)}</h1>
             <SessionList room chosen/>
             {move || open_session().map(|id| view! { <SessionDetail room id/> })}
             <RegionTotals room/>
@@ -200,13 +205,14 @@ pub fn LivestreamRoom() -> impl IntoView {
 
 #[component]
 fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <h2>{i18n::SESSIONS}</h2>
+        <h2>{t!(i18n, sessions)}</h2>
         <ul id="sessions" class="records">
             {move || {
                 let room = room.get();
                 if room.sessions.is_empty() {
-                    return view! { <li class="empty">{i18n::NO_SESSIONS}</li> }.into_any();
+                    return view! { <li class="empty">{t!(i18n, no_sessions)}</li> }.into_any();
                 }
                 let totals = room.by_session();
                 room.sessions
@@ -217,11 +223,12 @@ fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoVie
                         view! {
                             <li data-id=id.to_string() data-number=session.number>
                                 <button type="button" class="session-open" on:click=move |_| chosen.set(Some(id))>
-                                    {i18n::session_name(session.number)}
+                                    {i18n::session_name(i18n.get_locale(), session.number)}
                                 </button>
-                                " " {session.date.to_string()} " · " {session.platform.clone()} " · " {session.host.clone()}
+                                " " {let date = session.date; move || i18n::date(i18n.get_locale(), date)} " · "
+                                <span translate="no">{format!("{} · {}", session.platform, session.host)}</span>
                                 <span class="session-sum">
-                                    {format!(" · {} {} · {}", i18n::UNITS, t.units, yuan(t.amount_fen))}
+                                    {format!(" · {} {} · {}", t_string!(i18n, units), t.units, yuan(t.amount_fen))}
                                 </span>
                                 " " {state_view(state)}
                             </li>
@@ -236,6 +243,7 @@ fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoVie
 
 #[component]
 fn SessionDetail(room: Memo<Room>, id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let session = move || room.get().sessions.into_iter().find(|(s, _)| s.id == id);
     let delete = move |line_id: Uuid| {
@@ -248,23 +256,24 @@ fn SessionDetail(room: Memo<Room>, id: Uuid) -> impl IntoView {
     };
     view! {
         <section class="session-detail" id="session-detail" data-id=id.to_string()>
-            <h2>{move || session().map(|(s, _)| format!("{} {}", i18n::session_name(s.number), i18n::SALES))}</h2>
+            <h2>{move || session().map(|(s, _)| format!("{} {}", i18n::session_name(i18n.get_locale(), s.number), t_string!(i18n, sales)))}</h2>
             <p class="session-meta">
-                {move || session().map(|(s, _)| format!(
-                    "{} {} · {} {} · {} {}",
-                    i18n::SESSION_HOST, s.host, i18n::SESSION_PARTNERS, s.partners, i18n::VIEWERS, s.viewers
-                ))}
+                {move || session().map(|(s, _)| view! {
+                    {t!(i18n, session_host)} " " <span translate="no">{s.host}</span> " · "
+                    {t!(i18n, session_partners)} " " <span translate="no">{s.partners}</span> " · "
+                    {t!(i18n, viewers)} " " {move || i18n::number(i18n.get_locale(), u64::from(s.viewers))}
+                })}
             </p>
             <table class="breakdown" id="sale-lines">
                 <thead>
                     <tr>
-                        <th scope="col">{i18n::PRODUCT}</th>
-                        <th scope="col">{i18n::REGION}</th>
-                        <th scope="col">{i18n::UNITS}</th>
-                        <th scope="col">{i18n::AMOUNT}</th>
-                        <th scope="col">{i18n::ORDERS}</th>
-                        <th scope="col">{i18n::STATE}</th>
-                        <th scope="col"><span class="visually-hidden">{i18n::DELETE}</span></th>
+                        <th scope="col">{t!(i18n, product)}</th>
+                        <th scope="col">{t!(i18n, region)}</th>
+                        <th scope="col">{t!(i18n, units)}</th>
+                        <th scope="col">{t!(i18n, amount)}</th>
+                        <th scope="col">{t!(i18n, orders)}</th>
+                        <th scope="col">{t!(i18n, state)}</th>
+                        <th scope="col"><span class="visually-hidden">{t!(i18n, delete)}</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -275,20 +284,20 @@ fn SessionDetail(room: Memo<Room>, id: Uuid) -> impl IntoView {
                             .filter(|(line, _)| line.session_id == id)
                             .map(|(line, state)| {
                                 let product = room.product(line.product_id);
-                                let name = product.map(|p| p.name.clone()).unwrap_or_else(|| i18n::UNKNOWN_ITEM.to_owned());
+                                let name = product.map(|p| p.name.clone()).unwrap_or_else(|| t_string!(i18n, unknown_item).to_owned());
                                 let region = product.map(|p| room.region_name(p.region_id)).unwrap_or_default();
                                 let line_id = line.id;
                                 view! {
                                     <tr data-id=line_id.to_string()>
-                                        <td>{name}</td>
-                                        <td>{region}</td>
+                                        <td translate="no">{name}</td>
+                                        <td translate="no">{region}</td>
                                         <td class="num">{line.units}</td>
                                         <td class="num">{yuan(line.amount_fen)}</td>
                                         <td class="num">{line.orders}</td>
                                         <td>{state_view(state)}</td>
                                         <td>
                                             <button type="button" class="delete" on:click=move |_| delete(line_id)>
-                                                {i18n::DELETE}
+                                                {t!(i18n, delete)}
                                             </button>
                                         </td>
                                     </tr>
@@ -302,7 +311,7 @@ fn SessionDetail(room: Memo<Room>, id: Uuid) -> impl IntoView {
                         let t = room.get().by_session().get(&id).copied().unwrap_or_default();
                         view! {
                             <tr id="session-totals" data-units=t.units data-amount-fen=t.amount_fen data-orders=t.orders>
-                                <th scope="row" colspan="2">{i18n::SESSION_TOTAL}</th>
+                                <th scope="row" colspan="2">{t!(i18n, session_total)}</th>
                                 <td class="num">{t.units}</td>
                                 <td class="num">{yuan(t.amount_fen)}</td>
                                 <td class="num">{t.orders}</td>
@@ -319,6 +328,7 @@ fn SessionDetail(room: Memo<Room>, id: Uuid) -> impl IntoView {
 
 #[component]
 fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let product_id = RwSignal::new(String::new());
     let units = RwSignal::new(String::new());
@@ -369,53 +379,54 @@ fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
     };
     view! {
         <form id="sale-line-form" class="activity-form" on:submit=submit novalidate>
-            <h3>{i18n::ADD_SALE_LINE}</h3>
+            <h3>{t!(i18n, add_sale_line)}</h3>
             <label>
-                {i18n::PRODUCT}
+                {t!(i18n, product)}
                 <select name="product_id" on:change:target=move |ev| product_id.set(ev.target().value())>
-                    <option value="">{i18n::CHOOSE_PRODUCT}</option>
+                    <option value="">{t!(i18n, choose_product)}</option>
                     {move || room.get().products.iter().map(|(p, _)| {
                         let id = p.id.to_string();
                         let selected = { let id = id.clone(); move || product_id.get() == id };
-                        view! { <option value=id selected=selected>{format!("{} ({})", p.name, room.get().region_name(p.region_id))}</option> }
+                        view! { <option value=id selected=selected translate="no">{format!("{} ({})", p.name, room.get().region_name(p.region_id))}</option> }
                     }).collect_view()}
                 </select>
                 {error("product_id")}
             </label>
             <div class="counts">
                 <label>
-                    {i18n::UNITS}
+                    {t!(i18n, units)}
                     <input name="units" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=units/>
                     {error("units")}
                 </label>
                 <label>
-                    {i18n::ORDERS}
+                    {t!(i18n, orders)}
                     <input name="orders" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=orders/>
                     {error("orders")}
                 </label>
             </div>
             <label>
-                {i18n::AMOUNT_YUAN}
-                <input name="amount" type="text" inputmode="decimal" placeholder=i18n::AMOUNT_HINT bind:value=amount/>
+                {t!(i18n, amount_yuan)}
+                <input name="amount" type="text" inputmode="decimal" placeholder=move || t_string!(i18n, amount_hint) bind:value=amount/>
                 {error("amount_fen")}
             </label>
             {error("form")}
-            <button type="submit" class="save">{i18n::SAVE}</button>
+            <button type="submit" class="save">{t!(i18n, save)}</button>
         </form>
     }
 }
 
 #[component]
 fn RegionTotals(room: Memo<Room>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <h2>{i18n::BY_REGION}</h2>
+        <h2>{t!(i18n, by_region)}</h2>
         <table class="breakdown" id="region-totals">
             <thead>
                 <tr>
-                    <th scope="col">{i18n::REGION}</th>
-                    <th scope="col">{i18n::UNITS}</th>
-                    <th scope="col">{i18n::AMOUNT}</th>
-                    <th scope="col">{i18n::ORDERS}</th>
+                    <th scope="col">{t!(i18n, region)}</th>
+                    <th scope="col">{t!(i18n, units)}</th>
+                    <th scope="col">{t!(i18n, amount)}</th>
+                    <th scope="col">{t!(i18n, orders)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -425,7 +436,7 @@ fn RegionTotals(room: Memo<Room>) -> impl IntoView {
                         .into_iter()
                         .map(|(region, t)| view! {
                             <tr data-region=room.region_name(region) data-units=t.units data-amount-fen=t.amount_fen>
-                                <th scope="row">{room.region_name(region)}</th>
+                                <th scope="row" translate="no">{room.region_name(region)}</th>
                                 <td class="num">{t.units}</td>
                                 <td class="num">{yuan(t.amount_fen)}</td>
                                 <td class="num">{t.orders}</td>
@@ -440,6 +451,7 @@ fn RegionTotals(room: Memo<Room>) -> impl IntoView {
 
 #[component]
 fn SessionForm(room: Memo<Room>) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let next_number = move || {
         room.with(|r| r.sessions.iter().map(|(s, _)| s.number).max())
@@ -497,24 +509,24 @@ fn SessionForm(room: Memo<Room>) -> impl IntoView {
     };
     view! {
         <form id="session-form" class="activity-form" on:submit=submit novalidate>
-            <h2>{i18n::NEW_SESSION}</h2>
+            <h2>{t!(i18n, new_session)}</h2>
             <div class="counts">
                 <label>
-                    {i18n::SESSION_NUMBER}
+                    {t!(i18n, session_number)}
                     <input name="number" type="text" inputmode="numeric" pattern="[0-9]*"
                         placeholder=move || next_number().to_string() bind:value=number/>
                     {error("number")}
                 </label>
                 <label>
-                    {i18n::DATE}
+                    {t!(i18n, date)}
                     <input name="date" type="date" bind:value=date/>
                     {error("date")}
                 </label>
             </div>
             <label>
-                {i18n::PLATFORM}
+                {t!(i18n, platform)}
                 <input name="platform" type="text" list="platforms" maxlength="50" bind:value=platform/>
-                <datalist id="platforms">
+                <datalist id="platforms" translate="no">
                     <option value="抖音"></option>
                     <option value="快手"></option>
                     <option value="视频号"></option>
@@ -522,28 +534,29 @@ fn SessionForm(room: Memo<Room>) -> impl IntoView {
                 {error("platform")}
             </label>
             <label>
-                {i18n::SESSION_HOST}
+                {t!(i18n, session_host)}
                 <input name="host" type="text" maxlength="50" bind:value=host/>
                 {error("host")}
             </label>
             <label>
-                {i18n::SESSION_PARTNERS}
+                {t!(i18n, session_partners)}
                 <input name="partners" type="text" maxlength="200" bind:value=partners/>
                 {error("partners")}
             </label>
             <label>
-                {i18n::VIEWERS}
+                {t!(i18n, viewers)}
                 <input name="viewers" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=viewers/>
                 {error("viewers")}
             </label>
             {error("form")}
-            <button type="submit" class="save">{i18n::SAVE}</button>
+            <button type="submit" class="save">{t!(i18n, save)}</button>
         </form>
     }
 }
 
 #[component]
 fn ProductSection(room: Memo<Room>) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let name = RwSignal::new(String::new());
     let region_id = RwSignal::new(String::new());
@@ -581,57 +594,58 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
         );
     };
     view! {
-        <h2>{i18n::PRODUCTS}</h2>
+        <h2>{t!(i18n, products)}</h2>
         <ul id="products" class="records">
             {move || {
                 let room = room.get();
                 room.products.iter().map(|(p, state)| view! {
                     <li data-id=p.id.to_string()>
-                        {format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), yuan(p.price_fen), p.unit)}
+                        <span translate="no">{format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), yuan(p.price_fen), p.unit)}</span>
                         " " {state_view(state)}
                     </li>
                 }).collect_view()
             }}
         </ul>
         <form id="product-form" class="activity-form" on:submit=submit novalidate>
-            <h3>{i18n::NEW_PRODUCT}</h3>
+            <h3>{t!(i18n, new_product)}</h3>
             <label>
-                {i18n::PRODUCT_NAME}
+                {t!(i18n, product_name)}
                 <input name="name" type="text" maxlength="100" bind:value=name/>
                 {error("name")}
             </label>
             <label>
-                {i18n::REGION}
+                {t!(i18n, region)}
                 <select name="region_id" on:change:target=move |ev| region_id.set(ev.target().value())>
-                    <option value="">{i18n::CHOOSE_REGION}</option>
+                    <option value="">{t!(i18n, choose_region)}</option>
                     {move || room.get().regions.iter().map(|(r, _)| {
                         let id = r.id.to_string();
                         let selected = { let id = id.clone(); move || region_id.get() == id };
-                        view! { <option value=id selected=selected>{format!("{} ({})", r.name, r.province)}</option> }
+                        view! { <option value=id selected=selected translate="no">{format!("{} ({})", r.name, r.province)}</option> }
                     }).collect_view()}
                 </select>
                 {error("region_id")}
             </label>
             <div class="counts">
                 <label>
-                    {i18n::UNIT}
+                    {t!(i18n, unit)}
                     <input name="unit" type="text" maxlength="10" bind:value=unit/>
                     {error("unit")}
                 </label>
                 <label>
-                    {i18n::PRICE_YUAN}
+                    {t!(i18n, price_yuan)}
                     <input name="price" type="text" inputmode="decimal" bind:value=price/>
                     {error("price_fen")}
                 </label>
             </div>
             {error("form")}
-            <button type="submit" class="save">{i18n::SAVE}</button>
+            <button type="submit" class="save">{t!(i18n, save)}</button>
         </form>
     }
 }
 
 #[component]
 fn RegionSection(room: Memo<Room>) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let name = RwSignal::new(String::new());
     let province = RwSignal::new(String::new());
@@ -662,28 +676,28 @@ fn RegionSection(room: Memo<Room>) -> impl IntoView {
         );
     };
     view! {
-        <h2>{i18n::REGIONS}</h2>
+        <h2>{t!(i18n, regions)}</h2>
         <ul id="regions" class="records">
             {move || room.get().regions.iter().map(|(r, state)| view! {
-                <li data-id=r.id.to_string()>{format!("{} · {}", r.name, r.province)} " " {state_view(state)}</li>
+                <li data-id=r.id.to_string()><span translate="no">{format!("{} · {}", r.name, r.province)}</span> " " {state_view(state)}</li>
             }).collect_view()}
         </ul>
         <form id="region-form" class="activity-form" on:submit=submit novalidate>
-            <h3>{i18n::NEW_REGION}</h3>
+            <h3>{t!(i18n, new_region)}</h3>
             <div class="counts">
                 <label>
-                    {i18n::REGION_NAME}
+                    {t!(i18n, region_name)}
                     <input name="name" type="text" maxlength="50" bind:value=name/>
                     {error("name")}
                 </label>
                 <label>
-                    {i18n::PROVINCE}
+                    {t!(i18n, province)}
                     <input name="province" type="text" maxlength="50" bind:value=province/>
                     {error("province")}
                 </label>
             </div>
             {error("form")}
-            <button type="submit" class="save">{i18n::SAVE}</button>
+            <button type="submit" class="save">{t!(i18n, save)}</button>
         </form>
     }
 }

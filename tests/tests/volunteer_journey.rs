@@ -141,8 +141,8 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
             let dates = phone
                 .client
                 .execute(
-                    "return [...document.querySelectorAll('#my-records li .record-meta')]
-                     .map(e => e.textContent.split(' · ').pop());",
+                    "return [...document.querySelectorAll('#my-records li')]
+                     .map(e => e.dataset.date);",
                     vec![],
                 )
                 .await?;
