@@ -5,10 +5,11 @@
 use chrono::NaiveDate;
 use tongxin_frontend::store::{Store, SyncState};
 use tongxin_shared::{
-    Activity, Category, PeopleServed, ValidationError,
+    Activity, Category, LivestreamSession, PeopleServed, ValidationError,
     error::Rule,
     hlc::HlcClock,
-    merge::ActivityRecord,
+    livestream::{LivestreamRecord, SessionRecord},
+    merge::{ActivityRecord, StampedRecord},
     sync::{Change, MutationResult, Outcome},
 };
 use uuid::Uuid;
@@ -183,7 +184,9 @@ async fn after_seeing_the_server_a_phone_with_a_wrong_clock_stamps_after_it() {
         .unwrap();
     let a = activity("时钟不准", 1);
     store.save_activity(&a).await.unwrap();
-    let Change::PutActivity(record) = &store.outbox(1).await.unwrap()[0].change;
+    let Change::PutActivity(record) = &store.outbox(1).await.unwrap()[0].change else {
+        panic!("an activity's change expected")
+    };
     assert!(
         record.title.stamp > server_stamp,
         "{:?} <= {server_stamp:?}",
@@ -206,4 +209,52 @@ async fn records_survive_closing_and_reopening_the_database() {
         vec![(a, SyncState::Pending)]
     );
     assert_eq!(reopened.device_id().await.unwrap(), device);
+}
+
+#[wasm_bindgen_test]
+async fn a_livestream_record_queues_like_an_activity_and_a_pulled_edit_merges_into_it() {
+    let store = fresh_store().await;
+    let session = LivestreamSession {
+        id: Uuid::now_v7(),
+        number: 8,
+        date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        platform: "快手".into(),
+        host: "小同".into(),
+        partners: String::new(),
+        viewers: 100,
+    };
+    let id = session.id;
+    let made = session.clone();
+    store
+        .add_livestream(id, move |stamp| {
+            LivestreamRecord::Session(SessionRecord::new(&made, stamp))
+        })
+        .await
+        .unwrap();
+    let outbox = store.outbox(10).await.unwrap();
+    assert!(matches!(&outbox[0].change, Change::PutLivestream(r) if r.id() == id));
+
+    // Another organiser's later edit of the viewers arrives while ours is
+    // pending: both survive, and the record stays pending.
+    let mut theirs = SessionRecord::new(&session, HlcClock::new(Uuid::now_v7()).stamp(1));
+    let mut edited = session.clone();
+    edited.viewers = 9_999;
+    let later = js_sys::Date::now() as u64 + 3_600_000;
+    theirs.edit(&edited, HlcClock::new(Uuid::now_v7()).stamp(later));
+    store
+        .apply_pulled(&[], &[LivestreamRecord::Session(theirs)], "9")
+        .await
+        .unwrap();
+    let kept = store.livestream().await.unwrap();
+    let [(LivestreamRecord::Session(record), SyncState::Pending)] = kept.as_slice() else {
+        panic!("one pending session expected, got {kept:?}")
+    };
+    assert_eq!(
+        (record.viewers.value, record.host.value.as_str()),
+        (9_999, "小同")
+    );
+
+    store.set_livestream_deleted(id, true).await.unwrap();
+    assert!(store.livestream().await.unwrap().is_empty());
+    assert_eq!(store.pending_count().await.unwrap(), 2);
 }
