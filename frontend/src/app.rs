@@ -512,6 +512,8 @@ fn ActivityForm() -> impl IntoView {
     let volunteers = RwSignal::new(String::from("1"));
     let people_served = RwSignal::new(String::new());
     let notes = RwSignal::new(String::new());
+    let time = RwSignal::new(String::new());
+    let organising_group = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let saved = RwSignal::new(false);
 
@@ -547,6 +549,12 @@ fn ActivityForm() -> impl IntoView {
             volunteers.set(a.volunteers.to_string());
             people_served.set(a.people_served.get().to_string());
             notes.set(a.notes.clone());
+            time.set(
+                a.time
+                    .map(|t| t.format("%H:%M").to_string())
+                    .unwrap_or_default(),
+            );
+            organising_group.set(a.organising_group.clone());
             errors.set(Vec::new());
             saved.set(false);
             if let Some(window) = web_sys::window() {
@@ -602,6 +610,11 @@ fn ActivityForm() -> impl IntoView {
             volunteers: u32::try_from(volunteers_n).unwrap_or(u32::MAX),
             people_served: people,
             notes: notes.get(),
+            // The time input gives "HH:MM" (or "HH:MM:SS"), or nothing.
+            time: ["%H:%M", "%H:%M:%S"]
+                .iter()
+                .find_map(|format| chrono::NaiveTime::parse_from_str(&time.get(), format).ok()),
+            organising_group: organising_group.get().trim().to_owned(),
         };
         if let Err(rule_errors) = activity.validate(today()) {
             problems.extend(rule_errors);
@@ -617,6 +630,7 @@ fn ActivityForm() -> impl IntoView {
                     title.set(String::new());
                     people_served.set(String::new());
                     notes.set(String::new());
+                    time.set(String::new());
                     ctx.editing.set(None);
                     saved.set(true);
                     ctx.saved_locally();
@@ -691,10 +705,23 @@ fn ActivityForm() -> impl IntoView {
                 </select>
                 {field_error("station_id")}
             </label>
+            <div class="counts">
+                <label>
+                    {t!(i18n, date)}
+                    <input name="date" type="date" bind:value=date/>
+                    {field_error("date")}
+                </label>
+                <label>
+                    {t!(i18n, time)}
+                    <input name="time" type="time" bind:value=time/>
+                    {field_error("time")}
+                </label>
+            </div>
             <label>
-                {t!(i18n, date)}
-                <input name="date" type="date" bind:value=date/>
-                {field_error("date")}
+                {t!(i18n, organising_group)}
+                <input name="organising_group" type="text" maxlength="50"
+                    placeholder=move || t_string!(i18n, organising_group_hint) bind:value=organising_group/>
+                {field_error("organising_group")}
             </label>
             <div class="counts">
                 <label>
@@ -923,6 +950,7 @@ fn record_row(
                     {move || i18n::category(i18n.get_locale(), activity.category)} " · "
                     <span translate="no">{station}</span> " · "
                     {move || i18n::date(i18n.get_locale(), activity.date)}
+                    {activity.time.map(|t| format!(" {}", t.format("%H:%M")))}
                 </span>
             </div>
             <span class="record-people">{activity.people_served.get()} " " {t!(i18n, people_unit)}</span>

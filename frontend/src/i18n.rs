@@ -135,6 +135,8 @@ fn field_name(locale: Locale, field: &str) -> String {
         "volunteers" => td_string!(locale, volunteers),
         "people_served" => td_string!(locale, people_served),
         "notes" => td_string!(locale, notes),
+        "time" => td_string!(locale, time),
+        "organising_group" => td_string!(locale, organising_group),
         "username" => td_string!(locale, username),
         "password" => td_string!(locale, password),
         "number" => td_string!(locale, session_number),

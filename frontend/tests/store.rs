@@ -33,6 +33,8 @@ fn activity(title: &str, people: i64) -> Activity {
         volunteers: 3,
         people_served: PeopleServed::try_from(people).unwrap(),
         notes: String::new(),
+        time: None,
+        organising_group: String::new(),
     }
 }
 

@@ -315,7 +315,7 @@ impl Db {
     ) -> Result<Vec<(i64, ActivityRecord)>, sqlx::Error> {
         let mut query = sqlx::QueryBuilder::new(
             "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
-                    deleted, stamps, change_seq
+                    time, organising_group, deleted, stamps, change_seq
              FROM activities WHERE change_seq > ",
         );
         query.push_bind(after);
@@ -449,7 +449,7 @@ async fn load_records(
     }
     let mut query = sqlx::QueryBuilder::new(
         "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
-                deleted, stamps
+                time, organising_group, deleted, stamps
          FROM activities WHERE id IN (",
     );
     let mut list = query.separated(", ");
@@ -568,7 +568,7 @@ async fn update_totals(
     Ok(())
 }
 
-/// Rows per INSERT statement: 12 parameters each keeps a statement well
+/// Rows per INSERT statement: 14 parameters each keeps a statement well
 /// under SQLite's limit of 32,766 parameters.
 const ROWS_PER_INSERT: usize = 500;
 
@@ -584,7 +584,7 @@ async fn put_records(
         let mut query = sqlx::QueryBuilder::new(
             "INSERT INTO activities
                 (id, category, title, station_id, date, volunteers, people_served, notes,
-                 change_seq, updated_by, stamps, deleted) ",
+                 time, organising_group, change_seq, updated_by, stamps, deleted) ",
         );
         let mut encode_error = None;
         query.push_values(chunk, |mut row, (record, change_seq)| {
@@ -601,6 +601,8 @@ async fn put_records(
                 .push_bind(i64::from(activity.volunteers))
                 .push_bind(i64::from(activity.people_served.get()))
                 .push_bind(activity.notes)
+                .push_bind(activity.time)
+                .push_bind(activity.organising_group)
                 .push_bind(*change_seq)
                 .push_bind(updated_by.to_owned())
                 .push_bind(json)
@@ -614,7 +616,8 @@ async fn put_records(
                 category = excluded.category, title = excluded.title,
                 station_id = excluded.station_id, date = excluded.date,
                 volunteers = excluded.volunteers, people_served = excluded.people_served,
-                notes = excluded.notes, change_seq = excluded.change_seq,
+                notes = excluded.notes, time = excluded.time,
+                organising_group = excluded.organising_group, change_seq = excluded.change_seq,
                 updated_by = excluded.updated_by, stamps = excluded.stamps,
                 deleted = excluded.deleted",
         );
@@ -643,6 +646,8 @@ fn activity_from_row(row: &SqliteRow) -> Result<Activity, sqlx::Error> {
         people_served: PeopleServed::try_from(people_served)
             .map_err(|e| decode("people_served", e))?,
         notes: row.try_get("notes")?,
+        time: row.try_get("time")?,
+        organising_group: row.try_get("organising_group")?,
     })
 }
 

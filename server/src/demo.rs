@@ -2,7 +2,7 @@
 //! stations on the district's real streets, a few activities of the kinds
 //! the district reports, and the 7th livestream session with what it sold.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use tongxin_shared::{
     Activity, Category, LivestreamSession, PartnerRegion, PeopleServed, Product, SaleLine, Station,
     StationKind,
@@ -83,6 +83,8 @@ pub fn activities() -> Vec<Activity> {
         volunteers,
         people_served: PeopleServed::try_from(served).expect("valid demo count"),
         notes: String::new(),
+        time: NaiveTime::from_hms_opt(9 + (n % 6) as u32, 0, 0),
+        organising_group: organising_group(category).into(),
     };
     vec![
         activity(
@@ -231,6 +233,19 @@ pub fn synthetic_activity(n: u64) -> Activity {
         volunteers: (n % 12) as u32,
         people_served: PeopleServed::try_from((n % 200) as i64).expect("within bounds"),
         notes: String::new(),
+        time: NaiveTime::from_hms_opt(8 + (n % 10) as u32, (n % 4) as u32 * 15, 0),
+        organising_group: organising_group(Category::ALL[(n % 9) as usize]).into(),
+    }
+}
+
+/// Who runs activities of a kind, after the district's report.
+fn organising_group(category: Category) -> &'static str {
+    match category {
+        Category::HealthClinic | Category::RareDiseaseAid => "医卫专科联盟",
+        Category::LegalConsultation => "同心律师服务团",
+        Category::ElderCare => "同心益事会",
+        Category::Counselling | Category::TraditionalCulture => "新联会",
+        _ => "社区主任助理",
     }
 }
 

@@ -1,6 +1,6 @@
 //! Activities (活动): what volunteers record in the field.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -134,11 +134,18 @@ pub struct Activity {
     pub people_served: PeopleServed,
     #[serde(default)]
     pub notes: String,
+    /// When it started, if the volunteer said.
+    #[serde(default)]
+    pub time: Option<NaiveTime>,
+    /// Who organised it (a party branch, the lawyers' service group …).
+    #[serde(default)]
+    pub organising_group: String,
 }
 
 impl Activity {
     pub const TITLE_MAX_CHARS: usize = 100;
     pub const NOTES_MAX_CHARS: usize = 2_000;
+    pub const GROUP_MAX_CHARS: usize = 50;
     pub const VOLUNTEERS_MAX: u32 = 10_000;
     /// Devices' clocks are wrong, and a date just past midnight somewhere is
     /// fine; a date further ahead is a typo.
@@ -176,6 +183,14 @@ impl Activity {
                 },
             ));
         }
+        if self.organising_group.trim().chars().count() > Self::GROUP_MAX_CHARS {
+            errors.push(ValidationError::new(
+                "organising_group",
+                Rule::TooLong {
+                    max: Self::GROUP_MAX_CHARS as u32,
+                },
+            ));
+        }
         if self.notes.chars().count() > Self::NOTES_MAX_CHARS {
             errors.push(ValidationError::new(
                 "notes",
@@ -210,6 +225,8 @@ mod tests {
             volunteers: 6,
             people_served: PeopleServed::try_from(120).unwrap(),
             notes: String::new(),
+            time: None,
+            organising_group: String::new(),
         }
     }
 
@@ -242,6 +259,7 @@ mod tests {
         );
         check(|a| a.volunteers = 10_001, "volunteers");
         check(|a| a.notes = "x".repeat(2_001), "notes");
+        check(|a| a.organising_group = "组".repeat(51), "organising_group");
     }
 
     #[test]

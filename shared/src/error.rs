@@ -83,6 +83,7 @@ fn english(field: &str, rule: &Rule) -> String {
     let name = match field {
         "station_id" => "station",
         "people_served" => "people served",
+        "organising_group" => "organising group",
         "region_id" => "partner region",
         "session_id" => "session",
         "product_id" => "product",

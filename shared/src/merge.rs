@@ -8,7 +8,7 @@
 //! fields on two devices both survive. A delete is a stamped tombstone
 //! like any other field, so an older edit never brings a record back.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -20,6 +20,18 @@ use crate::{Activity, Category, PeopleServed, hlc::Hlc};
 pub struct Lww<T> {
     pub value: T,
     pub stamp: Hlc,
+}
+
+/// A field a record gained later: what older versions of the record (sent
+/// by an older app, kept on a phone) read as. Stamped at zero, so any real
+/// write of it wins.
+impl<T: Default> Default for Lww<T> {
+    fn default() -> Self {
+        Lww {
+            value: T::default(),
+            stamp: Hlc::ZERO,
+        }
+    }
 }
 
 impl<T: Clone + PartialEq> Lww<T> {
@@ -71,7 +83,7 @@ macro_rules! stamped_record {
     (
         $(#[$meta:meta])*
         pub struct $record:ident of $plain:ident, read by $getter:ident {
-            $($field:ident: $ty:ty),+ $(,)?
+            $($(#[$field_meta:meta])* $field:ident: $ty:ty),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -79,7 +91,7 @@ macro_rules! stamped_record {
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub struct $record {
             pub id: uuid::Uuid,
-            $(pub $field: Lww<$ty>,)+
+            $($(#[$field_meta])* pub $field: Lww<$ty>,)+
             pub deleted: Lww<bool>,
         }
 
@@ -175,6 +187,10 @@ stamped_record! {
         volunteers: u32,
         people_served: PeopleServed,
         notes: String,
+        #[serde(default)]
+        time: Option<NaiveTime>,
+        #[serde(default)]
+        organising_group: String,
     }
 }
 
@@ -193,6 +209,8 @@ mod tests {
             volunteers: 4,
             people_served: PeopleServed::try_from(30).unwrap(),
             notes: String::new(),
+            time: None,
+            organising_group: String::new(),
         }
     }
 
@@ -295,5 +313,36 @@ mod tests {
         assert_eq!(record.title, Lww::new("未来".to_owned(), now));
         assert_eq!(record.date.stamp.wall_ms, 5_000);
         assert!(!record.restamp_after(10_000, now));
+    }
+}
+
+#[cfg(test)]
+mod later_fields {
+    use super::*;
+    use crate::hlc::HlcClock;
+
+    #[test]
+    fn a_record_from_before_time_and_group_reads_with_them_empty_and_any_edit_wins() {
+        let stamp = HlcClock::new(Uuid::from_u128(1)).stamp(1_000);
+        let full = serde_json::json!({
+            "id": Uuid::from_u128(5),
+            "category": { "value": "elder_care", "stamp": stamp },
+            "title": { "value": "雨花敬老", "stamp": stamp },
+            "station_id": { "value": "st-dazhi", "stamp": stamp },
+            "date": { "value": "2026-11-20", "stamp": stamp },
+            "volunteers": { "value": 3, "stamp": stamp },
+            "people_served": { "value": 20, "stamp": stamp },
+            "notes": { "value": "", "stamp": stamp },
+            "deleted": { "value": false, "stamp": stamp },
+        });
+        let mut old: ActivityRecord = serde_json::from_value(full).unwrap();
+        assert_eq!(old.time, Lww::default());
+        assert_eq!(old.activity().organising_group, "");
+        let mut edited = old.activity();
+        edited.organising_group = "民建江岸区委".into();
+        let mut newer = old.clone();
+        newer.edit(&edited, HlcClock::new(Uuid::from_u128(2)).stamp(900));
+        old.merge(&newer);
+        assert_eq!(old.activity().organising_group, "民建江岸区委");
     }
 }

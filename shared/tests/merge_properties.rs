@@ -44,9 +44,25 @@ fn version() -> impl Strategy<Value = ActivityRecord> {
         lww(|s| PeopleServed::try_from((seed(s) % 500) as i64).unwrap()),
         lww(|s| format!("n{}", seed(s))),
         lww(|s| seed(s).is_multiple_of(3)),
+        (
+            lww(|s| {
+                chrono::NaiveTime::from_num_seconds_from_midnight_opt((seed(s) % 86_400) as u32, 0)
+            }),
+            lww(|s| format!("g{}", seed(s) % 5)),
+        ),
     )
         .prop_map(
-            |(category, title, station_id, date, volunteers, people_served, notes, deleted)| {
+            |(
+                category,
+                title,
+                station_id,
+                date,
+                volunteers,
+                people_served,
+                notes,
+                deleted,
+                (time, organising_group),
+            )| {
                 ActivityRecord {
                     id: Uuid::from_u128(42),
                     category,
@@ -56,6 +72,8 @@ fn version() -> impl Strategy<Value = ActivityRecord> {
                     volunteers,
                     people_served,
                     notes,
+                    time,
+                    organising_group,
                     deleted,
                 }
             },

@@ -143,7 +143,7 @@ async fn an_admin_filters_the_district_figures_and_downloads_the_selection() -> 
         "a byte-order mark for Excel"
     );
     let text = String::from_utf8(csv[3..].to_vec())?;
-    assert!(text.starts_with("日期,活动名称,类别"), "{text}");
+    assert!(text.starts_with("日期,时间,活动名称,类别"), "{text}");
     assert_eq!(text.lines().count(), 1 + on_street.len(), "{text}");
     for activity in &on_street {
         assert!(text.contains(&activity.title), "{text}");

@@ -78,6 +78,12 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
     phone
         .set_value("#activity-form [name=people_served]", "25")
         .await?;
+    phone
+        .set_value("#activity-form [name=time]", "14:30")
+        .await?;
+    phone
+        .set_value("#activity-form [name=organising_group]", "同心律师服务团")
+        .await?;
     click(&phone, "#activity-form button[type=submit]").await?;
     wait_until(Duration::from_secs(5), "B's new count", || async {
         Ok(phone
@@ -194,19 +200,31 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
         .error_for_status()?
         .json()
         .await?;
-    let mut ours: Vec<(String, u64)> = rows
+    let mut ours: Vec<(String, u64, String, String)> = rows
         .iter()
         .map(|r| &r["activity"])
         .filter(|a| [A, B, C].contains(&a["title"].as_str().unwrap_or_default()))
         .map(|a| {
+            let text = |field: &str| a[field].as_str().unwrap_or_default().to_owned();
             (
-                a["title"].as_str().unwrap_or_default().to_owned(),
+                text("title"),
                 a["people_served"].as_u64().unwrap_or_default(),
+                text("time"),
+                text("organising_group"),
             )
         })
         .collect();
     ours.sort();
-    let mut expected = vec![(A.to_owned(), 10), (B.to_owned(), 25)];
+    // A was recorded without a time or group; B's edit gave it both.
+    let mut expected = vec![
+        (A.to_owned(), 10, String::new(), String::new()),
+        (
+            B.to_owned(),
+            25,
+            "14:30:00".to_owned(),
+            "同心律师服务团".to_owned(),
+        ),
+    ];
     expected.sort();
     assert_eq!(ours, expected);
     phone.close().await?;

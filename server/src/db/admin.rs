@@ -84,7 +84,8 @@ fn from_filtered<'a>(
 fn newest_first(filter: &AdminFilter) -> QueryBuilder<'_, Sqlite> {
     let mut query = QueryBuilder::new(
         "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
-                a.people_served, a.notes, s.name AS station_name, s.street, s.community",
+                a.people_served, a.notes, a.time, a.organising_group,
+                s.name AS station_name, s.street, s.community",
     );
     from_filtered(&mut query, Source::Activities, filter);
     query.push(" ORDER BY a.date DESC, a.change_seq DESC");

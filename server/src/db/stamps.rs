@@ -14,16 +14,19 @@ use tongxin_shared::{
 };
 
 /// The stamped fields, in the order of `fields` below. Migration
-/// `0005_field_stamps.sql` writes the same order.
-const STAMPED_FIELDS: usize = 8;
+/// `0005_field_stamps.sql` wrote the first eight in the same order; rows
+/// from before time and organising group carry eight, and the fields
+/// missing at the end read as stamped at zero.
+const STAMPED_FIELDS: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredStamps {
     /// The distinct stamps.
     stamps: Vec<Hlc>,
     /// For category, title, station_id, date, volunteers, people_served,
-    /// notes and deleted: the index of its stamp in `stamps`.
-    fields: [u8; STAMPED_FIELDS],
+    /// notes, deleted, time and organising_group: the index of its stamp
+    /// in `stamps`.
+    fields: Vec<u8>,
 }
 
 impl StoredStamps {
@@ -37,9 +40,11 @@ impl StoredStamps {
             record.people_served.stamp,
             record.notes.stamp,
             record.deleted.stamp,
+            record.time.stamp,
+            record.organising_group.stamp,
         ];
         let mut stamps: Vec<Hlc> = Vec::with_capacity(1);
-        let mut fields = [0u8; STAMPED_FIELDS];
+        let mut fields = vec![0u8; STAMPED_FIELDS];
         for (slot, stamp) in fields.iter_mut().zip(all) {
             let index = match stamps.iter().position(|s| *s == stamp) {
                 Some(index) => index,
@@ -48,7 +53,7 @@ impl StoredStamps {
                     stamps.len() - 1
                 }
             };
-            // At most eight distinct stamps, so the index fits.
+            // At most ten distinct stamps, so the index fits.
             *slot = index as u8;
         }
         StoredStamps { stamps, fields }
@@ -57,7 +62,9 @@ impl StoredStamps {
     /// The stamped record of `activity` (read from the columns).
     pub fn record(&self, activity: Activity, deleted: bool) -> Result<ActivityRecord, String> {
         let stamp = |field: usize| -> Result<Hlc, String> {
-            let index = usize::from(self.fields[field]);
+            let Some(index) = self.fields.get(field).copied().map(usize::from) else {
+                return Ok(Hlc::ZERO);
+            };
             self.stamps
                 .get(index)
                 .copied()
@@ -73,6 +80,8 @@ impl StoredStamps {
             people_served: Lww::new(activity.people_served, stamp(5)?),
             notes: Lww::new(activity.notes, stamp(6)?),
             deleted: Lww::new(deleted, stamp(7)?),
+            time: Lww::new(activity.time, stamp(8)?),
+            organising_group: Lww::new(activity.organising_group, stamp(9)?),
         })
     }
 }
@@ -115,7 +124,7 @@ mod tests {
     fn a_damaged_index_is_an_error_not_a_panic() {
         let stored = StoredStamps {
             stamps: Vec::new(),
-            fields: [0; STAMPED_FIELDS],
+            fields: vec![0; STAMPED_FIELDS],
         };
         assert!(stored.record(demo::synthetic_activity(1), false).is_err());
     }

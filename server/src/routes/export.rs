@@ -20,13 +20,15 @@ use super::extract::ApiQuery;
 use crate::{AppState, auth::Actor, db::ExportRow, error::ApiError};
 
 /// The columns of both exports.
-pub const HEADERS: [&str; 10] = [
+pub const HEADERS: [&str; 12] = [
     "日期",
+    "时间",
     "活动名称",
     "类别",
     "阵地",
     "街道",
     "社区",
+    "组织单位",
     "志愿者人数",
     "惠及人次",
     "备注",
@@ -66,15 +68,25 @@ fn attachment(content_type: &'static str, file_name: &str, body: Body) -> Respon
 }
 
 /// The cells of one row, as text.
-fn text_cells(row: &ExportRow) -> [String; 10] {
+/// A start time as the district writes it, "09:30"; empty when not given.
+fn time_cell(row: &ExportRow) -> String {
+    row.activity
+        .time
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn text_cells(row: &ExportRow) -> [String; 12] {
     let a = &row.activity;
     [
         a.date.to_string(),
+        time_cell(row),
         a.title.clone(),
         a.category.name_zh().to_owned(),
         row.station_name.clone(),
         row.street.clone(),
         row.community.clone(),
+        a.organising_group.clone(),
         a.volunteers.to_string(),
         a.people_served.get().to_string(),
         a.notes.clone(),
@@ -173,13 +185,15 @@ fn write_xlsx(
     }
     for (width, col) in [
         (12, 0),
-        (28, 1),
-        (10, 2),
-        (22, 3),
-        (12, 4),
+        (8, 1),
+        (28, 2),
+        (10, 3),
+        (22, 4),
         (12, 5),
-        (30, 8),
-        (38, 9),
+        (12, 6),
+        (18, 7),
+        (30, 10),
+        (38, 11),
     ] {
         sheet.set_column_width(col, width)?;
     }
@@ -194,15 +208,17 @@ fn write_xlsx(
             u8::try_from(a.date.day())?,
         )?;
         sheet.write_datetime_with_format(line, 0, &day, &date)?;
-        sheet.write_string(line, 1, &a.title)?;
-        sheet.write_string(line, 2, a.category.name_zh())?;
-        sheet.write_string(line, 3, &row.station_name)?;
-        sheet.write_string(line, 4, &row.street)?;
-        sheet.write_string(line, 5, &row.community)?;
-        sheet.write_number(line, 6, f64::from(a.volunteers))?;
-        sheet.write_number(line, 7, f64::from(a.people_served.get()))?;
-        sheet.write_string(line, 8, &a.notes)?;
-        sheet.write_string(line, 9, a.id.to_string())?;
+        sheet.write_string(line, 1, time_cell(&row))?;
+        sheet.write_string(line, 2, &a.title)?;
+        sheet.write_string(line, 3, a.category.name_zh())?;
+        sheet.write_string(line, 4, &row.station_name)?;
+        sheet.write_string(line, 5, &row.street)?;
+        sheet.write_string(line, 6, &row.community)?;
+        sheet.write_string(line, 7, &a.organising_group)?;
+        sheet.write_number(line, 8, f64::from(a.volunteers))?;
+        sheet.write_number(line, 9, f64::from(a.people_served.get()))?;
+        sheet.write_string(line, 10, &a.notes)?;
+        sheet.write_string(line, 11, a.id.to_string())?;
     }
     workbook.save(path)?;
     Ok(())

@@ -201,13 +201,17 @@ async fn the_csv_export_opens_in_excel_with_chinese_headers_and_the_filtered_row
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let headers = reader.headers().unwrap().clone();
     assert_eq!(&headers[0], "日期");
-    assert_eq!(&headers[7], "惠及人次");
+    assert_eq!(&headers[1], "时间");
+    assert_eq!(&headers[7], "组织单位");
+    assert_eq!(&headers[9], "惠及人次");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let titles: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    let titles: Vec<&str> = rows.iter().map(|r| &r[2]).collect();
     assert_eq!(titles, ["大智敬老", "红石榴敬老"]);
-    assert_eq!(&rows[0][2], "敬老助老");
-    assert_eq!(&rows[0][4], "大智街道");
-    assert_eq!(&rows[0][7], "25");
+    assert_eq!(&rows[0][1], "09:30");
+    assert_eq!(&rows[0][3], "敬老助老");
+    assert_eq!(&rows[0][5], "大智街道");
+    assert_eq!(&rows[0][7], "同心律师服务团");
+    assert_eq!(&rows[0][9], "25");
 }
 
 #[tokio::test]
@@ -230,7 +234,7 @@ async fn the_xlsx_export_has_chinese_headers_real_dates_and_numbers() {
         "a header row and six activities, no deleted one"
     );
     assert_eq!(sheet.get((0, 0)), Some(&Data::String("日期".into())));
-    assert_eq!(sheet.get((0, 7)), Some(&Data::String("惠及人次".into())));
+    assert_eq!(sheet.get((0, 9)), Some(&Data::String("惠及人次".into())));
     // Newest first; the date is a date cell, the count a number.
     match sheet.get((1, 0)) {
         Some(Data::DateTime(date)) => {
@@ -238,10 +242,11 @@ async fn the_xlsx_export_has_chinese_headers_real_dates_and_numbers() {
         }
         other => panic!("not a date cell: {other:?}"),
     }
-    assert_eq!(sheet.get((1, 1)), Some(&Data::String("大智义诊".into())));
-    assert_eq!(sheet.get((1, 7)), Some(&Data::Float(60.0)));
+    assert_eq!(sheet.get((1, 1)), Some(&Data::String("09:30".into())));
+    assert_eq!(sheet.get((1, 2)), Some(&Data::String("大智义诊".into())));
+    assert_eq!(sheet.get((1, 9)), Some(&Data::Float(60.0)));
     let total: f64 = (1..7)
-        .map(|r| match sheet.get((r, 7)) {
+        .map(|r| match sheet.get((r, 9)) {
             Some(Data::Float(n)) => *n,
             other => panic!("not a number: {other:?}"),
         })

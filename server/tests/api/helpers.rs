@@ -65,6 +65,8 @@ pub fn activity(people_served: i64) -> Activity {
         volunteers: 5,
         people_served: PeopleServed::try_from(people_served).unwrap(),
         notes: String::new(),
+        time: chrono::NaiveTime::from_hms_opt(9, 30, 0),
+        organising_group: "同心律师服务团".into(),
     }
 }
 

@@ -4,7 +4,11 @@
 use std::borrow::Cow;
 
 use tongxin_server::{auth::StationScope, db::Db, demo};
-use tongxin_shared::{hlc::HlcClock, livestream::LivestreamRecord, merge::ActivityRecord};
+use tongxin_shared::{
+    hlc::HlcClock,
+    livestream::LivestreamRecord,
+    merge::{ActivityRecord, Lww},
+};
 use uuid::Uuid;
 
 #[tokio::test]
@@ -28,7 +32,12 @@ async fn records_stored_as_whole_json_keep_every_field_stamp_after_the_upgrade()
     old.run(&pool).await.unwrap();
 
     let mut clock = HlcClock::new(Uuid::now_v7());
-    let activity = demo::synthetic_activity(3);
+    // As an app of that time recorded it: no start time, no group.
+    let activity = tongxin_shared::Activity {
+        time: None,
+        organising_group: String::new(),
+        ..demo::synthetic_activity(3)
+    };
     let mut record = ActivityRecord::new(&activity, clock.stamp(1_764_000_000_000));
     let mut edited = activity.clone();
     edited.people_served = 77.try_into().unwrap();
@@ -74,7 +83,13 @@ async fn records_stored_as_whole_json_keep_every_field_stamp_after_the_upgrade()
 
     let db = Db::open(&url).await.unwrap();
     let pulled = db.pull(&StationScope::All, 0, 10).await.unwrap();
-    assert_eq!(pulled, vec![(1, record)]);
+    // The fields added since read as never written (stamped at zero).
+    let expected = ActivityRecord {
+        time: Lww::default(),
+        organising_group: Lww::default(),
+        ..record
+    };
+    assert_eq!(pulled, vec![(1, expected)]);
     // The session became a record at the next position, every field kept.
     let sessions = db.pull_livestream(0, 10).await.unwrap();
     let [(2, LivestreamRecord::Session(session))] = sessions.as_slice() else {
