@@ -29,7 +29,7 @@ mod admin;
 mod livestream;
 mod stamps;
 pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
-pub use admin::{Dimension, ExportRow};
+pub use admin::{Dimension, ExportRow, SalesDimension, SalesExportRow};
 
 /// A push that must be refused as a whole.
 #[derive(Debug, thiserror::Error)]

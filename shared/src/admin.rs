@@ -3,11 +3,16 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::{Category, ValidationError, error::Rule};
 
 /// Narrows every figure, table and export on the admin's page. Each field
 /// left out means "all". Sent as query parameters.
+///
+/// The date range narrows activities (by their date) and sales (by their
+/// session's date) alike; street and category narrow activities, which
+/// have them; the partner region narrows sales, which have one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
@@ -22,6 +27,9 @@ pub struct AdminFilter {
     pub street: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    /// A partner region's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Uuid>,
 }
 
 impl AdminFilter {
@@ -50,6 +58,9 @@ impl AdminFilter {
         if let Some(category) = self.category {
             parts.push(format!("category={}", category.code()));
         }
+        if let Some(region) = self.region {
+            parts.push(format!("region={region}"));
+        }
         parts.join("&")
     }
 }
@@ -77,6 +88,31 @@ pub struct AdminSummary {
     pub volunteers: u64,
     pub active_stations: u64,
     pub livestream_sessions: u64,
+    pub units_sold: u64,
+    pub sales_fen: u64,
+    pub orders: u64,
+}
+
+/// One row of a sales breakdown: the sales of one partner region, product
+/// or session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SalesRow {
+    /// The region's, product's or session's id.
+    pub key: String,
+    /// A region's or product's name; a session's number.
+    pub label: String,
+    pub units: u64,
+    pub amount_fen: u64,
+    pub orders: u64,
+}
+
+/// A partner region the filter can choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegionChoice {
+    pub id: Uuid,
+    pub name: String,
 }
 
 /// One row of a breakdown: the figures of one street, station, category or
@@ -104,6 +140,14 @@ pub struct AdminReport {
     pub by_station: Vec<BreakdownRow>,
     pub by_category: Vec<BreakdownRow>,
     pub by_month: Vec<BreakdownRow>,
+    /// Sales per partner region, largest amount first.
+    pub sales_by_region: Vec<SalesRow>,
+    /// Sales per product, largest amount first.
+    pub sales_by_product: Vec<SalesRow>,
+    /// Sales per session, by session number.
+    pub sales_by_session: Vec<SalesRow>,
+    /// Every partner region, for the filter.
+    pub regions: Vec<RegionChoice>,
 }
 
 #[cfg(test)]
@@ -117,10 +161,15 @@ mod tests {
             to: NaiveDate::from_ymd_opt(2026, 11, 30),
             street: Some("塔子湖街道".into()),
             category: Some(Category::ElderCare),
+            region: Some(Uuid::from_u128(7)),
         };
         let query = filter.query_string();
         assert!(query.contains("street=%E5%A1%94"), "{query}");
         assert!(query.contains("category=elder_care"), "{query}");
+        assert!(
+            query.ends_with("region=00000000-0000-0000-0000-000000000007"),
+            "{query}"
+        );
         assert_eq!(AdminFilter::default().query_string(), "");
     }
 

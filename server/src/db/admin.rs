@@ -5,7 +5,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use tokio::sync::mpsc;
 use tongxin_shared::{
     Activity,
-    admin::{AdminFilter, AdminSummary, BreakdownRow},
+    admin::{AdminFilter, AdminSummary, BreakdownRow, RegionChoice, SalesRow},
     sync::AdminActivityRow,
 };
 
@@ -79,6 +79,101 @@ fn from_filtered<'a>(
     }
 }
 
+/// What a sales breakdown groups by.
+#[derive(Debug, Clone, Copy)]
+pub enum SalesDimension {
+    Region,
+    Product,
+    Session,
+}
+
+/// The filter's date range, over sessions aliased `s`.
+fn session_dates<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a AdminFilter) {
+    if let Some(from) = filter.from {
+        query.push(" AND s.date >= ").push_bind(from);
+    }
+    if let Some(to) = filter.to {
+        query.push(" AND s.date <= ").push_bind(to);
+    }
+}
+
+/// `FROM … WHERE …` for live sale lines (`l`) of live sessions (`s`) that
+/// pass `filter`, with their product (`p`) and its region (`r`).
+fn sales_filtered<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a AdminFilter) {
+    query.push(
+        " FROM sale_lines l
+          JOIN livestream_sessions s ON s.id = l.session_id
+          JOIN products p ON p.id = l.product_id
+          JOIN partner_regions r ON r.id = p.region_id
+          WHERE NOT l.deleted AND NOT s.deleted",
+    );
+    session_dates(query, filter);
+    if let Some(region) = filter.region {
+        query
+            .push(" AND p.region_id = ")
+            .push_bind(region.to_string());
+    }
+}
+
+/// One exported sale line, with its session, product and region.
+#[derive(Debug, Clone)]
+pub struct SalesExportRow {
+    pub session_number: u32,
+    pub date: chrono::NaiveDate,
+    pub platform: String,
+    pub host: String,
+    pub product: String,
+    pub unit: String,
+    pub region: String,
+    pub province: String,
+    pub units: u64,
+    pub amount_fen: u64,
+    pub orders: u64,
+    pub id: String,
+}
+
+fn sales_export_row(row: &sqlx::sqlite::SqliteRow) -> Result<SalesExportRow, sqlx::Error> {
+    let number: i64 = row.try_get("number")?;
+    Ok(SalesExportRow {
+        session_number: number.clamp(0, i64::from(u32::MAX)) as u32,
+        date: row.try_get("date")?,
+        platform: row.try_get("platform")?,
+        host: row.try_get("host")?,
+        product: row.try_get("product")?,
+        unit: row.try_get("unit")?,
+        region: row.try_get("region")?,
+        province: row.try_get("province")?,
+        units: count(row, "units")?,
+        amount_fen: count(row, "amount_fen")?,
+        orders: count(row, "orders")?,
+        id: row.try_get("id")?,
+    })
+}
+
+/// Sends the rows of `query`, each made by `make`, into `rows` as they
+/// come from the database: the sender waits while the channel is full, so
+/// memory holds a channel's worth, never the whole result. Stops at the
+/// first error (sent on) or when the receiver goes away.
+async fn stream_rows<'a, T>(
+    mut query: QueryBuilder<'a, Sqlite>,
+    pool: &sqlx::SqlitePool,
+    make: fn(&sqlx::sqlite::SqliteRow) -> Result<T, sqlx::Error>,
+    rows: mpsc::Sender<Result<T, sqlx::Error>>,
+) {
+    let mut stream = query.build().fetch(pool);
+    loop {
+        let next = match stream.try_next().await {
+            Ok(None) => return,
+            Ok(Some(row)) => make(&row),
+            Err(error) => Err(error),
+        };
+        let failed = next.is_err();
+        if rows.send(next).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
 /// The live activities passing `filter` with where they happened, newest
 /// first: the admin's list and the exports.
 fn newest_first(filter: &AdminFilter) -> QueryBuilder<'_, Sqlite> {
@@ -106,23 +201,108 @@ impl Db {
         );
         from_filtered(&mut query, Source::Totals, filter);
         let row = query.build().fetch_one(&self.pool).await?;
-        // Sessions have a date but no street or category.
+        // Sessions have a date but no street or category; with a region
+        // chosen, the sessions that sold something of it count.
         let mut sessions =
-            QueryBuilder::new("SELECT COUNT(*) FROM livestream_sessions WHERE NOT deleted");
-        if let Some(from) = filter.from {
-            sessions.push(" AND date >= ").push_bind(from);
-        }
-        if let Some(to) = filter.to {
-            sessions.push(" AND date <= ").push_bind(to);
+            QueryBuilder::new("SELECT COUNT(*) FROM livestream_sessions s WHERE NOT s.deleted");
+        session_dates(&mut sessions, filter);
+        if let Some(region) = filter.region {
+            sessions
+                .push(
+                    " AND EXISTS (SELECT 1 FROM sale_lines l JOIN products p ON p.id = l.product_id
+                      WHERE l.session_id = s.id AND NOT l.deleted AND p.region_id = ",
+                )
+                .push_bind(region.to_string())
+                .push(")");
         }
         let livestream_sessions: i64 = sessions.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut sales = QueryBuilder::new(
+            "SELECT COALESCE(SUM(l.units), 0) AS units, COALESCE(SUM(l.amount_fen), 0) AS amount_fen,
+                    COALESCE(SUM(l.orders), 0) AS orders",
+        );
+        sales_filtered(&mut sales, filter);
+        let sold = sales.build().fetch_one(&self.pool).await?;
         Ok(AdminSummary {
             activities: count(&row, "activities")?,
             people_served: count(&row, "people_served")?,
             volunteers: count(&row, "volunteers")?,
             active_stations: count(&row, "active_stations")?,
             livestream_sessions: livestream_sessions.max(0) as u64,
+            units_sold: count(&sold, "units")?,
+            sales_fen: count(&sold, "amount_fen")?,
+            orders: count(&sold, "orders")?,
         })
+    }
+
+    /// Sales per partner region, product or session.
+    pub async fn sales_breakdown(
+        &self,
+        filter: &AdminFilter,
+        dimension: SalesDimension,
+    ) -> Result<Vec<SalesRow>, sqlx::Error> {
+        let (key, label, order) = match dimension {
+            SalesDimension::Region => ("r.id", "MIN(r.name)", "amount_fen DESC, key"),
+            SalesDimension::Product => ("p.id", "MIN(p.name)", "amount_fen DESC, key"),
+            SalesDimension::Session => {
+                ("s.id", "CAST(MIN(s.number) AS TEXT)", "MIN(s.number), key")
+            }
+        };
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {key} AS key, {label} AS label, SUM(l.units) AS units,
+                    SUM(l.amount_fen) AS amount_fen, SUM(l.orders) AS orders"
+        ));
+        sales_filtered(&mut query, filter);
+        query.push(format!(" GROUP BY {key} ORDER BY {order}"));
+        query
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(SalesRow {
+                    key: row.try_get("key")?,
+                    label: row.try_get("label")?,
+                    units: count(row, "units")?,
+                    amount_fen: count(row, "amount_fen")?,
+                    orders: count(row, "orders")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every live partner region, by name.
+    pub async fn region_choices(&self) -> Result<Vec<RegionChoice>, sqlx::Error> {
+        sqlx::query("SELECT id, name FROM partner_regions WHERE NOT deleted ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                Ok(RegionChoice {
+                    id: uuid::Uuid::parse_str(&id).map_err(|e| sqlx::Error::ColumnDecode {
+                        index: "id".into(),
+                        source: e.into(),
+                    })?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Streams every sale line passing `filter`, newest session first,
+    /// into `rows` (see [`Db::export_activities`]).
+    pub async fn export_sales(
+        &self,
+        filter: &AdminFilter,
+        rows: mpsc::Sender<Result<SalesExportRow, sqlx::Error>>,
+    ) {
+        let mut query = QueryBuilder::new(
+            "SELECT s.number, s.date, s.platform, s.host, p.name AS product, p.unit,
+                    r.name AS region, r.province, l.units, l.amount_fen, l.orders, l.id",
+        );
+        sales_filtered(&mut query, filter);
+        query.push(" ORDER BY s.date DESC, s.number DESC, l.change_seq");
+        stream_rows(query, &self.pool, sales_export_row, rows).await;
     }
 
     /// The newest `limit` activities passing `filter`.
@@ -188,19 +368,7 @@ impl Db {
         filter: &AdminFilter,
         rows: mpsc::Sender<Result<ExportRow, sqlx::Error>>,
     ) {
-        let mut query = newest_first(filter);
-        let mut stream = query.build().fetch(&self.pool);
-        loop {
-            let next = match stream.try_next().await {
-                Ok(None) => return,
-                Ok(Some(row)) => export_row(&row),
-                Err(error) => Err(error),
-            };
-            let failed = next.is_err();
-            if rows.send(next).await.is_err() || failed {
-                return;
-            }
-        }
+        stream_rows(newest_first(filter), &self.pool, export_row, rows).await;
     }
 }
 

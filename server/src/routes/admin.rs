@@ -1,5 +1,6 @@
 //! The admin's merged view. Every figure, table and export takes the same
-//! filter (date range, street, category) as query parameters.
+//! filter (date range, street, category, partner region) as query
+//! parameters.
 
 use axum::{Json, extract::State};
 use tongxin_shared::{
@@ -8,7 +9,12 @@ use tongxin_shared::{
 };
 
 use super::extract::ApiQuery;
-use crate::{AppState, auth::Actor, db::Dimension, error::ApiError};
+use crate::{
+    AppState,
+    auth::Actor,
+    db::{Dimension, SalesDimension},
+    error::ApiError,
+};
 use tongxin_shared::sync::ErrorBody;
 
 /// How many activities the admin list shows.
@@ -50,6 +56,10 @@ pub async fn admin_report(
         by_station: db.breakdown(&filter, Dimension::Station).await?,
         by_category: db.breakdown(&filter, Dimension::Category).await?,
         by_month: db.breakdown(&filter, Dimension::Month).await?,
+        sales_by_region: db.sales_breakdown(&filter, SalesDimension::Region).await?,
+        sales_by_product: db.sales_breakdown(&filter, SalesDimension::Product).await?,
+        sales_by_session: db.sales_breakdown(&filter, SalesDimension::Session).await?,
+        regions: db.region_choices().await?,
         filter,
     }))
 }

@@ -73,6 +73,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::admin_report))
         .routes(routes!(export::activities_xlsx))
         .routes(routes!(export::activities_csv))
+        .routes(routes!(export::sales_xlsx))
+        .routes(routes!(export::sales_csv))
         .split_for_parts();
     (api, ApiDoc::openapi().nest("/api", paths))
 }

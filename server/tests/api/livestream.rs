@@ -186,3 +186,180 @@ async fn two_organisers_editing_one_session_offline_both_keep_their_fields() {
     assert_eq!(merged.viewers.value, 15_000);
     assert_eq!(merged.host.value, "小心");
 }
+
+/// Two regions, a product of each, two sessions and three sale lines,
+/// pushed by an organiser; returns the regions' ids.
+async fn sales_seeded(app: &crate::helpers::TestApp) -> (Uuid, Uuid) {
+    let organiser = app.add_user("organiser-sales", Role::Organiser, &[]).await;
+    let device = Uuid::now_v7();
+    let at = stamp(device, 0);
+    let region = |name: &str| PartnerRegion {
+        id: Uuid::now_v7(),
+        name: name.into(),
+        province: "新疆".into(),
+    };
+    let (bole, shihezi) = (region("博乐市"), region("石河子市"));
+    let product = |name: &str, region: &PartnerRegion, price_fen| Product {
+        id: Uuid::now_v7(),
+        name: name.into(),
+        region_id: region.id,
+        unit: "件".into(),
+        price_fen,
+    };
+    let (cotton, dates) = (
+        product("新疆棉絮", &bole, 19_900),
+        product("石河子红枣", &shihezi, 5_990),
+    );
+    let session = |number, day| LivestreamSession {
+        id: Uuid::now_v7(),
+        number,
+        date: chrono::NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
+        platform: "抖音".into(),
+        host: "小同".into(),
+        partners: String::new(),
+        viewers: 1_000,
+    };
+    let (seventh, eighth) = (session(7, 10), session(8, 30));
+    let line = |session: &LivestreamSession, product: &Product, units: u32, orders| SaleLine {
+        id: Uuid::now_v7(),
+        session_id: session.id,
+        product_id: product.id,
+        units,
+        amount_fen: u64::from(units) * product.price_fen,
+        orders,
+    };
+    let mut records = vec![
+        LivestreamRecord::Region(RegionRecord::new(&bole, at)),
+        LivestreamRecord::Region(RegionRecord::new(&shihezi, at)),
+        LivestreamRecord::Product(ProductRecord::new(&cotton, at)),
+        LivestreamRecord::Product(ProductRecord::new(&dates, at)),
+        LivestreamRecord::Session(SessionRecord::new(&seventh, at)),
+        LivestreamRecord::Session(SessionRecord::new(&eighth, at)),
+    ];
+    for l in [
+        line(&seventh, &cotton, 10, 9),
+        line(&seventh, &dates, 20, 15),
+        line(&eighth, &cotton, 5, 5),
+    ] {
+        records.push(LivestreamRecord::SaleLine(SaleLineRecord::new(&l, at)));
+    }
+    let response = app
+        .push_as(&organiser, &livestream_push(device, &records))
+        .await;
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"] == "accepted"),
+        "{body}"
+    );
+    (bole.id, shihezi.id)
+}
+
+#[tokio::test]
+async fn the_admin_sees_sales_by_region_product_and_session_under_the_filter() {
+    let app = spawn_app().await;
+    let (bole, shihezi) = sales_seeded(&app).await;
+    let report = app.get_as(&app.admin_token, "/api/admin/report").await;
+    let summary = &report["summary"];
+    // 15 × ¥199 of cotton (博乐市) and 20 × ¥59.90 of dates (石河子市).
+    assert_eq!(summary["units_sold"], 35);
+    assert_eq!(summary["sales_fen"], 15 * 19_900 + 20 * 5_990);
+    assert_eq!(summary["orders"], 29);
+    assert_eq!(summary["livestream_sessions"], 2);
+    let rows = |name: &str| -> Vec<(String, u64)> {
+        report[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["label"].as_str().unwrap().to_owned(),
+                    r["amount_fen"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        rows("sales_by_region"),
+        [("博乐市".into(), 298_500), ("石河子市".into(), 119_800)]
+    );
+    assert_eq!(
+        rows("sales_by_session"),
+        [("7".into(), 318_800), ("8".into(), 99_500)]
+    );
+    assert_eq!(rows("sales_by_product").len(), 2);
+    assert_eq!(report["regions"].as_array().unwrap().len(), 2);
+
+    // The region narrows sales and the sessions that sold its products;
+    // the date range narrows by the session's date.
+    let only = app
+        .get_as(
+            &app.admin_token,
+            &format!("/api/admin/summary?region={shihezi}"),
+        )
+        .await;
+    assert_eq!(
+        (&only["units_sold"], &only["livestream_sessions"]),
+        (&json!(20), &json!(1))
+    );
+    let late = app
+        .get_as(
+            &app.admin_token,
+            &format!("/api/admin/report?from=2026-10-20&region={bole}"),
+        )
+        .await;
+    assert_eq!(late["summary"]["sales_fen"], 99_500);
+    assert_eq!(late["sales_by_session"].as_array().unwrap().len(), 1);
+    let (status, error) = error_of(
+        app.get_raw(Some(&app.admin_token), "/api/admin/summary?region=bole")
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+}
+
+#[tokio::test]
+async fn the_sales_exports_hold_the_filtered_lines_with_exact_yuan() {
+    let app = spawn_app().await;
+    let (bole, _) = sales_seeded(&app).await;
+    let csv_body = app
+        .get_raw(
+            Some(&app.admin_token),
+            &format!("/api/admin/export/sales.csv?region={bole}"),
+        )
+        .await;
+    assert_eq!(csv_body.status(), StatusCode::OK);
+    let bytes = csv_body.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    assert_eq!(&reader.headers().unwrap()[9], "销售额（元）");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let lines: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[0], &r[4], &r[9])).collect();
+    assert_eq!(
+        lines,
+        [
+            ("第8期", "新疆棉絮", "995.00"),
+            ("第7期", "新疆棉絮", "1990.00")
+        ]
+    );
+
+    let xlsx = app
+        .get_raw(Some(&app.admin_token), "/api/admin/export/sales.xlsx")
+        .await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let bytes = xlsx.bytes().await.unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut workbook, "直播销售").unwrap();
+    assert_eq!(sheet.height(), 4, "a header row and three sale lines");
+    let total: f64 = (1..4)
+        .map(|r| match sheet.get((r, 9)) {
+            Some(calamine::Data::Float(yuan)) => *yuan,
+            other => panic!("not a number: {other:?}"),
+        })
+        .sum();
+    assert!((total - 4_183.0).abs() < 1e-6, "{total}");
+}
