@@ -7,7 +7,8 @@ use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{
     Category,
     account::Role,
-    admin::{AdminFilter, AdminReport, BreakdownRow},
+    admin::{AdminFilter, AdminReport, BreakdownRow, RegionChoice, SalesRow},
+    livestream::format_yuan,
     sync::AdminActivityRow,
 };
 use wasm_bindgen::JsCast;
@@ -30,12 +31,16 @@ pub fn AdminPage() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let street = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
+    let region = RwSignal::new(String::new());
     let filter = Memo::new(move |_| AdminFilter {
         from: NaiveDate::parse_from_str(&from.get(), "%Y-%m-%d").ok(),
         to: NaiveDate::parse_from_str(&to.get(), "%Y-%m-%d").ok(),
         street: Some(street.get()).filter(|s| !s.is_empty()),
         category: Category::from_code(&category.get()),
+        region: uuid::Uuid::parse_str(&region.get()).ok(),
     });
+    // Every partner region, as the last report listed them.
+    let regions = RwSignal::new(Vec::<RegionChoice>::new());
     let token = ctx.token();
     let data = LocalResource::new(move || {
         let token = token.clone();
@@ -50,6 +55,7 @@ pub fn AdminPage() -> impl IntoView {
             let query = filter.query_string();
             let report =
                 sync::api_get::<AdminReport>(&format!("/api/admin/report?{query}"), &token).await?;
+            regions.set(report.regions.clone());
             let rows = sync::api_get::<Vec<AdminActivityRow>>(
                 &format!("/api/admin/activities?{query}"),
                 &token,
@@ -77,15 +83,20 @@ pub fn AdminPage() -> impl IntoView {
         }
     });
     let export_error = RwSignal::new(None::<String>);
-    let export = move |format: &'static str| {
+    let export = move |table: &'static str, format: &'static str| {
         let url = format!(
-            "/api/admin/export/activities.{format}?{}",
+            "/api/admin/export/{table}.{format}?{}",
             filter.get_untracked().query_string()
         );
+        let stem = match table {
+            "sales" => t_string!(i18n, export_file_sales),
+            _ => t_string!(i18n, export_file_activities),
+        };
+        let file_name = format!("{stem}.{format}");
         let token = ctx.token();
         spawn_local(async move {
             export_error.set(None);
-            if let Err(error) = download(&url, &token, &format!("同心活动.{format}")).await {
+            if let Err(error) = download(&url, &token, &file_name).await {
                 export_error.set(Some(format!("{} {error}", t_string!(i18n, export_failed))));
             }
         });
@@ -124,10 +135,25 @@ pub fn AdminPage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
+                <label>
+                    {t!(i18n, region)}
+                    <select name="region" on:change:target=move |ev| region.set(ev.target().value())>
+                        <option value="">{t!(i18n, all_regions)}</option>
+                        {move || regions.get().into_iter()
+                            .map(|r| {
+                                let id = r.id.to_string();
+                                let selected = region.get_untracked() == id;
+                                view! { <option value=id selected=selected translate="no">{r.name}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
             </form>
             <div class="exports">
-                <button type="button" class="export-xlsx" on:click=move |_| export("xlsx")>{t!(i18n, export_xlsx)}</button>
-                <button type="button" class="export-csv" on:click=move |_| export("csv")>{t!(i18n, export_csv)}</button>
+                <button type="button" class="export-xlsx" on:click=move |_| export("activities", "xlsx")>{t!(i18n, export_xlsx)}</button>
+                <button type="button" class="export-csv" on:click=move |_| export("activities", "csv")>{t!(i18n, export_csv)}</button>
+                <button type="button" class="export-sales-xlsx" on:click=move |_| export("sales", "xlsx")>{t!(i18n, export_sales_xlsx)}</button>
+                <button type="button" class="export-sales-csv" on:click=move |_| export("sales", "csv")>{t!(i18n, export_sales_csv)}</button>
                 {move || export_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             </div>
             <Transition fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
@@ -159,6 +185,18 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
         })
         .collect();
     let number = move |n: u64| move || i18n::number(i18n.get_locale(), n);
+    // Sessions are named by number (第7期 / Session 7).
+    let sessions: Vec<SalesRow> = report
+        .sales_by_session
+        .iter()
+        .cloned()
+        .map(|mut row| {
+            if let Ok(n) = row.label.parse::<u32>() {
+                row.label = i18n::session_name(i18n.get_locale(), n);
+            }
+            row
+        })
+        .collect();
     view! {
         <dl class="headline">
             <div><dt>{t!(i18n, total_activities)}</dt><dd id="total-activities">{number(summary.activities)}</dd></div>
@@ -166,16 +204,26 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
             <div><dt>{t!(i18n, total_volunteers)}</dt><dd id="total-volunteers">{number(summary.volunteers)}</dd></div>
             <div><dt>{t!(i18n, active_stations)}</dt><dd id="active-stations">{number(summary.active_stations)}</dd></div>
             <div><dt>{t!(i18n, livestream_sessions)}</dt><dd id="livestream-sessions">{number(summary.livestream_sessions)}</dd></div>
+            <div><dt>{t!(i18n, units)}</dt><dd id="units-sold">{number(summary.units_sold)}</dd></div>
+            <div><dt>{t!(i18n, amount)}</dt><dd id="sales-amount" data-fen=summary.sales_fen>{yuan(summary.sales_fen)}</dd></div>
+            <div><dt>{t!(i18n, orders)}</dt><dd id="sales-orders">{number(summary.orders)}</dd></div>
         </dl>
         <div class="charts">
-            {chart("chart-by-category", t_string!(i18n, chart_by_category), Chart::Bars, chart_points(&categories))}
-            {chart("chart-by-month", t_string!(i18n, chart_by_month), Chart::Line, chart_points(&report.by_month))}
+            {chart("chart-by-category", t_string!(i18n, chart_by_category), Chart::Bars, Labels::Ours, chart_points(&categories))}
+            {chart("chart-by-month", t_string!(i18n, chart_by_month), Chart::Line, Labels::Ours, chart_points(&report.by_month))}
+            {chart("chart-sales-by-region", t_string!(i18n, chart_sales_by_region), Chart::Bars, Labels::Data, sales_points(&report.sales_by_region))}
         </div>
         <div class="breakdowns">
             {breakdown_table("by-category", t_string!(i18n, by_category), categories, Labels::Ours)}
             {breakdown_table("by-street", t_string!(i18n, by_street), report.by_street, Labels::Data)}
             {breakdown_table("by-station", t_string!(i18n, by_station), report.by_station, Labels::Data)}
             {breakdown_table("by-month", t_string!(i18n, by_month), report.by_month, Labels::Ours)}
+        </div>
+        <h2>{t!(i18n, sales_heading)}</h2>
+        <div class="breakdowns">
+            {sales_table("sales-by-region", t_string!(i18n, sales_by_region), report.sales_by_region)}
+            {sales_table("sales-by-product", t_string!(i18n, sales_by_product), report.sales_by_product)}
+            {sales_table("sales-by-session", t_string!(i18n, sales_by_session), sessions)}
         </div>
         <h2>{t!(i18n, activity_list)}</h2>
         <table id="admin-activities">
@@ -205,6 +253,44 @@ enum Chart {
     Line,
 }
 
+fn yuan(fen: u64) -> String {
+    format!("¥{}", format_yuan(fen))
+}
+
+/// Sales in whole yuan per row, as a chart draws them.
+fn sales_points(rows: &[SalesRow]) -> Vec<(String, u64)> {
+    rows.iter()
+        .map(|row| (row.label.clone(), row.amount_fen / 100))
+        .collect()
+}
+
+/// A sales breakdown: units, amount and orders per row. Row labels are the
+/// district's data (regions, products) or session names.
+fn sales_table(id: &'static str, caption: &'static str, rows: Vec<SalesRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table id=id class="breakdown">
+            <caption>{caption}</caption>
+            <thead><tr>
+                <th scope="col"></th>
+                <th scope="col">{t!(i18n, units)}</th>
+                <th scope="col">{t!(i18n, amount)}</th>
+                <th scope="col">{t!(i18n, orders)}</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|row| view! {
+                    <tr data-key=row.key data-amount-fen=row.amount_fen>
+                        <th scope="row" translate="no">{row.label}</th>
+                        <td>{row.units}</td>
+                        <td>{yuan(row.amount_fen)}</td>
+                        <td>{row.orders}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
 /// People served per row of a breakdown, as a chart draws them.
 fn chart_points(rows: &[BreakdownRow]) -> Vec<(String, u64)> {
     rows.iter()
@@ -219,6 +305,7 @@ fn chart(
     id: &'static str,
     title: &'static str,
     kind: Chart,
+    labels: Labels,
     points: Vec<(String, u64)>,
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
@@ -243,7 +330,8 @@ fn chart(
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
-            <canvas id=id node_ref=canvas width="640" height="280" role="img" aria-label=label></canvas>
+            <canvas id=id node_ref=canvas width="640" height="280" role="img" aria-label=label
+                translate=(labels == Labels::Data).then_some("no")></canvas>
         </figure>
     }
 }

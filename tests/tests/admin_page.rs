@@ -151,6 +151,54 @@ async fn an_admin_filters_the_district_figures_and_downloads_the_selection() -> 
     admin.click("button.export-xlsx").await?;
     let xlsx = downloaded(downloads.path(), "同心活动.xlsx").await?;
     assert!(xlsx.starts_with(b"PK"), "an XLSX file is a zip");
+
+    // The livestream room's sales: the demo's 7th session sold 320 × ¥199
+    // of cotton (博乐市) and 540 × ¥59.90 of dates (石河子市). A partner
+    // region narrows the figures, the chart and the download.
+    wait_until(Duration::from_secs(10), "the sales figures", || async {
+        Ok(admin
+            .attribute("#sales-amount", "data-fen")
+            .await?
+            .as_deref()
+            == Some("9602600")
+            && admin
+                .attribute("#chart-sales-by-region", "data-drawn")
+                .await?
+                .as_deref()
+                == Some("true"))
+    })
+    .await?;
+    let shihezi = admin
+        .client
+        .execute(
+            "return [...document.querySelectorAll('select[name=region] option')]
+                 .find(o => o.textContent === '石河子市').value",
+            vec![],
+        )
+        .await?;
+    admin
+        .set_value(
+            "select[name=region]",
+            shihezi.as_str().context("the region")?,
+        )
+        .await?;
+    wait_until(Duration::from_secs(10), "石河子市's sales only", || async {
+        Ok(admin
+            .attribute("#sales-amount", "data-fen")
+            .await?
+            .as_deref()
+            == Some("3234600")
+            && admin.text("#units-sold").await?.as_deref() == Some("540"))
+    })
+    .await?;
+    admin.click("button.export-sales-csv").await?;
+    let sales = String::from_utf8(downloaded(downloads.path(), "同心直播销售.csv").await?)?;
+    assert!(sales.contains("第7期,2026-10-30,抖音"), "{sales}");
+    assert!(
+        sales.contains("石河子红枣") && !sales.contains("新疆棉絮"),
+        "{sales}"
+    );
+    assert!(sales.contains(",32346.00,"), "{sales}");
     admin.close().await?;
     Ok(())
 }

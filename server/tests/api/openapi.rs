@@ -30,7 +30,7 @@ async fn every_documented_operation_exists_with_its_method_and_its_security() {
     }
     assert_eq!(
         operations.len(),
-        12,
+        14,
         "{:?}",
         paths.keys().collect::<Vec<_>>()
     );
@@ -90,5 +90,5 @@ async fn the_schemas_require_what_the_server_requires() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(params, ["from", "to", "street", "category"]);
+    assert_eq!(params, ["from", "to", "street", "category", "region"]);
 }
