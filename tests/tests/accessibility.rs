@@ -18,7 +18,8 @@ async fn check(browser: &Browser, screen: &str) -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_login_the_volunteers_screen_and_the_admins_page_pass_axe() -> Result<()> {
+async fn the_login_the_volunteers_and_organisers_screens_and_the_admins_page_pass_axe() -> Result<()>
+{
     let data = tempfile::tempdir()?;
     let server = TestServer::start(&data.path().join("a11y.sqlite"), None)?;
 
@@ -42,6 +43,20 @@ async fn the_login_the_volunteers_screen_and_the_admins_page_pass_axe() -> Resul
     })
     .await?;
     check(&phone, "volunteer's screen").await?;
+
+    // The organiser's room, with a form error showing.
+    phone.click("button.log-out").await?;
+    phone.log_in("organiser").await?;
+    wait_until(Duration::from_secs(20), "the room", || async {
+        Ok(phone.text("#session-totals").await?.is_some())
+    })
+    .await?;
+    phone.click("#sale-line-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(5), "the sale form's errors", || async {
+        Ok(phone.text("#sale-line-product_id-error").await?.is_some())
+    })
+    .await?;
+    check(&phone, "organiser's room").await?;
     phone.close().await?;
 
     let desk = Browser::open(DESKTOP).await?;
