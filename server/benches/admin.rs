@@ -1,14 +1,15 @@
 //! `cargo xtask bench admin`: the admin's page at district scale.
 //!
-//! - over 1,000,000 activities in SQLite: the headline figures and one
-//!   filtered breakdown (a street's months for one category in half a year),
-//!   each through the HTTP API, p50 and p99, beside the bare aggregate SQL
-//!   of the same figures run on the same database in the same run;
+//! - over 1,000,000 activities and 100,000 sale lines in SQLite: the
+//!   headline figures (activities and sales), one filtered breakdown (a
+//!   street's months for one category in half a year) and the report
+//!   filtered by a partner region and half a year, each through the HTTP
+//!   API, p50 and p99, beside the bare aggregate SQL of the same figures
+//!   run on the same database in the same run;
 //! - the XLSX export of 100,000 rows over HTTP: time, and the process's
 //!   peak resident memory while exporting.
 //!
 //! Prints the figures and writes them to `target/bench/admin.json`.
-//! (Sale lines are not built yet, so there is no sales figure to measure.)
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,12 @@ use tongxin_server::{
     db::{Db, NewUser},
     demo,
 };
-use tongxin_shared::{Activity, account::Role, hlc::HlcClock};
+use tongxin_shared::{
+    Activity, LivestreamSession, PartnerRegion, Product, SaleLine,
+    account::Role,
+    hlc::{Hlc, HlcClock},
+    livestream::{LivestreamRecord, ProductRecord, RegionRecord, SaleLineRecord, SessionRecord},
+};
 use uuid::Uuid;
 
 const ACTIVITIES: u64 = 1_000_000;
@@ -79,6 +85,14 @@ async fn filled(activities: u64) -> (tempfile::TempDir, Db, String) {
         "loaded {activities} activities in {:.1} s",
         start.elapsed().as_secs_f64()
     );
+    let start = Instant::now();
+    db.insert_livestream(&livestream_room(SALE_LINES, stamp), "bench")
+        .await
+        .unwrap();
+    println!(
+        "loaded {SALE_LINES} sale lines (with {REGIONS} regions, {PRODUCTS} products, {SESSIONS} sessions) in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
     db.create_user(&NewUser {
         username: "bench".into(),
         display_name: "bench".into(),
@@ -89,6 +103,66 @@ async fn filled(activities: u64) -> (tempfile::TempDir, Db, String) {
     .await
     .unwrap();
     (data, db, url)
+}
+
+const SALE_LINES: u64 = 100_000;
+const REGIONS: u64 = 20;
+const PRODUCTS: u64 = 200;
+const SESSIONS: u64 = 1_000;
+
+/// A busy livestream room: regions, products spread over them, sessions
+/// over 2026, and `lines` sale lines spread over sessions and products.
+fn livestream_room(lines: u64, stamp: Hlc) -> Vec<LivestreamRecord> {
+    let id = |kind: u64, n: u64| Uuid::from_u128((u128::from(kind) << 64) | u128::from(n));
+    let mut records = Vec::new();
+    for n in 0..REGIONS {
+        let region = PartnerRegion {
+            id: id(1, n),
+            name: format!("地区 {n}"),
+            province: "新疆".into(),
+        };
+        records.push(LivestreamRecord::Region(RegionRecord::new(&region, stamp)));
+    }
+    for n in 0..PRODUCTS {
+        let product = Product {
+            id: id(2, n),
+            name: format!("商品 {n}"),
+            region_id: id(1, n % REGIONS),
+            unit: "件".into(),
+            price_fen: 1_000 + n * 10,
+        };
+        records.push(LivestreamRecord::Product(ProductRecord::new(
+            &product, stamp,
+        )));
+    }
+    for n in 0..SESSIONS {
+        let session = LivestreamSession {
+            id: id(3, n),
+            number: n as u32 + 1,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(n % 300),
+            platform: "抖音".into(),
+            host: "主播".into(),
+            partners: String::new(),
+            viewers: 1_000,
+        };
+        records.push(LivestreamRecord::Session(SessionRecord::new(
+            &session, stamp,
+        )));
+    }
+    for n in 0..lines {
+        let line = SaleLine {
+            id: id(4, n),
+            session_id: id(3, n % SESSIONS),
+            product_id: id(2, (n * 7) % PRODUCTS),
+            units: (n % 50) as u32 + 1,
+            amount_fen: ((n % 50) + 1) * 1_000,
+            orders: (n % 40) as u32 + 1,
+        };
+        records.push(LivestreamRecord::SaleLine(SaleLineRecord::new(
+            &line, stamp,
+        )));
+    }
+    records
 }
 
 async fn login(base: &str) -> String {
@@ -121,6 +195,13 @@ async fn figures() -> serde_json::Value {
     };
     let summary = timed(|| get(format!("{base}/api/admin/summary"))).await;
     let breakdown = timed(|| get(format!("{base}/api/admin/report?{FILTER}"))).await;
+    let region = Uuid::from_u128(1 << 64);
+    let sales_report = timed(|| {
+        get(format!(
+            "{base}/api/admin/report?from=2026-03-01&to=2026-08-31&region={region}"
+        ))
+    })
+    .await;
 
     // The same aggregates as bare SQL over every activity: what the page
     // would cost without the running totals.
@@ -146,6 +227,36 @@ async fn figures() -> serde_json::Value {
                  FROM activities a JOIN stations s ON s.id = a.station_id
                  WHERE a.deleted = 0 AND s.street = '塔子湖街道' AND a.category = 'health_clinic'
                    AND a.date >= '2026-01-01' AND a.date <= '2026-06-30'
+                 GROUP BY 1",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+    // The sales figures as bare SQL over the sale lines alone (no joins,
+    // no filter): the floor for any query that reads every line.
+    let bare_sales = timed(|| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "SELECT SUM(units), SUM(amount_fen), SUM(orders) FROM sale_lines WHERE NOT deleted",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+    let bare_sales_by_region = timed(|| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "SELECT p.region_id, SUM(l.units), SUM(l.amount_fen), SUM(l.orders)
+                 FROM sale_lines l JOIN products p ON p.id = l.product_id
+                 JOIN livestream_sessions s ON s.id = l.session_id
+                 WHERE NOT l.deleted AND NOT s.deleted
                  GROUP BY 1",
             )
             .fetch_all(&pool)
@@ -197,9 +308,22 @@ async fn figures() -> serde_json::Value {
         "filtered report (one street, one category, half a year; every breakdown): p50 {:.1} ms, p99 {:.1} ms (bare SQL of one breakdown p50 {:.1} ms, p99 {:.1} ms)",
         breakdown.0, breakdown.1, bare_breakdown.0, bare_breakdown.1
     );
+    println!(
+        "sales over {SALE_LINES} sale lines: report filtered by region and half a year p50 {:.1} ms, p99 {:.1} ms; bare SQL sums over every line p50 {:.1} ms, p99 {:.1} ms; bare SQL by region p50 {:.1} ms, p99 {:.1} ms",
+        sales_report.0,
+        sales_report.1,
+        bare_sales.0,
+        bare_sales.1,
+        bare_sales_by_region.0,
+        bare_sales_by_region.1
+    );
     json!({
         "activities": ACTIVITIES,
+        "sale_lines": SALE_LINES,
         "runs": RUNS,
+        "sales_report_by_region_ms": { "p50": sales_report.0, "p99": sales_report.1 },
+        "sales_sums_bare_sql_ms": { "p50": bare_sales.0, "p99": bare_sales.1 },
+        "sales_by_region_bare_sql_ms": { "p50": bare_sales_by_region.0, "p99": bare_sales_by_region.1 },
         "summary_ms": { "p50": summary.0, "p99": summary.1 },
         "summary_bare_sql_ms": { "p50": bare_summary.0, "p99": bare_summary.1 },
         "filtered_report_ms": { "p50": breakdown.0, "p99": breakdown.1 },

@@ -174,6 +174,7 @@ impl Db {
         }
         let mut stored = load_records(&mut tx, &activity_ids).await?;
         let mut stored_livestream = livestream::load(&mut tx, &livestream_ids).await?;
+        let livestream_before = stored_livestream.clone();
         let mut known = match writes_livestream {
             true => Some(livestream::Known::load(&mut tx).await?),
             false => None,
@@ -291,6 +292,7 @@ impl Db {
             .map(|record| (record, stream.next()))
             .collect();
         livestream::put(&mut tx, &livestream_writes, &user_id).await?;
+        livestream::update_sale_totals(&mut tx, &livestream_before, &livestream_writes).await?;
         stream.close(&mut tx).await?;
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq) VALUES (?, ?, ?)
@@ -362,7 +364,10 @@ impl Db {
         let mut stream = ChangeStream::open(&mut tx).await?;
         let writes: Vec<(&LivestreamRecord, i64)> =
             records.iter().map(|r| (r, stream.next())).collect();
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id()).collect();
+        let before = livestream::load(&mut tx, &ids).await?;
         livestream::put(&mut tx, &writes, updated_by).await?;
+        livestream::update_sale_totals(&mut tx, &before, &writes).await?;
         stream.close(&mut tx).await?;
         tx.commit().await
     }

@@ -28,7 +28,7 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|bench> [--listen ADDR]
   build       build the front end into target/dist/
   bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
   bench ui    measure the front end's size beside a plain Leptos counter, time to a usable form, rendering 1,000 and 10,000 records (target/bench/ui_*.json)
-  bench admin measure the admin's figures over 1,000,000 activities and an XLSX export (target/bench/admin.json)";
+  bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, and an XLSX export (target/bench/admin.json)";
 
 fn main() -> ExitCode {
     match try_main() {

@@ -97,16 +97,37 @@ fn session_dates<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a AdminFilt
     }
 }
 
+/// What a sales query reads: the running totals per session and product
+/// (for figures) or the sale lines themselves (for exports). Both have
+/// `session_id`, `product_id`, `units`, `amount_fen` and `orders`, aliased
+/// `l`.
+#[derive(Clone, Copy)]
+enum SalesSource {
+    Totals,
+    Lines,
+}
+
 /// `FROM … WHERE …` for live sale lines (`l`) of live sessions (`s`) that
 /// pass `filter`, with their product (`p`) and its region (`r`).
-fn sales_filtered<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a AdminFilter) {
+fn sales_filtered<'a>(
+    query: &mut QueryBuilder<'a, Sqlite>,
+    source: SalesSource,
+    filter: &'a AdminFilter,
+) {
+    query.push(match source {
+        SalesSource::Totals => " FROM sale_totals l",
+        SalesSource::Lines => " FROM sale_lines l",
+    });
     query.push(
-        " FROM sale_lines l
-          JOIN livestream_sessions s ON s.id = l.session_id
+        " JOIN livestream_sessions s ON s.id = l.session_id
           JOIN products p ON p.id = l.product_id
           JOIN partner_regions r ON r.id = p.region_id
-          WHERE NOT l.deleted AND NOT s.deleted",
+          WHERE NOT s.deleted",
     );
+    query.push(match source {
+        SalesSource::Totals => " AND l.lines > 0",
+        SalesSource::Lines => " AND NOT l.deleted",
+    });
     session_dates(query, filter);
     if let Some(region) = filter.region {
         query
@@ -209,8 +230,8 @@ impl Db {
         if let Some(region) = filter.region {
             sessions
                 .push(
-                    " AND EXISTS (SELECT 1 FROM sale_lines l JOIN products p ON p.id = l.product_id
-                      WHERE l.session_id = s.id AND NOT l.deleted AND p.region_id = ",
+                    " AND EXISTS (SELECT 1 FROM sale_totals t JOIN products p ON p.id = t.product_id
+                      WHERE t.session_id = s.id AND t.lines > 0 AND p.region_id = ",
                 )
                 .push_bind(region.to_string())
                 .push(")");
@@ -220,7 +241,7 @@ impl Db {
             "SELECT COALESCE(SUM(l.units), 0) AS units, COALESCE(SUM(l.amount_fen), 0) AS amount_fen,
                     COALESCE(SUM(l.orders), 0) AS orders",
         );
-        sales_filtered(&mut sales, filter);
+        sales_filtered(&mut sales, SalesSource::Totals, filter);
         let sold = sales.build().fetch_one(&self.pool).await?;
         Ok(AdminSummary {
             activities: count(&row, "activities")?,
@@ -251,7 +272,7 @@ impl Db {
             "SELECT {key} AS key, {label} AS label, SUM(l.units) AS units,
                     SUM(l.amount_fen) AS amount_fen, SUM(l.orders) AS orders"
         ));
-        sales_filtered(&mut query, filter);
+        sales_filtered(&mut query, SalesSource::Totals, filter);
         query.push(format!(" GROUP BY {key} ORDER BY {order}"));
         query
             .build()
@@ -300,7 +321,7 @@ impl Db {
             "SELECT s.number, s.date, s.platform, s.host, p.name AS product, p.unit,
                     r.name AS region, r.province, l.units, l.amount_fen, l.orders, l.id",
         );
-        sales_filtered(&mut query, filter);
+        sales_filtered(&mut query, SalesSource::Lines, filter);
         query.push(" ORDER BY s.date DESC, s.number DESC, l.change_seq");
         stream_rows(query, &self.pool, sales_export_row, rows).await;
     }

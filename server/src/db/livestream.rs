@@ -181,6 +181,57 @@ pub(super) async fn put(
     Ok(())
 }
 
+/// Keeps `sale_totals` equal to the sums over live sale lines: each written
+/// line takes its old version's contribution out (unless it was deleted)
+/// and puts its new one in (unless it is deleted), in the same transaction.
+pub(super) async fn update_sale_totals(
+    tx: &mut SqliteConnection,
+    before: &HashMap<Uuid, LivestreamRecord>,
+    writes: &[(&LivestreamRecord, i64)],
+) -> Result<(), sqlx::Error> {
+    let mut deltas: HashMap<(Uuid, Uuid), [i64; 4]> = HashMap::new();
+    let mut add = |record: &LivestreamRecord, sign: i64| {
+        let LivestreamRecord::SaleLine(line) = record else {
+            return;
+        };
+        if line.is_deleted() {
+            return;
+        }
+        let line = line.sale_line();
+        let entry = deltas
+            .entry((line.session_id, line.product_id))
+            .or_default();
+        entry[0] += sign;
+        entry[1] += sign * i64::from(line.units);
+        entry[2] += sign * line.amount_fen as i64;
+        entry[3] += sign * i64::from(line.orders);
+    };
+    for (record, _) in writes {
+        if let Some(old) = before.get(&record.id()) {
+            add(old, -1);
+        }
+        add(record, 1);
+    }
+    for ((session, product), delta) in deltas.into_iter().filter(|(_, d)| *d != [0; 4]) {
+        sqlx::query(
+            "INSERT INTO sale_totals (session_id, product_id, lines, units, amount_fen, orders)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (session_id, product_id) DO UPDATE SET
+                lines = lines + ?3, units = units + ?4, amount_fen = amount_fen + ?5,
+                orders = orders + ?6",
+        )
+        .bind(session.to_string())
+        .bind(product.to_string())
+        .bind(delta[0])
+        .bind(delta[1])
+        .bind(delta[2])
+        .bind(delta[3])
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
 fn json<T: serde::Serialize>(record: &T) -> Result<String, sqlx::Error> {
     serde_json::to_string(record).map_err(|error| sqlx::Error::Encode(error.into()))
 }

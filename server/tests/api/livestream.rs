@@ -259,6 +259,39 @@ async fn sales_seeded(app: &crate::helpers::TestApp) -> (Uuid, Uuid) {
 }
 
 #[tokio::test]
+async fn the_sales_figures_follow_edits_and_deletes_of_sale_lines() {
+    let app = spawn_app().await;
+    sales_seeded(&app).await;
+    let admin = app.admin_token.clone();
+    let mut lines: Vec<SaleLineRecord> = pull_livestream(&app, &admin)
+        .await
+        .into_iter()
+        .filter_map(|r| match r {
+            LivestreamRecord::SaleLine(line) => Some(line),
+            _ => None,
+        })
+        .collect();
+    lines.sort_by_key(|l| l.units.value);
+    // The 5-unit line becomes 6 units at ¥199; the 10-unit line goes.
+    let device = Uuid::now_v7();
+    let (mut grown, mut gone) = (lines[0].clone(), lines[1].clone());
+    let mut value = grown.sale_line();
+    value.units = 6;
+    value.amount_fen = 6 * 19_900;
+    grown.edit(&value, stamp(device, 1_000));
+    gone.set_deleted(true, stamp(device, 1_000));
+    let body = livestream_push(
+        device,
+        &[LivestreamRecord::SaleLine(grown), LivestreamRecord::SaleLine(gone)],
+    );
+    assert_eq!(app.push_as(&admin, &body).await.status(), StatusCode::OK);
+    let summary = app.summary().await;
+    assert_eq!(summary["units_sold"], 26);
+    assert_eq!(summary["sales_fen"], 6 * 19_900 + 20 * 5_990);
+    assert_eq!(summary["orders"], 20);
+}
+
+#[tokio::test]
 async fn the_admin_sees_sales_by_region_product_and_session_under_the_filter() {
     let app = spawn_app().await;
     let (bole, shihezi) = sales_seeded(&app).await;
