@@ -120,6 +120,7 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
         Rule::NotYourStation => td_string!(locale, rule_not_your_station).to_owned(),
         Rule::EndBeforeStart => td_string!(locale, rule_end_before_start).to_owned(),
         Rule::NoSpaces => td_string!(locale, rule_no_spaces, field).to_string(),
+        Rule::IdCharacters => td_string!(locale, rule_id_characters, field).to_string(),
         Rule::NotFound => td_string!(locale, rule_not_found, field).to_string(),
         // The server's own words: rules it has and this app does not know.
         Rule::Other => error.message.clone(),

@@ -91,6 +91,37 @@ impl Db {
             .collect()
     }
 
+    /// Adds a station; `false` if one with its id exists already.
+    pub async fn add_station(&self, station: &Station) -> Result<bool, sqlx::Error> {
+        let added = sqlx::query(
+            "INSERT INTO stations (id, name, kind, street, community) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&station.id)
+        .bind(&station.name)
+        .bind(station.kind.code())
+        .bind(&station.street)
+        .bind(&station.community)
+        .execute(&self.pool)
+        .await?;
+        Ok(added.rows_affected() == 1)
+    }
+
+    /// Renames or moves a station (its id stays); `false` if there is none.
+    pub async fn update_station(&self, station: &Station) -> Result<bool, sqlx::Error> {
+        let updated = sqlx::query(
+            "UPDATE stations SET name = ?, kind = ?, street = ?, community = ? WHERE id = ?",
+        )
+        .bind(&station.name)
+        .bind(station.kind.code())
+        .bind(&station.street)
+        .bind(&station.community)
+        .bind(&station.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
     pub async fn insert_stations(&self, stations: &[Station]) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         for s in stations {

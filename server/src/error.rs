@@ -20,6 +20,12 @@ pub enum ApiError {
     /// 403: the user may not do this.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// 404: the thing named in the path does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the thing to create exists already.
+    #[error("{0}")]
+    Conflict(String),
     /// 429: too many failed logins; try again after this many seconds.
     #[error("too many failed logins; try again in {retry_after_s} s")]
     TooManyAttempts { retry_after_s: u64 },
@@ -55,6 +61,26 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+impl From<Vec<tongxin_shared::ValidationError>> for ApiError {
+    /// Every broken rule, each naming its field, in one message.
+    fn from(errors: Vec<tongxin_shared::ValidationError>) -> Self {
+        let words: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        ApiError::bad_request(words.join("; "))
+    }
+}
+
+impl From<crate::db::AccountError> for ApiError {
+    fn from(error: crate::db::AccountError) -> Self {
+        use crate::db::AccountError;
+        match error {
+            AccountError::UsernameTaken(_) => ApiError::Conflict(error.to_string()),
+            AccountError::NoSuchUser(_) => ApiError::NotFound(error.to_string()),
+            AccountError::UnknownStation(_) => ApiError::bad_request(error.to_string()),
+            AccountError::Database(error) => error.into(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         ApiError::Internal(error.into())
@@ -74,6 +100,8 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest { status, message } => (status, message),
             ApiError::Unauthorized(message) => (StatusCode::UNAUTHORIZED, message.to_owned()),
             ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, message.to_owned()),
+            ApiError::NotFound(message) => (StatusCode::NOT_FOUND, message),
+            ApiError::Conflict(message) => (StatusCode::CONFLICT, message),
             ApiError::TooManyAttempts { .. } => unreachable!("answered above"),
             ApiError::Internal(error) => {
                 tracing::error!(error = ?error, "internal error");

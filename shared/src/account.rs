@@ -118,6 +118,72 @@ pub struct LoginResponse {
     pub user: UserInfo,
 }
 
+/// One account as the admin's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountListing {
+    pub user: UserInfo,
+    pub disabled: bool,
+    /// Locked for a while after repeated failed logins.
+    pub locked: bool,
+}
+
+/// An account an admin creates, with its first password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// For a volunteer: the stations they record for.
+    #[serde(default)]
+    pub stations: Vec<String>,
+    pub password: String,
+}
+
+pub const DISPLAY_NAME_MAX_CHARS: usize = 50;
+
+impl NewAccount {
+    /// Every problem at once, each naming its field.
+    pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        errors.extend(validate_username(&self.username).err());
+        let name = self.display_name.trim().chars().count();
+        if name == 0 {
+            errors.push(ValidationError::new("display_name", Rule::Required));
+        } else if name > DISPLAY_NAME_MAX_CHARS {
+            errors.push(ValidationError::new(
+                "display_name",
+                Rule::TooLong {
+                    max: DISPLAY_NAME_MAX_CHARS as u32,
+                },
+            ));
+        }
+        if self.role == Role::Volunteer && self.stations.is_empty() {
+            errors.push(ValidationError::new("stations", Rule::Required));
+        }
+        errors.extend(validate_new_password(&self.password).err());
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// An admin's change to an existing account; each field left out stays.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+    /// A new password; the account's sessions end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stations: Option<Vec<String>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +205,23 @@ mod tests {
         assert!(validate_new_password("1234567").is_err());
         assert!(validate_new_password("12345678").is_ok());
         assert!(validate_new_password(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn a_new_account_names_each_problem() {
+        let account = NewAccount {
+            username: "li si".into(),
+            display_name: " ".into(),
+            role: Role::Volunteer,
+            stations: Vec::new(),
+            password: "short".into(),
+        };
+        let fields: Vec<String> = account
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["username", "display_name", "stations", "password"]);
     }
 }

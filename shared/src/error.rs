@@ -40,6 +40,8 @@ pub enum Rule {
     EndBeforeStart,
     /// Spaces or control characters where none may be.
     NoSpaces,
+    /// Anything but ASCII letters, digits and `-` in an identifier.
+    IdCharacters,
     /// Anything else; the message says what. Also what an error from an
     /// older server without rule codes reads as.
     #[default]
@@ -108,6 +110,7 @@ fn english(field: &str, rule: &Rule) -> String {
         Rule::NotYourStation => "not one of your stations".to_owned(),
         Rule::EndBeforeStart => "the end date is before the start date".to_owned(),
         Rule::NoSpaces => format!("{name} may not contain spaces or control characters"),
+        Rule::IdCharacters => format!("{name} may contain only letters, digits and -"),
         Rule::Other => format!("{name} is not valid"),
     }
 }

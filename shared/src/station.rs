@@ -56,6 +56,57 @@ pub struct Station {
     pub community: String,
 }
 
+pub const STATION_ID_MAX_CHARS: usize = 40;
+pub const STATION_TEXT_MAX_CHARS: usize = 50;
+
+impl Station {
+    /// Every problem at once, each naming its field. The id is typed once,
+    /// kept for good and used in URLs: letters, digits and `-` only.
+    pub fn validate(&self) -> Result<(), Vec<crate::ValidationError>> {
+        use crate::{ValidationError, error::Rule};
+        let mut errors = Vec::new();
+        let id = self.id.chars().count();
+        if id == 0 {
+            errors.push(ValidationError::new("id", Rule::Required));
+        } else if id > STATION_ID_MAX_CHARS {
+            errors.push(ValidationError::new(
+                "id",
+                Rule::TooLong {
+                    max: STATION_ID_MAX_CHARS as u32,
+                },
+            ));
+        } else if !self
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            errors.push(ValidationError::new("id", Rule::IdCharacters));
+        }
+        for (field, value) in [
+            ("name", &self.name),
+            ("street", &self.street),
+            ("community", &self.community),
+        ] {
+            let chars = value.trim().chars().count();
+            if chars == 0 {
+                errors.push(ValidationError::new(field, Rule::Required));
+            } else if chars > STATION_TEXT_MAX_CHARS {
+                errors.push(ValidationError::new(
+                    field,
+                    Rule::TooLong {
+                        max: STATION_TEXT_MAX_CHARS as u32,
+                    },
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod export;
 mod extract;
+mod manage;
 mod sync;
 
 use std::{path::Path, sync::Arc};
@@ -38,6 +39,7 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
         (name = "auth", description = "Login and sessions"),
         (name = "sync", description = "Devices push and pull records"),
         (name = "admin", description = "The merged figures and exports (admins only)"),
+        (name = "manage", description = "Accounts and stations (admins only)"),
     )
 )]
 struct ApiDoc;
@@ -75,6 +77,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(export::activities_csv))
         .routes(routes!(export::sales_xlsx))
         .routes(routes!(export::sales_csv))
+        .routes(routes!(manage::users_list, manage::users_create))
+        .routes(routes!(manage::users_change))
+        .routes(routes!(manage::stations_create))
+        .routes(routes!(manage::stations_update))
         .split_for_parts();
     (api, ApiDoc::openapi().nest("/api", paths))
 }

@@ -282,7 +282,10 @@ async fn the_sales_figures_follow_edits_and_deletes_of_sale_lines() {
     gone.set_deleted(true, stamp(device, 1_000));
     let body = livestream_push(
         device,
-        &[LivestreamRecord::SaleLine(grown), LivestreamRecord::SaleLine(gone)],
+        &[
+            LivestreamRecord::SaleLine(grown),
+            LivestreamRecord::SaleLine(gone),
+        ],
     );
     assert_eq!(app.push_as(&admin, &body).await.status(), StatusCode::OK);
     let summary = app.summary().await;

@@ -7,6 +7,7 @@ mod bad_input;
 mod concurrency;
 mod helpers;
 mod livestream;
+mod manage;
 mod migrations;
 mod openapi;
 mod sync;

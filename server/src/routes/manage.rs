@@ -1,0 +1,186 @@
+//! The admin's management of accounts and stations. Everything the
+//! command line (`tongxin-server user …`) does, over HTTP, for admins only.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use tongxin_shared::{
+    Station,
+    account::{AccountChange, AccountListing, NewAccount, UserInfo, validate_new_password},
+    sync::ErrorBody,
+};
+
+use super::extract::ApiJson;
+use crate::{AppState, auth, auth::Actor, db::NewUser, error::ApiError};
+
+/// Every account, by username.
+#[utoipa::path(get, path = "/admin/users", tag = "manage", security(("session" = [])),
+    responses((status = 200, body = Vec<AccountListing>), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
+pub async fn users_list(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<Json<Vec<AccountListing>>, ApiError> {
+    actor.require_admin()?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let users = state.db.users().await?;
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|u| AccountListing {
+                user: u.info,
+                disabled: u.disabled,
+                locked: u.locked_until_ms > now_ms,
+            })
+            .collect(),
+    ))
+}
+
+/// Creates an account with its first password.
+#[utoipa::path(post, path = "/admin/users", tag = "manage", request_body = NewAccount,
+    security(("session" = [])),
+    responses((status = 201, body = UserInfo), (status = 400, description = "a broken rule (each named) or an unknown station", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody), (status = 409, description = "the username is taken", body = ErrorBody)))]
+pub async fn users_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(account): ApiJson<NewAccount>,
+) -> Result<(StatusCode, Json<UserInfo>), ApiError> {
+    actor.require_admin()?;
+    account.validate()?;
+    let stations = match account.role {
+        tongxin_shared::account::Role::Volunteer => account.stations.clone(),
+        _ => Vec::new(),
+    };
+    let new = NewUser {
+        username: account.username.clone(),
+        display_name: account.display_name.trim().to_owned(),
+        role: account.role,
+        password_hash: hash(&account.password).await?,
+        stations: stations.clone(),
+    };
+    let id = state.db.create_user(&new).await?;
+    tracing::info!(admin = %actor.username, user = %account.username, "account created");
+    Ok((
+        StatusCode::CREATED,
+        Json(UserInfo {
+            id,
+            username: new.username,
+            display_name: new.display_name,
+            role: new.role,
+            stations,
+        }),
+    ))
+}
+
+/// Disables or enables an account, sets a new password or a volunteer's
+/// stations. Disabling and a new password end the account's sessions.
+#[utoipa::path(patch, path = "/admin/users/{username}", tag = "manage", request_body = AccountChange,
+    params(("username" = String, Path, description = "the account's username")),
+    security(("session" = [])),
+    responses((status = 200, body = AccountListing), (status = 400, description = "a broken rule or an unknown station", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this, or an admin disabling themself", body = ErrorBody), (status = 404, description = "no such account", body = ErrorBody)))]
+pub async fn users_change(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(username): Path<String>,
+    ApiJson(change): ApiJson<AccountChange>,
+) -> Result<Json<AccountListing>, ApiError> {
+    actor.require_admin()?;
+    if let Some(password) = &change.password {
+        validate_new_password(password).map_err(|e| ApiError::from(vec![e]))?;
+    }
+    if change.disabled == Some(true) && username == actor.username {
+        return Err(ApiError::Forbidden(
+            "an admin cannot disable their own account",
+        ));
+    }
+    let db = &state.db;
+    if let Some(stations) = &change.stations {
+        db.set_user_stations(&username, stations).await?;
+    }
+    if let Some(password) = &change.password {
+        db.reset_password(&username, &hash(password).await?).await?;
+    }
+    if let Some(disabled) = change.disabled {
+        db.set_disabled(&username, disabled).await?;
+    }
+    tracing::info!(admin = %actor.username, user = %username, "account changed");
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let listing = db
+        .users()
+        .await?
+        .into_iter()
+        .find(|u| u.info.username == username)
+        .ok_or_else(|| ApiError::NotFound(format!("no user named {username:?}")))?;
+    Ok(Json(AccountListing {
+        user: listing.info,
+        disabled: listing.disabled,
+        locked: listing.locked_until_ms > now_ms,
+    }))
+}
+
+/// Adds a station; devices receive it with their next sync.
+#[utoipa::path(post, path = "/admin/stations", tag = "manage", request_body = Station,
+    security(("session" = [])),
+    responses((status = 201, body = Station), (status = 400, description = "a broken rule, each named", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody), (status = 409, description = "a station with this id exists", body = ErrorBody)))]
+pub async fn stations_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(station): ApiJson<Station>,
+) -> Result<(StatusCode, Json<Station>), ApiError> {
+    actor.require_admin()?;
+    let station = trimmed(station);
+    station.validate()?;
+    if !state.db.add_station(&station).await? {
+        return Err(ApiError::Conflict(format!(
+            "a station with id {:?} exists already",
+            station.id
+        )));
+    }
+    Ok((StatusCode::CREATED, Json(station)))
+}
+
+/// Renames a station or moves it to another street or community (its id
+/// stays, so every record keeps pointing at it).
+#[utoipa::path(put, path = "/admin/stations/{id}", tag = "manage", request_body = Station,
+    params(("id" = String, Path, description = "the station's id")),
+    security(("session" = [])),
+    responses((status = 200, body = Station), (status = 400, description = "a broken rule, or an id that differs from the path's", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody), (status = 404, description = "no such station", body = ErrorBody)))]
+pub async fn stations_update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(station): ApiJson<Station>,
+) -> Result<Json<Station>, ApiError> {
+    actor.require_admin()?;
+    let station = trimmed(station);
+    if station.id != id {
+        return Err(ApiError::bad_request(
+            "id: a station's id cannot change (it is in the path and in the body)",
+        ));
+    }
+    station.validate()?;
+    if !state.db.update_station(&station).await? {
+        return Err(ApiError::NotFound(format!("no station with id {id:?}")));
+    }
+    Ok(Json(station))
+}
+
+fn trimmed(station: Station) -> Station {
+    Station {
+        id: station.id.trim().to_owned(),
+        name: station.name.trim().to_owned(),
+        kind: station.kind,
+        street: station.street.trim().to_owned(),
+        community: station.community.trim().to_owned(),
+    }
+}
+
+/// Hashing takes a deliberate while (argon2id); off the async threads.
+async fn hash(password: &str) -> Result<String, ApiError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::Internal)
+}

@@ -1,0 +1,240 @@
+//! Admins manage accounts and stations over HTTP, as the command line does.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tongxin_shared::account::Role;
+
+use crate::helpers::{PASSWORD, TestApp, error_of, spawn_app};
+
+async fn send(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
+    let url = format!("{}{path}", app.address);
+    let request = match method {
+        "POST" => app.client.post(url),
+        "PATCH" => app.client.patch(url),
+        "PUT" => app.client.put(url),
+        other => panic!("{other}"),
+    };
+    request.bearer_auth(token).json(&body).send().await.unwrap()
+}
+
+fn new_volunteer(username: &str, stations: &[&str]) -> Value {
+    json!({
+        "username": username,
+        "display_name": "志愿者小赵",
+        "role": "volunteer",
+        "stations": stations,
+        "password": "first-password",
+    })
+}
+
+#[tokio::test]
+async fn an_admin_creates_an_account_that_logs_in_and_disables_it_again() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let created = send(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/users",
+        new_volunteer("zhao", &["st-dazhi"]),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let user: Value = created.json().await.unwrap();
+    assert_eq!(
+        (&user["role"], &user["stations"]),
+        (&json!("volunteer"), &json!(["st-dazhi"]))
+    );
+    assert_eq!(
+        app.login("zhao", "first-password").await.status(),
+        StatusCode::OK
+    );
+
+    // The same name again, bad input, an unknown station: refused, named.
+    let again = send(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/users",
+        new_volunteer("zhao", &["st-dazhi"]),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let (status, error) = error_of(
+        send(&app, &admin, "POST", "/api/admin/users", json!({
+            "username": "qian sun", "display_name": "", "role": "volunteer", "stations": [], "password": "short",
+        }))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for field in ["username", "display_name", "stations", "password"] {
+        assert!(error.contains(&format!("{field}:")), "{field} in {error}");
+    }
+    let unknown = send(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/users",
+        new_volunteer("li", &["st-nowhere"]),
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+
+    // A new password ends the old one; disabling stops logins.
+    let reset = send(
+        &app,
+        &admin,
+        "PATCH",
+        "/api/admin/users/zhao",
+        json!({ "password": "second-password" }),
+    )
+    .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    assert_eq!(
+        app.login("zhao", "first-password").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("zhao", "second-password").await.status(),
+        StatusCode::OK
+    );
+    let disabled = send(
+        &app,
+        &admin,
+        "PATCH",
+        "/api/admin/users/zhao",
+        json!({ "disabled": true }),
+    )
+    .await;
+    let listing: Value = disabled.json().await.unwrap();
+    assert_eq!(listing["disabled"], true);
+    assert_ne!(
+        app.login("zhao", "second-password").await.status(),
+        StatusCode::OK
+    );
+    let users: Value = app.get_as(&admin, "/api/admin/users").await;
+    let zhao = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["user"]["username"] == "zhao")
+        .unwrap();
+    assert_eq!(zhao["disabled"], true);
+
+    // Nobody else may, and an admin cannot lock themself out.
+    let missing = send(
+        &app,
+        &admin,
+        "PATCH",
+        "/api/admin/users/nobody",
+        json!({ "disabled": true }),
+    )
+    .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let own = send(
+        &app,
+        &admin,
+        "PATCH",
+        "/api/admin/users/admin-test",
+        json!({ "disabled": true }),
+    )
+    .await;
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+    let by_volunteer = send(
+        &app,
+        &app.volunteer_token,
+        "POST",
+        "/api/admin/users",
+        new_volunteer("wu", &["st-dazhi"]),
+    )
+    .await;
+    assert_eq!(by_volunteer.status(), StatusCode::FORBIDDEN);
+    let organiser = app.add_user("organiser-manage", Role::Organiser, &[]).await;
+    assert_eq!(
+        app.get_raw(Some(&organiser), "/api/admin/users")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.login("organiser-manage", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_new_station_reaches_the_volunteers_assigned_to_it() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let station = json!({
+        "id": "st-yongqing", "name": "永清社区统战联络站", "kind": "liaison_station",
+        "street": "永清街道", "community": "永清社区",
+    });
+    let created = send(&app, &admin, "POST", "/api/admin/stations", station.clone()).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(
+        send(&app, &admin, "POST", "/api/admin/stations", station.clone())
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    let (status, error) = error_of(
+        send(&app, &admin, "POST", "/api/admin/stations", json!({
+            "id": "站 1", "name": "", "kind": "liaison_station", "street": "永清街道", "community": "",
+        }))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error.contains("id may contain only letters, digits and -"),
+        "{error}"
+    );
+    assert!(
+        error.contains("name is required") && error.contains("community is required"),
+        "{error}"
+    );
+
+    // Assigned to the volunteer, it is among their stations; renamed, the
+    // new name is what devices get.
+    let assign = send(
+        &app,
+        &admin,
+        "PATCH",
+        "/api/admin/users/volunteer-test",
+        json!({ "stations": ["st-xianfeng", "st-yongqing"] }),
+    )
+    .await;
+    assert_eq!(assign.status(), StatusCode::OK);
+    let mut renamed = station.clone();
+    renamed["name"] = json!("永清社区联络站");
+    let updated = send(
+        &app,
+        &admin,
+        "PUT",
+        "/api/admin/stations/st-yongqing",
+        renamed,
+    )
+    .await;
+    assert_eq!(updated.status(), StatusCode::OK);
+    let reference = app.get("/api/reference").await;
+    let names: Vec<&str> = reference["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"永清社区联络站"), "{names:?}");
+    assert_eq!(names.len(), 2);
+    let elsewhere = send(&app, &admin, "PUT", "/api/admin/stations/st-nowhere", json!({
+        "id": "st-nowhere", "name": "无", "kind": "liaison_station", "street": "无", "community": "无",
+    })).await;
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+}
