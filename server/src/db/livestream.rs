@@ -38,17 +38,20 @@ pub(super) async fn load(
     if ids.is_empty() {
         return Ok(found);
     }
-    for (kind, table) in KINDS {
-        let mut query =
-            sqlx::QueryBuilder::new(format!("SELECT record FROM {table} WHERE id IN ("));
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(id.to_string());
-        }
-        list.push_unseparated(")");
-        for row in query.build().fetch_all(&mut *tx).await? {
-            let record = decode(kind, row.try_get("record")?)?;
-            found.insert(record.id(), record);
+    // In slices, so no statement nears SQLite's limit on parameters.
+    for chunk in ids.chunks(1_000) {
+        for (kind, table) in KINDS {
+            let mut query =
+                sqlx::QueryBuilder::new(format!("SELECT record FROM {table} WHERE id IN ("));
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(id.to_string());
+            }
+            list.push_unseparated(")");
+            for row in query.build().fetch_all(&mut *tx).await? {
+                let record = decode(kind, row.try_get("record")?)?;
+                found.insert(record.id(), record);
+            }
         }
     }
     Ok(found)
