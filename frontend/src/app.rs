@@ -20,6 +20,7 @@ use crate::{
     i18n::{self, t, t_string, use_i18n},
     livestream::LivestreamRoom,
     lock,
+    manage::ManagePage,
     store::{OwnerChange, Store, SyncState},
     sync, update,
 };
@@ -190,6 +191,7 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                     <Routes fallback=|| view! { <HomePage/> }>
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/admin") view=AdminPage/>
+                        <Route path=path!("/manage") view=ManagePage/>
                     </Routes>
                 </main>
             </Show>
@@ -322,6 +324,7 @@ fn StatusBar() -> impl IntoView {
                 <A href="/">{t!(i18n, nav_records)}</A>
                 <Show when=move || ctx.role() == Some(Role::Admin)>
                     <A href="/admin">{t!(i18n, nav_admin)}</A>
+                    <A href="/manage">{t!(i18n, manage_title)}</A>
                 </Show>
             </nav>
             <span class="user" id="user-name" translate="no">{user_name}</span>

@@ -15,7 +15,7 @@
 #![allow(clippy::module_inception)]
 
 use chrono::{Datelike, NaiveDate};
-use tongxin_shared::{Category, ValidationError, error::Rule};
+use tongxin_shared::{Category, StationKind, ValidationError, account::Role, error::Rule};
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub use self::i18n::*;
@@ -67,6 +67,24 @@ pub fn number(locale: Locale, n: u64) -> String {
         .unwrap_or_else(|| n.to_string())
 }
 
+pub fn role(locale: Locale, role: Role) -> &'static str {
+    match role {
+        Role::Volunteer => td_string!(locale, role_volunteer),
+        Role::Organiser => td_string!(locale, role_organiser),
+        Role::Admin => td_string!(locale, role_admin),
+    }
+}
+
+pub fn station_kind(locale: Locale, kind: StationKind) -> &'static str {
+    match kind {
+        StationKind::EducationRoute => td_string!(locale, kind_education_route),
+        StationKind::NewClassBase => td_string!(locale, kind_new_class_base),
+        StationKind::PartyMembersHome => td_string!(locale, kind_party_members_home),
+        StationKind::LiaisonStation => td_string!(locale, kind_liaison_station),
+        StationKind::SpecialWorkstation => td_string!(locale, kind_special_workstation),
+    }
+}
+
 pub fn category(locale: Locale, category: Category) -> &'static str {
     match category {
         Category::HealthClinic => td_string!(locale, category_health_clinic),
@@ -101,7 +119,7 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
     let field = field_name(locale, &error.field);
     let choose = matches!(
         error.field.as_str(),
-        "station_id" | "category" | "region_id" | "product_id" | "session_id"
+        "station_id" | "category" | "region_id" | "product_id" | "session_id" | "stations"
     );
     match &error.rule {
         Rule::Required if choose => td_string!(locale, rule_choose, field).to_string(),
@@ -155,6 +173,11 @@ fn field_name(locale: Locale, field: &str) -> String {
         "units" => td_string!(locale, units),
         "orders" => td_string!(locale, orders),
         "amount_fen" => td_string!(locale, amount),
+        "display_name" => td_string!(locale, display_name),
+        "stations" => td_string!(locale, stations_assigned),
+        "id" => td_string!(locale, station_id),
+        "street" => td_string!(locale, street),
+        "community" => td_string!(locale, community),
         other => return other.to_owned(),
     };
     name.to_owned()

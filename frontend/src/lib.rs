@@ -5,6 +5,7 @@
 //! - [`store`]: IndexedDB (records, outbox, cursor, reference data).
 //! - [`sync`]: pushes the outbox and pulls changes.
 //! - [`admin`]: the admin's page (figures, breakdowns, exports).
+//! - [`manage`]: the admin's accounts and stations.
 //! - [`charts`]: the admin's charts (plotters on a canvas).
 //! - [`app`]: the components; they read signals and call the two above.
 //! - [`livestream`]: the organisers' room (sessions, products, regions,
@@ -19,6 +20,7 @@ pub mod charts;
 pub mod i18n;
 pub mod livestream;
 pub mod lock;
+pub mod manage;
 pub mod store;
 pub mod sync;
 pub mod update;

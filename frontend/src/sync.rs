@@ -175,6 +175,27 @@ pub async fn api_bytes(url: &str, token: &str) -> Result<Vec<u8>, SyncError> {
         .map_err(|e| SyncError::Offline(e.to_string()))
 }
 
+/// A POST, PUT or PATCH of JSON with the session's token.
+pub async fn api_send<B: serde::Serialize, T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    token: &str,
+    body: &B,
+) -> Result<T, SyncError> {
+    let request = match method {
+        "PUT" => Request::put(url),
+        "PATCH" => Request::patch(url),
+        _ => Request::post(url),
+    };
+    let sent = request
+        .header("Authorization", &bearer(token))
+        .json(body)
+        .map_err(|e| SyncError::Offline(e.to_string()))?
+        .send()
+        .await;
+    fetch_json(sent).await
+}
+
 /// A GET with the session's token.
 pub async fn api_get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, SyncError> {
     let sent = Request::get(url)

@@ -67,6 +67,19 @@ async fn the_login_the_volunteers_and_organisers_screens_and_the_admins_page_pas
     })
     .await?;
     check(&desk, "admin's page").await?;
+    desk.client.goto(&server.url("/manage")).await?;
+    wait_until(Duration::from_secs(20), "the accounts", || async {
+        Ok(desk.text("#accounts tbody tr").await?.is_some())
+    })
+    .await?;
+    desk.click("#account-form button[type=submit]").await?;
+    wait_until(
+        Duration::from_secs(5),
+        "the account form's errors",
+        || async { Ok(desk.text("#account-username-error").await?.is_some()) },
+    )
+    .await?;
+    check(&desk, "accounts and stations").await?;
 
     // The check does find what it looks for: an input with no label.
     desk.client

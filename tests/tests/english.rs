@@ -175,5 +175,12 @@ async fn english_replaces_every_string_of_the_app_on_every_main_screen() -> Resu
     })
     .await?;
     assert_english(&desk, "admin's page").await?;
+    desk.client.goto(&server.url("/manage")).await?;
+    wait_until(Duration::from_secs(20), "the accounts", || async {
+        Ok(desk.text("#accounts tbody tr").await?.is_some()
+            && desk.text("#stations-table tbody tr").await?.is_some())
+    })
+    .await?;
+    assert_english(&desk, "accounts and stations").await?;
     desk.close().await
 }

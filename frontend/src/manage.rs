@@ -1,0 +1,442 @@
+//! The admin's accounts and stations: who may log in, as what, for which
+//! stations, and the stations themselves. Online only, like the figures;
+//! the server checks every rule again.
+
+use leptos::{prelude::*, task::spawn_local};
+use tongxin_shared::{
+    Station, StationKind, ValidationError,
+    account::{AccountChange, AccountListing, NewAccount, Role, UserInfo, validate_new_password},
+    sync::ReferenceData,
+};
+
+use crate::{
+    app::{Ctx, error_for},
+    i18n::{self, t, t_string, use_i18n},
+    sync,
+};
+
+/// The message next to an input, with an id tests and screen readers use.
+fn field_error(
+    errors: RwSignal<Vec<ValidationError>>,
+    form: &'static str,
+    field: &'static str,
+) -> impl Fn() -> Option<AnyView> + Copy {
+    move || {
+        error_for(&errors.get(), field).map(|message| {
+            view! { <span class="field-error" id=format!("{form}-{field}-error") role="alert">{message}</span> }
+                .into_any()
+        })
+    }
+}
+
+/// A refused request, in words, shown under the form that sent it.
+fn refused(error: sync::SyncError) -> Vec<ValidationError> {
+    vec![ValidationError::other("form", error.to_string())]
+}
+
+#[component]
+pub fn ManagePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    if ctx.role() != Some(Role::Admin) {
+        return view! { <p class="admin-only" role="alert">{t!(i18n, admin_only)}</p> }.into_any();
+    }
+    // Bumped after every change, so both lists reload.
+    let changed = RwSignal::new(0u32);
+    let token = ctx.token();
+    let users = LocalResource::new({
+        let token = token.clone();
+        move || {
+            changed.track();
+            let token = token.clone();
+            async move { sync::api_get::<Vec<AccountListing>>("/api/admin/users", &token).await }
+        }
+    });
+    let stations = LocalResource::new(move || {
+        changed.track();
+        let token = token.clone();
+        async move {
+            sync::api_get::<ReferenceData>("/api/reference", &token)
+                .await
+                .map(|r| r.stations)
+                .unwrap_or_default()
+        }
+    });
+    let station_list = Memo::new(move |_| stations.get().unwrap_or_default());
+    view! {
+        <section class="manage">
+            <h1>{t!(i18n, manage_title)}</h1>
+            <h2>{t!(i18n, accounts)}</h2>
+            <Transition fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Err(error) => view! {
+                            <p class="admin-offline" role="alert">{t!(i18n, admin_offline)} " " {error.to_string()}</p>
+                        }.into_any(),
+                        Ok(list) => accounts_table(list, changed).into_any(),
+                    }
+                })}
+            </Transition>
+            <AccountForm stations=station_list changed/>
+            <PasswordForm users changed/>
+            <h2>{t!(i18n, stations_title)}</h2>
+            <table class="breakdown" id="stations-table">
+                <thead><tr>
+                    <th scope="col">{t!(i18n, station_id)}</th>
+                    <th scope="col">{t!(i18n, station_name)}</th>
+                    <th scope="col">{t!(i18n, station_kind)}</th>
+                    <th scope="col">{t!(i18n, street)}</th>
+                    <th scope="col">{t!(i18n, community)}</th>
+                </tr></thead>
+                <tbody>
+                    {move || station_list.get().into_iter().map(|s| view! {
+                        <tr data-id=s.id.clone()>
+                            <td>{s.id.clone()}</td>
+                            <td translate="no">{s.name}</td>
+                            <td>{move || i18n::station_kind(i18n.get_locale(), s.kind)}</td>
+                            <td translate="no">{s.street}</td>
+                            <td translate="no">{s.community}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <StationForm changed/>
+        </section>
+    }
+    .into_any()
+}
+
+fn accounts_table(list: Vec<AccountListing>, changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let toggle = move |username: String, disabled: bool| {
+        let token = ctx.token();
+        spawn_local(async move {
+            let change = AccountChange {
+                disabled: Some(disabled),
+                ..AccountChange::default()
+            };
+            let url = format!("/api/admin/users/{username}");
+            let done: Result<AccountListing, _> =
+                sync::api_send("PATCH", &url, &token, &change).await;
+            if done.is_ok() {
+                changed.update(|n| *n += 1);
+            }
+        });
+    };
+    view! {
+        <table class="breakdown" id="accounts">
+            <thead><tr>
+                <th scope="col">{t!(i18n, username)}</th>
+                <th scope="col">{t!(i18n, display_name)}</th>
+                <th scope="col">{t!(i18n, role)}</th>
+                <th scope="col">{t!(i18n, stations_assigned)}</th>
+                <th scope="col">{t!(i18n, state)}</th>
+                <th scope="col"><span class="visually-hidden">{t!(i18n, disable)}</span></th>
+            </tr></thead>
+            <tbody>
+                {list.into_iter().map(|account| {
+                    let UserInfo { username, display_name, role, stations, .. } = account.user;
+                    let name = username.clone();
+                    let disabled = account.disabled;
+                    let state = move || if disabled {
+                        t_string!(i18n, disabled_state)
+                    } else if account.locked {
+                        t_string!(i18n, locked_state)
+                    } else {
+                        t_string!(i18n, active_state)
+                    };
+                    view! {
+                        <tr data-username=username.clone() data-disabled=disabled.to_string()>
+                            <td translate="no">{username.clone()}</td>
+                            <td translate="no">{display_name}</td>
+                            <td>{move || i18n::role(i18n.get_locale(), role)}</td>
+                            <td translate="no">{stations.join(", ")}</td>
+                            <td>{state}</td>
+                            <td>
+                                <button type="button" class="toggle-disabled"
+                                    on:click=move |_| toggle(name.clone(), !disabled)>
+                                    {move || if disabled { t_string!(i18n, enable) } else { t_string!(i18n, disable) }}
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn AccountForm(stations: Memo<Vec<Station>>, changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Volunteer);
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let saved = RwSignal::new(false);
+    let error = move |field| field_error(errors, "account", field);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let account = NewAccount {
+            username: username.get().trim().to_owned(),
+            display_name: display_name.get().trim().to_owned(),
+            role: role.get(),
+            stations: chosen.get(),
+            password: password.get(),
+        };
+        if let Err(problems) = account.validate() {
+            errors.set(problems);
+            return;
+        }
+        errors.set(Vec::new());
+        let token = ctx.token();
+        spawn_local(async move {
+            let created: Result<UserInfo, _> =
+                sync::api_send("POST", "/api/admin/users", &token, &account).await;
+            match created {
+                Ok(_) => {
+                    username.set(String::new());
+                    display_name.set(String::new());
+                    password.set(String::new());
+                    chosen.set(Vec::new());
+                    saved.set(true);
+                    changed.update(|n| *n += 1);
+                }
+                Err(error) => errors.set(refused(error)),
+            }
+        });
+    };
+    let toggle_station = move |id: String, on: bool| {
+        chosen.update(|list| {
+            list.retain(|s| *s != id);
+            if on {
+                list.push(id);
+            }
+        });
+    };
+    view! {
+        <form id="account-form" class="activity-form" on:submit=submit novalidate>
+            <h3>{t!(i18n, new_account)}</h3>
+            <div class="counts">
+                <label>
+                    {t!(i18n, username)}
+                    <input name="username" type="text" autocapitalize="none" bind:value=username/>
+                    {error("username")}
+                </label>
+                <label>
+                    {t!(i18n, display_name)}
+                    <input name="display_name" type="text" maxlength="50" bind:value=display_name/>
+                    {error("display_name")}
+                </label>
+            </div>
+            <label>
+                {t!(i18n, role)}
+                <select name="role" on:change:target=move |ev| {
+                    role.set(Role::from_code(&ev.target().value()).unwrap_or(Role::Volunteer))
+                }>
+                    {Role::ALL.into_iter().map(|r| view! {
+                        <option value=r.code() selected=move || role.get() == r>
+                            {move || i18n::role(i18n.get_locale(), r)}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <Show when=move || role.get() == Role::Volunteer>
+                <fieldset class="station-choice">
+                    <legend>{t!(i18n, stations_assigned)}</legend>
+                    {move || stations.get().into_iter().map(|s| {
+                        let id = s.id.clone();
+                        let checked = {
+                            let id = id.clone();
+                            move || chosen.with(|list| list.contains(&id))
+                        };
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" name="stations" value=id.clone() prop:checked=checked
+                                    on:change:target=move |ev| toggle_station(id.clone(), ev.target().checked())/>
+                                <span translate="no">{s.name}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                    {error("stations")}
+                </fieldset>
+            </Show>
+            <label>
+                {t!(i18n, first_password)}
+                <input name="password" type="password" autocomplete="new-password" bind:value=password/>
+                {error("password")}
+            </label>
+            {error("form")}
+            <button type="submit" class="save">{t!(i18n, save)}</button>
+            <Show when=move || saved.get()>
+                <p class="saved" role="status">{t!(i18n, saved_done)}</p>
+            </Show>
+        </form>
+    }
+}
+
+#[component]
+fn PasswordForm(
+    users: LocalResource<Result<Vec<AccountListing>, sync::SyncError>>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let saved = RwSignal::new(false);
+    let error = move |field| field_error(errors, "reset", field);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let mut problems = Vec::new();
+        if username.get().is_empty() {
+            problems.push(ValidationError::new(
+                "username",
+                tongxin_shared::error::Rule::Required,
+            ));
+        }
+        problems.extend(validate_new_password(&password.get()).err());
+        errors.set(problems.clone());
+        if !problems.is_empty() {
+            return;
+        }
+        let change = AccountChange {
+            password: Some(password.get()),
+            ..AccountChange::default()
+        };
+        let url = format!("/api/admin/users/{}", username.get());
+        let token = ctx.token();
+        spawn_local(async move {
+            let done: Result<AccountListing, _> =
+                sync::api_send("PATCH", &url, &token, &change).await;
+            match done {
+                Ok(_) => {
+                    password.set(String::new());
+                    saved.set(true);
+                    changed.update(|n| *n += 1);
+                }
+                Err(error) => errors.set(refused(error)),
+            }
+        });
+    };
+    view! {
+        <form id="reset-form" class="activity-form" on:submit=submit novalidate>
+            <h3>{t!(i18n, reset_password)}</h3>
+            <div class="counts">
+                <label>
+                    {t!(i18n, username)}
+                    <select name="username" on:change:target=move |ev| username.set(ev.target().value())>
+                        <option value="">{t!(i18n, choose_user)}</option>
+                        {move || users.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|a| {
+                            let name = a.user.username;
+                            let selected = username.get_untracked() == name;
+                            view! { <option value=name.clone() selected=selected translate="no">{name.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    {error("username")}
+                </label>
+                <label>
+                    {t!(i18n, new_password)}
+                    <input name="password" type="password" autocomplete="new-password" bind:value=password/>
+                    {error("password")}
+                </label>
+            </div>
+            {error("form")}
+            <button type="submit" class="save">{t!(i18n, save)}</button>
+            <Show when=move || saved.get()>
+                <p class="saved" role="status">{t!(i18n, saved_done)}</p>
+            </Show>
+        </form>
+    }
+}
+
+#[component]
+fn StationForm(changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new(StationKind::LiaisonStation);
+    let street = RwSignal::new(String::new());
+    let community = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let error = move |field| field_error(errors, "station", field);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let station = Station {
+            id: id.get().trim().to_owned(),
+            name: name.get().trim().to_owned(),
+            kind: kind.get(),
+            street: street.get().trim().to_owned(),
+            community: community.get().trim().to_owned(),
+        };
+        if let Err(problems) = station.validate() {
+            errors.set(problems);
+            return;
+        }
+        errors.set(Vec::new());
+        let token = ctx.token();
+        spawn_local(async move {
+            let created: Result<Station, _> =
+                sync::api_send("POST", "/api/admin/stations", &token, &station).await;
+            match created {
+                Ok(_) => {
+                    id.set(String::new());
+                    name.set(String::new());
+                    changed.update(|n| *n += 1);
+                }
+                Err(error) => errors.set(refused(error)),
+            }
+        });
+    };
+    view! {
+        <form id="station-form" class="activity-form" on:submit=submit novalidate>
+            <h3>{t!(i18n, new_station)}</h3>
+            <div class="counts">
+                <label>
+                    {t!(i18n, station_id)}
+                    <input name="id" type="text" autocapitalize="none" placeholder="st-yongqing" bind:value=id/>
+                    {error("id")}
+                </label>
+                <label>
+                    {t!(i18n, station_name)}
+                    <input name="name" type="text" maxlength="50" bind:value=name/>
+                    {error("name")}
+                </label>
+            </div>
+            <label>
+                {t!(i18n, station_kind)}
+                <select name="kind" on:change:target=move |ev| {
+                    kind.set(StationKind::from_code(&ev.target().value()).unwrap_or(StationKind::LiaisonStation))
+                }>
+                    {StationKind::ALL.into_iter().map(|k| view! {
+                        <option value=k.code() selected=move || kind.get() == k>
+                            {move || i18n::station_kind(i18n.get_locale(), k)}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <div class="counts">
+                <label>
+                    {t!(i18n, street)}
+                    <input name="street" type="text" maxlength="50" bind:value=street/>
+                    {error("street")}
+                </label>
+                <label>
+                    {t!(i18n, community)}
+                    <input name="community" type="text" maxlength="50" bind:value=community/>
+                    {error("community")}
+                </label>
+            </div>
+            {error("form")}
+            <button type="submit" class="save">{t!(i18n, save)}</button>
+        </form>
+    }
+}
