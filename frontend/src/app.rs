@@ -192,6 +192,7 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/admin") view=AdminPage/>
                         <Route path=path!("/manage") view=ManagePage/>
+                        <Route path=path!("/room") view=LivestreamRoom/>
                     </Routes>
                 </main>
             </Show>
@@ -325,6 +326,7 @@ fn StatusBar() -> impl IntoView {
                 <Show when=move || ctx.role() == Some(Role::Admin)>
                     <A href="/admin">{t!(i18n, nav_admin)}</A>
                     <A href="/manage">{t!(i18n, manage_title)}</A>
+                    <A href="/room">{t!(i18n, nav_room)}</A>
                 </Show>
             </nav>
             <span class="user" id="user-name" translate="no">{user_name}</span>

@@ -1,6 +1,7 @@
 //! An admin adds a station and a volunteer for it from the browser; the
 //! volunteer logs in on a phone and records there. Disabled, the account
-//! can no longer log in.
+//! can no longer log in. A partner region added in the livestream room
+//! reaches the server.
 
 use std::time::Duration;
 
@@ -114,5 +115,36 @@ async fn an_admin_adds_a_station_and_its_volunteer_who_then_records_there() -> R
         .send()
         .await?;
     assert!(!refused.status().is_success(), "{}", refused.status());
+
+    // Partner regions (and products) are managed in the livestream room,
+    // which admins reach too; a new region joins the sales filter.
+    desk.click("a[href='/room']").await?;
+    wait_until(Duration::from_secs(20), "the room", || async {
+        Ok(desk.text("#region-form").await?.is_some())
+    })
+    .await?;
+    desk.set_value("#region-form [name=name]", "阿拉山口市")
+        .await?;
+    desk.set_value("#region-form [name=province]", "新疆")
+        .await?;
+    desk.click("#region-form button[type=submit]").await?;
+    let token = server.token("admin").await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the region on the server",
+        || async {
+            let report: serde_json::Value = reqwest::Client::new()
+                .get(server.url("/api/admin/report"))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            Ok(report["regions"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r["name"] == "阿拉山口市")))
+        },
+    )
+    .await?;
     desk.close().await
 }
