@@ -88,4 +88,40 @@ pub struct Config {
     /// Load the demo data set when the database holds no stations yet.
     #[arg(long, env = "TONGXIN_DEMO")]
     pub demo: bool,
+
+    /// Login attempts one client address may make in a row before it is
+    /// slowed down (429). Counted per server process; the per-account
+    /// lockout is in the database and shared by every replica.
+    #[arg(long, env = "TONGXIN_LOGIN_BURST", default_value_t = LoginLimit::default().burst)]
+    pub login_burst: u32,
+
+    /// Seconds after which an address slowed down may try once more.
+    #[arg(long, env = "TONGXIN_LOGIN_REFILL_SECONDS", default_value_t = LoginLimit::default().refill_seconds)]
+    pub login_refill_seconds: u64,
+}
+
+/// How many logins one client address may attempt: `burst` in a row, then
+/// one more every `refill_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginLimit {
+    pub burst: u32,
+    pub refill_seconds: u64,
+}
+
+impl Default for LoginLimit {
+    fn default() -> Self {
+        LoginLimit {
+            burst: 20,
+            refill_seconds: 3,
+        }
+    }
+}
+
+impl Config {
+    pub fn login_limit(&self) -> LoginLimit {
+        LoginLimit {
+            burst: self.login_burst,
+            refill_seconds: self.login_refill_seconds,
+        }
+    }
 }

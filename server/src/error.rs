@@ -29,6 +29,10 @@ pub enum ApiError {
     /// 429: too many failed logins; try again after this many seconds.
     #[error("too many failed logins; try again in {retry_after_s} s")]
     TooManyAttempts { retry_after_s: u64 },
+    /// 429: too many logins from one address; try again after this many
+    /// seconds.
+    #[error("too many login attempts from this address; try again in {retry_after_s} s")]
+    SlowDown { retry_after_s: u64 },
     /// 500: logged in full, answered without details.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -89,7 +93,9 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::TooManyAttempts { retry_after_s } = self {
+        if let ApiError::TooManyAttempts { retry_after_s } | ApiError::SlowDown { retry_after_s } =
+            self
+        {
             let body = Json(ErrorBody {
                 error: self.to_string(),
             });
@@ -102,7 +108,9 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, message.to_owned()),
             ApiError::NotFound(message) => (StatusCode::NOT_FOUND, message),
             ApiError::Conflict(message) => (StatusCode::CONFLICT, message),
-            ApiError::TooManyAttempts { .. } => unreachable!("answered above"),
+            ApiError::TooManyAttempts { .. } | ApiError::SlowDown { .. } => {
+                unreachable!("answered above")
+            }
             ApiError::Internal(error) => {
                 tracing::error!(error = ?error, "internal error");
                 (

@@ -68,7 +68,7 @@ impl AppState {
 
 /// The whole HTTP surface, so tests can drive it without a socket.
 pub fn app(state: AppState, config: &Config) -> Router {
-    routes::router(state, config.static_dir.as_deref())
+    routes::router(state, config.static_dir.as_deref(), config.login_limit())
 }
 
 /// Serves the API (no app files) on a free loopback port inside this
@@ -76,8 +76,14 @@ pub fn app(state: AppState, config: &Config) -> Router {
 pub async fn spawn_on_loopback(state: AppState) -> std::io::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
-    let app = routes::router(state, None);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let app = routes::router(state, None, config::LoginLimit::default());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     Ok(url)
 }
 
@@ -96,10 +102,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     println!("tongxin-server listening on http://{address}");
     tracing::info!(%address, database = %config.database_url, "serving");
     let app = app(state, &config);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")?;
+    // The client's address (for the per-address login limit).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server failed")?;
     tracing::info!("stopped");
     Ok(())
 }

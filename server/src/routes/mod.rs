@@ -7,6 +7,10 @@ mod extract;
 mod manage;
 mod sync;
 
+use axum::response::IntoResponse;
+use tower_governor::{GovernorError, GovernorLayer, governor::GovernorConfigBuilder};
+
+use crate::config::LoginLimit;
 use std::{path::Path, sync::Arc};
 
 use axum::{Json, Router, extract::DefaultBodyLimit, routing::get};
@@ -61,10 +65,27 @@ impl utoipa::Modify for SessionToken {
 
 /// The API's routes, and its OpenAPI description built from the same
 /// handlers, so the two cannot drift apart.
-fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    // Logins are limited per client address before any password is
+    // checked, so guessing across many accounts from one address is slow
+    // too (the lockout in the database counts per account).
+    let limit = GovernorConfigBuilder::default()
+        .per_second(login_limit.refill_seconds.max(1))
+        .burst_size(login_limit.burst.max(1))
+        .finish()
+        .expect("a burst and a period above zero");
+    let login = OpenApiRouter::new().routes(routes!(auth::login)).layer(
+        GovernorLayer::new(limit).error_handler(|error| match error {
+            GovernorError::TooManyRequests { wait_time, .. } => ApiError::SlowDown {
+                retry_after_s: wait_time.max(1),
+            }
+            .into_response(),
+            other => ApiError::Internal(anyhow::anyhow!("login limit: {other}")).into_response(),
+        }),
+    );
     let (api, paths) = OpenApiRouter::new()
         .routes(routes!(health))
-        .routes(routes!(auth::login))
+        .merge(login)
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(sync::reference_get))
@@ -85,8 +106,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (api, ApiDoc::openapi().nest("/api", paths))
 }
 
-pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
-    let (api, description) = api();
+pub fn router(state: AppState, static_dir: Option<&Path>, login_limit: LoginLimit) -> Router {
+    let (api, description) = api(login_limit);
     let description = Arc::new(description);
     let api = api
         .route(

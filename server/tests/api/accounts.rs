@@ -276,3 +276,39 @@ async fn a_disabled_account_and_an_expired_session_are_refused() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(error.contains("expired"), "{error}");
 }
+
+#[tokio::test]
+async fn one_address_trying_many_logins_is_slowed_down_before_any_password_is_checked() {
+    let app = spawn_app().await;
+    // The app's two test logins used 2 of the address's 20.
+    let mut statuses = Vec::new();
+    let mut slowed = None;
+    for n in 0..24 {
+        let response = app.login(&format!("guess-{n}"), "not-the-password").await;
+        statuses.push(response.status());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS && slowed.is_none() {
+            slowed = Some(response);
+        }
+    }
+    assert!(
+        statuses[..18]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    let slowed = slowed.expect("a 429 once the burst is used");
+    let retry_after: u64 = slowed.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3).contains(&retry_after), "{retry_after}");
+    let (_, error) = error_of(slowed).await;
+    assert!(
+        error.starts_with("too many login attempts from this address"),
+        "{error}"
+    );
+    // Other requests from the address, and sessions it has, are not slowed.
+    let me = app.get("/api/auth/me").await;
+    assert_eq!(me["username"], "volunteer-test");
+}
