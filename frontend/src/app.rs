@@ -496,7 +496,22 @@ pub(crate) fn today() -> NaiveDate {
     .unwrap_or_default()
 }
 
-pub(crate) fn error_for(errors: &[ValidationError], field: &str) -> Option<String> {
+/// The message next to an input, if `errors` has one for `field`, with the
+/// id `{prefix}{field}-error` that tests and `aria` references use.
+pub(crate) fn field_error(
+    errors: RwSignal<Vec<ValidationError>>,
+    prefix: &'static str,
+    field: &'static str,
+) -> impl Fn() -> Option<AnyView> + Copy {
+    move || {
+        error_for(&errors.get(), field).map(|message| {
+            view! { <span class="field-error" id=format!("{prefix}{field}-error") role="alert">{message}</span> }
+                .into_any()
+        })
+    }
+}
+
+fn error_for(errors: &[ValidationError], field: &str) -> Option<String> {
     let i18n = use_i18n();
     let messages: Vec<String> = errors
         .iter()
@@ -652,13 +667,7 @@ fn ActivityForm() -> impl IntoView {
         });
     };
 
-    let field_error = move |field: &'static str| {
-        move || {
-            error_for(&errors.get(), field).map(|message| {
-                view! { <span class="field-error" id=format!("{field}-error") role="alert">{message}</span> }
-            })
-        }
-    };
+    let field_error = move |field| field_error(errors, "", field);
 
     view! {
         <form id="activity-form" class="activity-form" on:submit=submit novalidate>

@@ -17,7 +17,7 @@ use tongxin_shared::{
 use uuid::Uuid;
 
 use crate::{
-    app::{Ctx, error_for, today},
+    app::{Ctx, field_error, today},
     i18n::{self, t, t_string, use_i18n},
     store::SyncState,
 };
@@ -130,20 +130,6 @@ fn money(field: &str, text: &str, problems: &mut Vec<ValidationError>) -> u64 {
         problems.push(ValidationError::new(field, rule));
         0
     })
-}
-
-/// The message next to an input, with an id tests and screen readers use.
-fn field_error(
-    errors: RwSignal<Vec<ValidationError>>,
-    form: &'static str,
-    field: &'static str,
-) -> impl Fn() -> Option<AnyView> + Copy {
-    move || {
-        error_for(&errors.get(), field).map(|message| {
-            view! { <span class="field-error" id=format!("{form}-{field}-error") role="alert">{message}</span> }
-                .into_any()
-        })
-    }
 }
 
 /// Saves a new record and tells the rest of the app.
@@ -335,7 +321,7 @@ fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let orders = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let error = move |field| field_error(errors, "sale-line", field);
+    let error = move |field| field_error(errors, "sale-line-", field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut problems = Vec::new();
@@ -465,7 +451,7 @@ fn SessionForm(room: Memo<Room>) -> impl IntoView {
     let partners = RwSignal::new(String::new());
     let viewers = RwSignal::new(String::from("0"));
     let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let error = move |field| field_error(errors, "session", field);
+    let error = move |field| field_error(errors, "session-", field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut problems = Vec::new();
@@ -563,7 +549,7 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
     let unit = RwSignal::new(String::new());
     let price = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let error = move |field| field_error(errors, "product", field);
+    let error = move |field| field_error(errors, "product-", field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut problems = Vec::new();
@@ -650,7 +636,7 @@ fn RegionSection(room: Memo<Room>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let province = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let error = move |field| field_error(errors, "region", field);
+    let error = move |field| field_error(errors, "region-", field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let region = PartnerRegion {

@@ -10,24 +10,10 @@ use tongxin_shared::{
 };
 
 use crate::{
-    app::{Ctx, error_for},
+    app::{Ctx, field_error},
     i18n::{self, t, t_string, use_i18n},
     sync,
 };
-
-/// The message next to an input, with an id tests and screen readers use.
-fn field_error(
-    errors: RwSignal<Vec<ValidationError>>,
-    form: &'static str,
-    field: &'static str,
-) -> impl Fn() -> Option<AnyView> + Copy {
-    move || {
-        error_for(&errors.get(), field).map(|message| {
-            view! { <span class="field-error" id=format!("{form}-{field}-error") role="alert">{message}</span> }
-                .into_any()
-        })
-    }
-}
 
 /// A refused request, in words, shown under the form that sent it.
 fn refused(error: sync::SyncError) -> Vec<ValidationError> {
@@ -178,7 +164,7 @@ fn AccountForm(stations: Memo<Vec<Station>>, changed: RwSignal<u32>) -> impl Int
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let saved = RwSignal::new(false);
-    let error = move |field| field_error(errors, "account", field);
+    let error = move |field| field_error(errors, "account-", field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -291,7 +277,7 @@ fn PasswordForm(
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let saved = RwSignal::new(false);
-    let error = move |field| field_error(errors, "reset", field);
+    let error = move |field| field_error(errors, "reset-", field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -367,7 +353,7 @@ fn StationForm(changed: RwSignal<u32>) -> impl IntoView {
     let street = RwSignal::new(String::new());
     let community = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let error = move |field| field_error(errors, "station", field);
+    let error = move |field| field_error(errors, "station-", field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let station = Station {

@@ -186,10 +186,16 @@ impl Store {
     /// Every livestream record kept here, deleted ones left out, with its
     /// sync state.
     pub async fn livestream(&self) -> Result<Vec<(LivestreamRecord, SyncState)>, StoreError> {
+        self.live_records::<LivestreamRecord>().await
+    }
+
+    /// Every live record of one kind, each with its sync state, read in
+    /// one transaction.
+    async fn live_records<R: LocalRecord>(&self) -> Result<Vec<(R, SyncState)>, StoreError> {
         let tx = self
             .db
-            .transaction(&[LIVESTREAM, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
-        let records: Vec<LivestreamRecord> = all(&tx.store(LIVESTREAM)?).await?;
+            .transaction(&[R::STORE, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
+        let records: Vec<R> = all(&tx.store(R::STORE)?).await?;
         let pending = pending_ids(&tx.store(OUTBOX)?).await?;
         let rejected: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
         finish(tx).await?;
@@ -258,25 +264,11 @@ impl Store {
 
     /// All local activities with their sync state, newest date first.
     pub async fn activities(&self) -> Result<Vec<(Activity, SyncState)>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[ACTIVITIES, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
-        let records: Vec<ActivityRecord> = all(&tx.store(ACTIVITIES)?).await?;
-        let pending = pending_ids(&tx.store(OUTBOX)?).await?;
-        let rejected: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
-        finish(tx).await?;
-        let mut rejected: HashMap<Uuid, Vec<ValidationError>> = rejected
+        let mut list: Vec<(Activity, SyncState)> = self
+            .live_records::<ActivityRecord>()
+            .await?
             .into_iter()
-            .map(|r| (r.record_id, r.errors))
-            .collect();
-        let mut list: Vec<(Activity, SyncState)> = records
-            .iter()
-            .filter(|record| !record.is_deleted())
-            .map(|record| {
-                let a = record.activity();
-                let state = sync_state(a.id, &pending, &mut rejected);
-                (a, state)
-            })
+            .map(|(record, state)| (record.activity(), state))
             .collect();
         list.sort_by(|(a, _), (b, _)| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
         Ok(list)
