@@ -86,17 +86,18 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
     let database = "sqlite://data/tongxin.sqlite";
     println!();
     println!("  Tongxin is starting on http://{listen}/");
-    println!("    field app (volunteers):  http://{listen}/");
-    println!("    admin view:              http://{listen}/admin");
+    println!("    field app (volunteers, organisers' livestream room):  http://{listen}/");
+    println!("    admin view (figures, sales, exports):                 http://{listen}/admin");
+    println!("    accounts and stations (admins):                       http://{listen}/manage");
     println!(
         "  Data: {} (demo data loaded when empty)",
         root.join("data/tongxin.sqlite").display()
     );
     println!("  Demo accounts (password for each: tongxin-demo):");
-    println!("    admin       admin: every station, the admin view");
+    println!("    admin       admin: every station, the admin view, accounts, the livestream room");
     println!("    volunteer   volunteer at 先锋社区 and 红石榴工作站 (塔子湖街道)");
     println!("    volunteer2  volunteer at 尚荣社区 (后湖街道)");
-    println!("    organiser   livestream organiser");
+    println!("    organiser   livestream organiser: sessions, products, sales (the 7th session)");
     println!("  Real accounts: target/release/tongxin-server user add NAME --role admin");
     println!("  Ctrl-C stops the server.");
     println!();
