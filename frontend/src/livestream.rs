@@ -140,10 +140,22 @@ fn save(
     errors: RwSignal<Vec<ValidationError>>,
     done: impl FnOnce() + 'static,
 ) {
+    save_change(ctx, id, move |_, stamp| make(stamp), errors, done)
+}
+
+/// Saves a version of a record made from the stored one (if any).
+fn save_change(
+    ctx: Ctx,
+    id: Uuid,
+    change: impl FnOnce(Option<LivestreamRecord>, tongxin_shared::hlc::Hlc) -> LivestreamRecord
+    + 'static,
+    errors: RwSignal<Vec<ValidationError>>,
+    done: impl FnOnce() + 'static,
+) {
     let i18n = use_i18n();
     let store = ctx.store();
     spawn_local(async move {
-        match store.add_livestream(id, make).await {
+        match store.save_livestream(id, change).await {
             Ok(()) => {
                 done();
                 ctx.saved_locally();
@@ -167,6 +179,8 @@ pub fn LivestreamRoom() -> impl IntoView {
     });
     let room = Memo::new(move |_| Room::from_records(records.get().unwrap_or_default()));
     let chosen = RwSignal::new(None::<Uuid>);
+    // The session the form is editing; `None` while it plans a new one.
+    let editing = RwSignal::new(None::<LivestreamSession>);
     // The newest session is open until the organiser picks another.
     let open_session = move || {
         let room = room.get();
@@ -180,9 +194,9 @@ pub fn LivestreamRoom() -> impl IntoView {
         <section class="livestream" aria-labelledby="room-title">
             <h1 id="room-title">{t!(i18n, room_title)}</h1>
             <SessionList room chosen/>
-            {move || open_session().map(|id| view! { <SessionDetail room id/> })}
+            {move || open_session().map(|id| view! { <SessionDetail room id editing/> })}
             <RegionTotals room/>
-            <SessionForm room/>
+            <SessionForm room editing/>
             <ProductSection room/>
             <RegionSection room/>
         </section>
@@ -228,7 +242,11 @@ fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoVie
 }
 
 #[component]
-fn SessionDetail(room: Memo<Room>, id: Uuid) -> impl IntoView {
+fn SessionDetail(
+    room: Memo<Room>,
+    id: Uuid,
+    editing: RwSignal<Option<LivestreamSession>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let session = move || room.get().sessions.into_iter().find(|(s, _)| s.id == id);
@@ -247,8 +265,13 @@ fn SessionDetail(room: Memo<Room>, id: Uuid) -> impl IntoView {
                 {move || session().map(|(s, _)| view! {
                     {t!(i18n, session_host)} " " <span translate="no">{s.host}</span> " · "
                     {t!(i18n, session_partners)} " " <span translate="no">{s.partners}</span> " · "
-                    {t!(i18n, viewers)} " " {move || i18n::number(i18n.get_locale(), u64::from(s.viewers))}
+                    {t!(i18n, viewers)} " " <span class="viewers">{move || i18n::number(i18n.get_locale(), u64::from(s.viewers))}</span>
                 })}
+                " "
+                <button type="button" class="edit-session"
+                    on:click=move |_| editing.set(session().map(|(s, _)| s))>
+                    {t!(i18n, edit)}
+                </button>
             </p>
             <table class="breakdown" id="sale-lines">
                 <thead>
@@ -436,7 +459,7 @@ fn RegionTotals(room: Memo<Room>) -> impl IntoView {
 }
 
 #[component]
-fn SessionForm(room: Memo<Room>) -> impl IntoView {
+fn SessionForm(room: Memo<Room>, editing: RwSignal<Option<LivestreamSession>>) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let next_number = move || {
@@ -452,12 +475,31 @@ fn SessionForm(room: Memo<Room>) -> impl IntoView {
     let viewers = RwSignal::new(String::from("0"));
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let error = move |field| field_error(errors, "session-", field);
+    let form = NodeRef::<leptos::html::Form>::new();
+    // "Edit" on a session loads it into the form (after the broadcast, the
+    // viewers are known).
+    Effect::new(move |_| {
+        if let Some(s) = editing.get() {
+            number.set(s.number.to_string());
+            date.set(s.date.to_string());
+            platform.set(s.platform.clone());
+            host.set(s.host.clone());
+            partners.set(s.partners.clone());
+            viewers.set(s.viewers.to_string());
+            errors.set(Vec::new());
+            if let Some(form) = form.get() {
+                form.scroll_into_view();
+            }
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut problems = Vec::new();
         let number_text = number.get();
         let session = LivestreamSession {
-            id: Uuid::now_v7(),
+            id: editing
+                .with_untracked(|e| e.as_ref().map(|s| s.id))
+                .unwrap_or_else(Uuid::now_v7),
             number: if number_text.trim().is_empty() {
                 next_number()
             } else {
@@ -480,22 +522,31 @@ fn SessionForm(room: Memo<Room>) -> impl IntoView {
             return;
         }
         let id = session.id;
-        save(
+        save_change(
             ctx,
             id,
-            move |stamp| LivestreamRecord::Session(SessionRecord::new(&session, stamp)),
+            // Only the fields that changed take the new stamp, so another
+            // organiser's edit of a different field survives.
+            move |current, stamp| match current {
+                Some(LivestreamRecord::Session(mut record)) => {
+                    record.edit(&session, stamp);
+                    LivestreamRecord::Session(record)
+                }
+                _ => LivestreamRecord::Session(SessionRecord::new(&session, stamp)),
+            },
             errors,
             move || {
                 number.set(String::new());
                 host.set(String::new());
                 partners.set(String::new());
                 viewers.set(String::from("0"));
+                editing.set(None);
             },
         );
     };
     view! {
-        <form id="session-form" class="activity-form" on:submit=submit novalidate>
-            <h2>{t!(i18n, new_session)}</h2>
+        <form id="session-form" class="activity-form" node_ref=form on:submit=submit novalidate>
+            <h2>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_session) } else { t_string!(i18n, new_session) }}</h2>
             <div class="counts">
                 <label>
                     {t!(i18n, session_number)}

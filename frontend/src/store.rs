@@ -159,15 +159,16 @@ impl Store {
         .await
     }
 
-    /// Records a new livestream record (made at the stamp it is given) and
-    /// queues it, like [`Store::save_activity`].
-    pub async fn add_livestream(
+    /// Saves a new or edited livestream record and queues it, like
+    /// [`Store::save_activity`]: `change` gets the record as stored (if
+    /// any) and the stamp of this write, and returns the new version.
+    pub async fn save_livestream(
         &self,
         id: Uuid,
-        make: impl FnOnce(Hlc) -> LivestreamRecord,
+        change: impl FnOnce(Option<LivestreamRecord>, Hlc) -> LivestreamRecord,
     ) -> Result<(), StoreError> {
-        self.write_record(id, |_current: Option<LivestreamRecord>, stamp| {
-            Ok(make(stamp))
+        self.write_record(id, |current: Option<LivestreamRecord>, stamp| {
+            Ok(change(current, stamp))
         })
         .await
     }

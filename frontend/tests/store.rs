@@ -228,7 +228,7 @@ async fn a_livestream_record_queues_like_an_activity_and_a_pulled_edit_merges_in
     let id = session.id;
     let made = session.clone();
     store
-        .add_livestream(id, move |stamp| {
+        .save_livestream(id, move |_, stamp| {
             LivestreamRecord::Session(SessionRecord::new(&made, stamp))
         })
         .await

@@ -199,6 +199,29 @@ async fn an_organisers_offline_session_adds_up_offline_and_on_the_server() -> Re
         Some("待同步 5")
     );
 
+    // After the broadcast the viewers are known: the session is edited,
+    // not duplicated.
+    phone.click("#session-detail button.edit-session").await?;
+    wait_until(
+        Duration::from_secs(5),
+        "the session in the form",
+        || async { Ok(phone.text("#session-form h2").await?.as_deref() == Some("修改场次")) },
+    )
+    .await?;
+    submit(&phone, "#session-form", &[("viewers", "6400")]).await?;
+    wait_until(Duration::from_secs(5), "the viewers shown", || async {
+        Ok(phone.text("#session-detail .viewers").await?.as_deref() == Some("6,400"))
+    })
+    .await?;
+    let eighths = phone
+        .client
+        .execute(
+            "return document.querySelectorAll('#sessions li[data-number=\"8\"]').length",
+            vec![],
+        )
+        .await?;
+    assert_eq!(eighths.as_u64(), Some(1));
+
     // A reload with no signal shows the same.
     phone.client.refresh().await?;
     wait_for_totals(&phone, "the totals after an offline reload").await?;
@@ -233,6 +256,8 @@ async fn an_organisers_offline_session_adds_up_offline_and_on_the_server() -> Re
         .iter()
         .find(|r| r["kind"] == "session" && r["record"]["number"]["value"] == 8)
         .context("the 8th session on the server")?;
+    assert_eq!(eighth["record"]["viewers"]["value"], 6_400);
+    assert_eq!(eighth["record"]["host"]["value"], "小同");
     let eighth_id = &eighth["record"]["id"];
     let mut sold: Vec<(u64, u64, u64)> = records
         .iter()
