@@ -8,7 +8,6 @@ use tongxin_shared::{
     Category,
     account::Role,
     admin::{AdminFilter, AdminReport, BreakdownRow, RegionChoice, SalesRow},
-    livestream::format_yuan,
     sync::AdminActivityRow,
 };
 use wasm_bindgen::JsCast;
@@ -205,7 +204,7 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
             <div><dt>{t!(i18n, active_stations)}</dt><dd id="active-stations">{number(summary.active_stations)}</dd></div>
             <div><dt>{t!(i18n, livestream_sessions)}</dt><dd id="livestream-sessions">{number(summary.livestream_sessions)}</dd></div>
             <div><dt>{t!(i18n, units)}</dt><dd id="units-sold">{number(summary.units_sold)}</dd></div>
-            <div><dt>{t!(i18n, amount)}</dt><dd id="sales-amount" data-fen=summary.sales_fen>{yuan(summary.sales_fen)}</dd></div>
+            <div><dt>{t!(i18n, amount)}</dt><dd id="sales-amount" data-fen=summary.sales_fen>{i18n::yuan(summary.sales_fen)}</dd></div>
             <div><dt>{t!(i18n, orders)}</dt><dd id="sales-orders">{number(summary.orders)}</dd></div>
         </dl>
         <div class="charts">
@@ -253,10 +252,6 @@ enum Chart {
     Line,
 }
 
-fn yuan(fen: u64) -> String {
-    format!("¥{}", format_yuan(fen))
-}
-
 /// Sales in whole yuan per row, as a chart draws them.
 fn sales_points(rows: &[SalesRow]) -> Vec<(String, u64)> {
     rows.iter()
@@ -282,7 +277,7 @@ fn sales_table(id: &'static str, caption: &'static str, rows: Vec<SalesRow>) -> 
                     <tr data-key=row.key data-amount-fen=row.amount_fen>
                         <th scope="row" translate="no">{row.label}</th>
                         <td>{row.units}</td>
-                        <td>{yuan(row.amount_fen)}</td>
+                        <td>{i18n::yuan(row.amount_fen)}</td>
                         <td>{row.orders}</td>
                     </tr>
                 }).collect_view()}

@@ -498,6 +498,27 @@ pub(crate) fn today() -> NaiveDate {
 
 /// The message next to an input, if `errors` has one for `field`, with the
 /// id `{prefix}{field}-error` that tests and `aria` references use.
+/// A record's sync state in words: its code (for `data-` attributes and
+/// classes), its label, and for a rejected record the reasons.
+pub(crate) fn sync_words(state: &SyncState) -> (&'static str, &'static str, Option<String>) {
+    let i18n = use_i18n();
+    match state {
+        SyncState::Pending => ("pending", t_string!(i18n, state_pending), None),
+        SyncState::Synced => ("synced", t_string!(i18n, state_synced), None),
+        SyncState::Rejected(errors) => (
+            "rejected",
+            t_string!(i18n, state_rejected),
+            Some(
+                errors
+                    .iter()
+                    .map(|e| i18n::rule_message(i18n.get_locale(), e))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ),
+    }
+}
+
 pub(crate) fn field_error(
     errors: RwSignal<Vec<ValidationError>>,
     prefix: &'static str,
@@ -941,21 +962,7 @@ fn record_row(
     let ctx = expect_context::<Ctx>();
     let to_edit = activity.clone();
     let to_delete = activity.clone();
-    let (code, label, reason) = match state {
-        SyncState::Pending => ("pending", t_string!(i18n, state_pending), None),
-        SyncState::Synced => ("synced", t_string!(i18n, state_synced), None),
-        SyncState::Rejected(errors) => (
-            "rejected",
-            t_string!(i18n, state_rejected),
-            Some(
-                errors
-                    .iter()
-                    .map(|e| i18n::rule_message(i18n.get_locale(), e))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-        ),
-    };
+    let (code, label, reason) = sync_words(&state);
     view! {
         <li class="record" data-id=activity.id.to_string() data-sync=code data-date=activity.date.to_string()>
             <div class="record-main">

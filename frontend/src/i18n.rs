@@ -53,6 +53,11 @@ pub fn date(locale: Locale, date: NaiveDate) -> String {
         .unwrap_or_else(|| date.to_string())
 }
 
+/// Money as both languages write it: ¥1,234.56.
+pub fn yuan(fen: u64) -> String {
+    format!("¥{}", tongxin_shared::livestream::format_yuan(fen))
+}
+
 /// A count with the locale's digit grouping: 12,800.
 pub fn number(locale: Locale, n: u64) -> String {
     let format = js_sys::Intl::NumberFormat::new(

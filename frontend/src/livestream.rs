@@ -11,13 +11,13 @@ use tongxin_shared::{
     error::Rule,
     livestream::{
         LivestreamRecord, ProductRecord, RegionRecord, SaleLineRecord, SalesTotals, SessionRecord,
-        format_yuan, parse_yuan,
+        parse_yuan,
     },
 };
 use uuid::Uuid;
 
 use crate::{
-    app::{Ctx, field_error, today},
+    app::{Ctx, field_error, sync_words, today},
     i18n::{self, t, t_string, use_i18n},
     store::SyncState,
 };
@@ -86,33 +86,11 @@ impl Room {
     }
 }
 
-fn yuan(fen: u64) -> String {
-    format!("¥{}", format_yuan(fen))
-}
-
-fn state_label(state: &SyncState) -> (&'static str, &'static str) {
-    let i18n = use_i18n();
-    match state {
-        SyncState::Pending => ("pending", t_string!(i18n, state_pending)),
-        SyncState::Synced => ("synced", t_string!(i18n, state_synced)),
-        SyncState::Rejected(_) => ("rejected", t_string!(i18n, state_rejected)),
-    }
-}
-
 fn state_view(state: &SyncState) -> impl IntoView + use<> {
-    let i18n = use_i18n();
-    let (code, label) = state_label(state);
-    let reasons = match state {
-        SyncState::Rejected(errors) => errors
-            .iter()
-            .map(|e| i18n::rule_message(i18n.get_locale(), e))
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => String::new(),
-    };
+    let (code, label, reasons) = sync_words(state);
     view! {
         <span class="sync-state" data-state=code>{label}</span>
-        {(!reasons.is_empty()).then(|| view! { <span class="reject-reason">{reasons}</span> })}
+        {reasons.map(|r| view! { <span class="reject-reason">{r}</span> })}
     }
 }
 
@@ -228,7 +206,7 @@ fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoVie
                                 " " {let date = session.date; move || i18n::date(i18n.get_locale(), date)} " · "
                                 <span translate="no">{format!("{} · {}", session.platform, session.host)}</span>
                                 <span class="session-sum">
-                                    {format!(" · {} {} · {}", t_string!(i18n, units), t.units, yuan(t.amount_fen))}
+                                    {format!(" · {} {} · {}", t_string!(i18n, units), t.units, i18n::yuan(t.amount_fen))}
                                 </span>
                                 " " {state_view(state)}
                             </li>
@@ -301,7 +279,7 @@ fn SessionDetail(
                                         <td translate="no">{name}</td>
                                         <td translate="no">{region}</td>
                                         <td class="num">{line.units}</td>
-                                        <td class="num">{yuan(line.amount_fen)}</td>
+                                        <td class="num">{i18n::yuan(line.amount_fen)}</td>
                                         <td class="num">{line.orders}</td>
                                         <td>{state_view(state)}</td>
                                         <td>
@@ -322,7 +300,7 @@ fn SessionDetail(
                             <tr id="session-totals" data-units=t.units data-amount-fen=t.amount_fen data-orders=t.orders>
                                 <th scope="row" colspan="2">{t!(i18n, session_total)}</th>
                                 <td class="num">{t.units}</td>
-                                <td class="num">{yuan(t.amount_fen)}</td>
+                                <td class="num">{i18n::yuan(t.amount_fen)}</td>
                                 <td class="num">{t.orders}</td>
                                 <td colspan="2"></td>
                             </tr>
@@ -447,7 +425,7 @@ fn RegionTotals(room: Memo<Room>) -> impl IntoView {
                             <tr data-region=room.region_name(region) data-units=t.units data-amount-fen=t.amount_fen>
                                 <th scope="row" translate="no">{room.region_name(region)}</th>
                                 <td class="num">{t.units}</td>
-                                <td class="num">{yuan(t.amount_fen)}</td>
+                                <td class="num">{i18n::yuan(t.amount_fen)}</td>
                                 <td class="num">{t.orders}</td>
                             </tr>
                         })
@@ -637,7 +615,7 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
                 let room = room.get();
                 room.products.iter().map(|(p, state)| view! {
                     <li data-id=p.id.to_string()>
-                        <span translate="no">{format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), yuan(p.price_fen), p.unit)}</span>
+                        <span translate="no">{format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), i18n::yuan(p.price_fen), p.unit)}</span>
                         " " {state_view(state)}
                     </li>
                 }).collect_view()

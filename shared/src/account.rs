@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{ValidationError, error::Rule};
+use crate::{
+    ValidationError,
+    error::{Rule, no_errors, required_text},
+};
 
 /// What a user may do. The server enforces it on every request; the app
 /// uses it only to decide which screens to show.
@@ -148,26 +151,17 @@ impl NewAccount {
     pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
         let mut errors = Vec::new();
         errors.extend(validate_username(&self.username).err());
-        let name = self.display_name.trim().chars().count();
-        if name == 0 {
-            errors.push(ValidationError::new("display_name", Rule::Required));
-        } else if name > DISPLAY_NAME_MAX_CHARS {
-            errors.push(ValidationError::new(
-                "display_name",
-                Rule::TooLong {
-                    max: DISPLAY_NAME_MAX_CHARS as u32,
-                },
-            ));
-        }
+        required_text(
+            &mut errors,
+            "display_name",
+            &self.display_name,
+            DISPLAY_NAME_MAX_CHARS,
+        );
         if self.role == Role::Volunteer && self.stations.is_empty() {
             errors.push(ValidationError::new("stations", Rule::Required));
         }
         errors.extend(validate_new_password(&self.password).err());
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        no_errors(errors)
     }
 }
 

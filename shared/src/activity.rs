@@ -4,7 +4,10 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{ValidationError, error::Rule};
+use crate::{
+    ValidationError,
+    error::{Rule, no_errors, required_text},
+};
 
 /// What kind of service an activity was. The list follows the district's own
 /// report (see `shared/domain/BRIEF.md` in the steering repository).
@@ -155,17 +158,7 @@ impl Activity {
     /// side's own date, so the server never trusts the device's clock.
     pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<ValidationError>> {
         let mut errors = Vec::new();
-        let title_chars = self.title.trim().chars().count();
-        if title_chars == 0 {
-            errors.push(ValidationError::new("title", Rule::Required));
-        } else if title_chars > Self::TITLE_MAX_CHARS {
-            errors.push(ValidationError::new(
-                "title",
-                Rule::TooLong {
-                    max: Self::TITLE_MAX_CHARS as u32,
-                },
-            ));
-        }
+        required_text(&mut errors, "title", &self.title, Self::TITLE_MAX_CHARS);
         if self.station_id.trim().is_empty() {
             errors.push(ValidationError::new("station_id", Rule::Required));
         }
@@ -199,11 +192,7 @@ impl Activity {
                 },
             ));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        no_errors(errors)
     }
 }
 

@@ -81,6 +81,34 @@ impl ValidationError {
     }
 }
 
+/// The rule of every named text field: something besides spaces, and at
+/// most `max` characters (spaces at either end not counted).
+pub(crate) fn required_text(
+    errors: &mut Vec<ValidationError>,
+    field: &str,
+    value: &str,
+    max: usize,
+) {
+    let chars = value.trim().chars().count();
+    if chars == 0 {
+        errors.push(ValidationError::new(field, Rule::Required));
+    } else if chars > max {
+        errors.push(ValidationError::new(
+            field,
+            Rule::TooLong { max: max as u32 },
+        ));
+    }
+}
+
+/// What a `validate` answers once every rule is checked.
+pub(crate) fn no_errors(errors: Vec<ValidationError>) -> Result<(), Vec<ValidationError>> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 fn english(field: &str, rule: &Rule) -> String {
     let name = match field {
         "station_id" => "station",

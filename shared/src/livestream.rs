@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     ValidationError,
-    error::Rule,
+    error::{Rule, no_errors, required_text},
     hlc::Hlc,
     merge::{Lww, StampedRecord, stamped_record},
 };
@@ -83,16 +83,16 @@ pub const SESSION_MAX_DAYS_AHEAD: u32 = 366;
 impl PartnerRegion {
     pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
         let mut errors = Vec::new();
-        text(&mut errors, "name", &self.name, NAME_MAX_CHARS);
-        text(&mut errors, "province", &self.province, NAME_MAX_CHARS);
-        done(errors)
+        required_text(&mut errors, "name", &self.name, NAME_MAX_CHARS);
+        required_text(&mut errors, "province", &self.province, NAME_MAX_CHARS);
+        no_errors(errors)
     }
 }
 
 impl Product {
     pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
         let mut errors = Vec::new();
-        text(
+        required_text(
             &mut errors,
             "name",
             &self.name,
@@ -101,9 +101,9 @@ impl Product {
         if self.region_id.is_nil() {
             errors.push(ValidationError::new("region_id", Rule::Required));
         }
-        text(&mut errors, "unit", &self.unit, UNIT_MAX_CHARS);
+        required_text(&mut errors, "unit", &self.unit, UNIT_MAX_CHARS);
         money(&mut errors, "price_fen", self.price_fen, PRICE_MAX_FEN);
-        done(errors)
+        no_errors(errors)
     }
 }
 
@@ -127,8 +127,8 @@ impl LivestreamSession {
         if self.date < NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date") {
             errors.push(ValidationError::new("date", Rule::BeforeYear2000));
         }
-        text(&mut errors, "platform", &self.platform, NAME_MAX_CHARS);
-        text(&mut errors, "host", &self.host, NAME_MAX_CHARS);
+        required_text(&mut errors, "platform", &self.platform, NAME_MAX_CHARS);
+        required_text(&mut errors, "host", &self.host, NAME_MAX_CHARS);
         if self.partners.chars().count() > PARTNERS_MAX_CHARS {
             errors.push(ValidationError::new(
                 "partners",
@@ -138,7 +138,7 @@ impl LivestreamSession {
             ));
         }
         count(&mut errors, "viewers", self.viewers, VIEWERS_MAX);
-        done(errors)
+        no_errors(errors)
     }
 }
 
@@ -154,19 +154,7 @@ impl SaleLine {
         count(&mut errors, "units", self.units, UNITS_MAX);
         money(&mut errors, "amount_fen", self.amount_fen, AMOUNT_MAX_FEN);
         count(&mut errors, "orders", self.orders, ORDERS_MAX);
-        done(errors)
-    }
-}
-
-fn text(errors: &mut Vec<ValidationError>, field: &str, value: &str, max: usize) {
-    let chars = value.trim().chars().count();
-    if chars == 0 {
-        errors.push(ValidationError::new(field, Rule::Required));
-    } else if chars > max {
-        errors.push(ValidationError::new(
-            field,
-            Rule::TooLong { max: max as u32 },
-        ));
+        no_errors(errors)
     }
 }
 
@@ -184,14 +172,6 @@ fn money(errors: &mut Vec<ValidationError>, field: &str, fen: u64, max_fen: u64)
                 max: format_yuan(max_fen),
             },
         ));
-    }
-}
-
-fn done(errors: Vec<ValidationError>) -> Result<(), Vec<ValidationError>> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
     }
 }
 

@@ -63,7 +63,10 @@ impl Station {
     /// Every problem at once, each naming its field. The id is typed once,
     /// kept for good and used in URLs: letters, digits and `-` only.
     pub fn validate(&self) -> Result<(), Vec<crate::ValidationError>> {
-        use crate::{ValidationError, error::Rule};
+        use crate::{
+            ValidationError,
+            error::{Rule, no_errors, required_text},
+        };
         let mut errors = Vec::new();
         let id = self.id.chars().count();
         if id == 0 {
@@ -87,23 +90,9 @@ impl Station {
             ("street", &self.street),
             ("community", &self.community),
         ] {
-            let chars = value.trim().chars().count();
-            if chars == 0 {
-                errors.push(ValidationError::new(field, Rule::Required));
-            } else if chars > STATION_TEXT_MAX_CHARS {
-                errors.push(ValidationError::new(
-                    field,
-                    Rule::TooLong {
-                        max: STATION_TEXT_MAX_CHARS as u32,
-                    },
-                ));
-            }
+            required_text(&mut errors, field, value, STATION_TEXT_MAX_CHARS);
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        no_errors(errors)
     }
 }
 

@@ -13,7 +13,12 @@ use tongxin_shared::{
 };
 
 use super::extract::ApiJson;
-use crate::{AppState, auth, auth::Actor, db::NewUser, error::ApiError};
+use crate::{
+    AppState, auth,
+    auth::Actor,
+    db::{NewUser, UserListing},
+    error::ApiError,
+};
 
 /// Every account, by username.
 #[utoipa::path(get, path = "/admin/users", tag = "manage", security(("session" = [])),
@@ -26,15 +31,17 @@ pub async fn users_list(
     let now_ms = chrono::Utc::now().timestamp_millis();
     let users = state.db.users().await?;
     Ok(Json(
-        users
-            .into_iter()
-            .map(|u| AccountListing {
-                user: u.info,
-                disabled: u.disabled,
-                locked: u.locked_until_ms > now_ms,
-            })
-            .collect(),
+        users.into_iter().map(|u| listing(u, now_ms)).collect(),
     ))
+}
+
+/// A stored account as the admin's list shows it at `now_ms`.
+fn listing(user: UserListing, now_ms: i64) -> AccountListing {
+    AccountListing {
+        user: user.info,
+        disabled: user.disabled,
+        locked: user.locked_until_ms > now_ms,
+    }
 }
 
 /// Creates an account with its first password.
@@ -106,17 +113,13 @@ pub async fn users_change(
     }
     tracing::info!(admin = %actor.username, user = %username, "account changed");
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let listing = db
+    let user = db
         .users()
         .await?
         .into_iter()
         .find(|u| u.info.username == username)
         .ok_or_else(|| ApiError::NotFound(format!("no user named {username:?}")))?;
-    Ok(Json(AccountListing {
-        user: listing.info,
-        disabled: listing.disabled,
-        locked: listing.locked_until_ms > now_ms,
-    }))
+    Ok(Json(listing(user, now_ms)))
 }
 
 /// Adds a station; devices receive it with their next sync.
