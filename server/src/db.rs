@@ -207,7 +207,14 @@ impl Db {
         let mut stored_livestream = livestream::load(&mut tx, &livestream_ids).await?;
         let livestream_before = stored_livestream.clone();
         let mut known = match writes_livestream {
-            true => Some(livestream::Known::load(&mut tx).await?),
+            true => {
+                let pushed = mutations.iter().filter_map(|m| match &m.change {
+                    Change::PutLivestream(record) => Some(record),
+                    Change::PutActivity(_) => None,
+                });
+                let records = pushed.chain(stored_livestream.values());
+                Some(livestream::Known::load(&mut tx, records).await?)
+            }
             false => None,
         };
         // The versions before this push, for the admin's running totals.

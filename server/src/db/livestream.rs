@@ -239,14 +239,25 @@ fn json<T: serde::Serialize>(record: &T) -> Result<String, sqlx::Error> {
     serde_json::to_string(record).map_err(|error| sqlx::Error::Encode(error.into()))
 }
 
-async fn ids_in(tx: &mut SqliteConnection, table: &str) -> Result<HashSet<Uuid>, sqlx::Error> {
-    let ids: Vec<String> = sqlx::query_scalar(&format!("SELECT id FROM {table}"))
-        .fetch_all(&mut *tx)
-        .await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect())
+/// Which of `wanted` are rows of `table`, in slices like [`load`].
+async fn ids_in(
+    tx: &mut SqliteConnection,
+    table: &str,
+    wanted: &HashSet<Uuid>,
+) -> Result<HashSet<Uuid>, sqlx::Error> {
+    let wanted: Vec<&Uuid> = wanted.iter().collect();
+    let mut found = HashSet::new();
+    for chunk in wanted.chunks(1_000) {
+        let mut query = sqlx::QueryBuilder::new(format!("SELECT id FROM {table} WHERE id IN ("));
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push_bind(id.to_string());
+        }
+        list.push_unseparated(")");
+        let ids: Vec<String> = query.build_query_scalar().fetch_all(&mut *tx).await?;
+        found.extend(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()));
+    }
+    Ok(found)
 }
 
 /// The ids a livestream record may refer to: what the database holds plus
@@ -258,10 +269,32 @@ pub(super) struct Known {
 }
 
 impl Known {
-    pub(super) async fn load(tx: &mut SqliteConnection) -> Result<Known, sqlx::Error> {
-        let regions = ids_in(tx, "partner_regions").await?;
-        let products = ids_in(tx, "products").await?;
-        let sessions = ids_in(tx, "livestream_sessions").await?;
+    /// Looks up only what `records` refer to (any version of them, pushed
+    /// or stored), so a push costs the same however large the room grows.
+    pub(super) async fn load<'a>(
+        tx: &mut SqliteConnection,
+        records: impl Iterator<Item = &'a LivestreamRecord>,
+    ) -> Result<Known, sqlx::Error> {
+        let mut wanted = Known {
+            regions: HashSet::new(),
+            products: HashSet::new(),
+            sessions: HashSet::new(),
+        };
+        for record in records {
+            match record {
+                LivestreamRecord::Product(r) => {
+                    wanted.regions.insert(r.region_id.value);
+                }
+                LivestreamRecord::SaleLine(r) => {
+                    wanted.sessions.insert(r.session_id.value);
+                    wanted.products.insert(r.product_id.value);
+                }
+                LivestreamRecord::Region(_) | LivestreamRecord::Session(_) => {}
+            }
+        }
+        let regions = ids_in(tx, "partner_regions", &wanted.regions).await?;
+        let products = ids_in(tx, "products", &wanted.products).await?;
+        let sessions = ids_in(tx, "livestream_sessions", &wanted.sessions).await?;
         Ok(Known {
             regions,
             products,
