@@ -94,6 +94,15 @@ fn state_view(state: &SyncState) -> impl IntoView + use<> {
     }
 }
 
+/// Empties a form field once its record is saved, unless the user has
+/// typed something else into it while the save was under way: the next
+/// record's input is never wiped by the last one's save.
+fn reset_unless_retyped(field: RwSignal<String>, saved: &str, empty: &str) {
+    if field.get_untracked() == saved {
+        field.set(empty.to_owned());
+    }
+}
+
 /// A whole number typed in a form, or a `not_a_number` error for `field`.
 fn whole_number(field: &str, text: &str, problems: &mut Vec<ValidationError>) -> u32 {
     text.trim().parse::<u32>().unwrap_or_else(|_| {
@@ -352,15 +361,18 @@ fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
             return;
         }
         let id = line.id;
+        let units_typed = units.get_untracked();
+        let amount_typed = amount.get_untracked();
+        let orders_typed = orders.get_untracked();
         save(
             ctx,
             id,
             move |stamp| LivestreamRecord::SaleLine(SaleLineRecord::new(&line, stamp)),
             errors,
             move || {
-                units.set(String::new());
-                amount.set(String::new());
-                orders.set(String::new());
+                reset_unless_retyped(units, &units_typed, "");
+                reset_unless_retyped(amount, &amount_typed, "");
+                reset_unless_retyped(orders, &orders_typed, "");
             },
         );
     };
@@ -500,6 +512,10 @@ fn SessionForm(room: Memo<Room>, editing: RwSignal<Option<LivestreamSession>>) -
             return;
         }
         let id = session.id;
+        let number_typed = number.get_untracked();
+        let host_typed = host.get_untracked();
+        let partners_typed = partners.get_untracked();
+        let viewers_typed = viewers.get_untracked();
         save_change(
             ctx,
             id,
@@ -514,10 +530,10 @@ fn SessionForm(room: Memo<Room>, editing: RwSignal<Option<LivestreamSession>>) -
             },
             errors,
             move || {
-                number.set(String::new());
-                host.set(String::new());
-                partners.set(String::new());
-                viewers.set(String::from("0"));
+                reset_unless_retyped(number, &number_typed, "");
+                reset_unless_retyped(host, &host_typed, "");
+                reset_unless_retyped(partners, &partners_typed, "");
+                reset_unless_retyped(viewers, &viewers_typed, "0");
                 editing.set(None);
             },
         );
@@ -597,14 +613,16 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
             return;
         }
         let id = product.id;
+        let name_typed = name.get_untracked();
+        let price_typed = price.get_untracked();
         save(
             ctx,
             id,
             move |stamp| LivestreamRecord::Product(ProductRecord::new(&product, stamp)),
             errors,
             move || {
-                name.set(String::new());
-                price.set(String::new());
+                reset_unless_retyped(name, &name_typed, "");
+                reset_unless_retyped(price, &price_typed, "");
             },
         );
     };
@@ -679,14 +697,16 @@ fn RegionSection(room: Memo<Room>) -> impl IntoView {
             return;
         }
         let id = region.id;
+        let name_typed = name.get_untracked();
+        let province_typed = province.get_untracked();
         save(
             ctx,
             id,
             move |stamp| LivestreamRecord::Region(RegionRecord::new(&region, stamp)),
             errors,
             move || {
-                name.set(String::new());
-                province.set(String::new());
+                reset_unless_retyped(name, &name_typed, "");
+                reset_unless_retyped(province, &province_typed, "");
             },
         );
     };

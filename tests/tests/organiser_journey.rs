@@ -10,21 +10,35 @@ use serde_json::Value;
 use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
 
 /// Chooses the option of `select` whose text contains `text`, as a user
-/// picking it would.
+/// picking it would, once it is offered: a record saved a moment ago
+/// reaches the lists after its IndexedDB write.
 async fn choose(phone: &Browser, select: &str, text: &str) -> Result<()> {
-    let value = phone
-        .client
-        .execute(
-            "const option = [...document.querySelectorAll(arguments[0] + ' option')]
-                 .find(o => o.textContent.includes(arguments[1]));
-             return option ? option.value : null;",
-            vec![select.into(), text.into()],
-        )
-        .await?;
+    let value = std::sync::Mutex::new(None::<String>);
+    let found_value = &value;
+    wait_until(
+        Duration::from_secs(10),
+        &format!("option {text:?} in {select}"),
+        || async move {
+            let found = phone
+                .client
+                .execute(
+                    "const option = [...document.querySelectorAll(arguments[0] + ' option')]
+                         .find(o => o.textContent.includes(arguments[1]));
+                     return option ? option.value : null;",
+                    vec![select.into(), text.into()],
+                )
+                .await?;
+            let mut slot = found_value.lock().expect("not poisoned");
+            *slot = found.as_str().map(str::to_owned);
+            Ok(slot.is_some())
+        },
+    )
+    .await?;
     let value = value
-        .as_str()
+        .into_inner()
+        .expect("not poisoned")
         .with_context(|| format!("no option {text:?} in {select}"))?;
-    phone.set_value(select, value).await
+    phone.set_value(select, &value).await
 }
 
 /// Fills the inputs of `form` (name → value) and submits it.
