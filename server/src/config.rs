@@ -71,8 +71,9 @@ pub struct Config {
     #[arg(long, env = "TONGXIN_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Where the data lives. A SQLite file is created, with its folder, if
-    /// missing.
+    /// Where the data lives: `sqlite://path/file.sqlite` (created, with its
+    /// folder, if missing) or `postgres://user:password@host:port/database`
+    /// (an existing database, which several server processes may share).
     #[arg(
         long,
         global = true,

@@ -6,10 +6,11 @@ use std::{
 };
 
 use anyhow::Context;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use sqlx::{
-    Row, SqlitePool,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow},
+    Any, AnyConnection, AnyPool, Row,
+    any::{AnyPoolOptions, AnyRow},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode},
 };
 use tongxin_shared::{
     Activity, Category, PeopleServed, Station, StationKind, ValidationError,
@@ -22,11 +23,13 @@ use tongxin_shared::{
 use uuid::Uuid;
 
 use crate::auth::{Actor, StationScope};
+use sql::Sql;
 use stamps::StoredStamps;
 
 mod accounts;
 mod admin;
 mod livestream;
+mod sql;
 mod stamps;
 pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
 pub use admin::{Dimension, ExportRow, SalesDimension, SalesExportRow};
@@ -43,43 +46,98 @@ pub enum PushError {
     Database(#[from] sqlx::Error),
 }
 
+/// Which database the server stores into. The queries are the same on
+/// both; what differs is how a write transaction takes its lock and the
+/// directory of migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded, one file (`sqlite://…`): the default.
+    Sqlite,
+    /// A PostgreSQL server (`postgres://…`), which several server processes
+    /// may share.
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> anyhow::Result<Backend> {
+        match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            _ => anyhow::bail!(
+                "unsupported database URL {:?}: it must start with sqlite:// or postgres://",
+                redact(url)
+            ),
+        }
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Every write transaction on PostgreSQL takes this advisory lock first,
+/// so writes run one at a time, as on SQLite: positions in the change
+/// stream are handed out in commit order (a pull never passes a position
+/// whose change is still to commit), and a push reads the records it
+/// merges into only once no other push can change them.
+const WRITE_LOCK: i64 = 0x0054_6f6e_6778_696e; // "Tongxin"
+
 #[derive(Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 impl Db {
     /// Opens (creating if needed) the database and brings its schema up to
     /// date.
     pub async fn open(url: &str) -> anyhow::Result<Db> {
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("invalid database URL {url:?}"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true);
-        if let Some(parent) = options.get_filename().parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        if backend == Backend::Sqlite {
+            prepare_sqlite_file(url).await?;
         }
-        let pool = SqlitePoolOptions::new()
-            .connect_with(options)
+        let pool = AnyPoolOptions::new()
+            .connect(url)
             .await
-            .with_context(|| format!("cannot open database {url:?}"))?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .context("cannot migrate database")?;
-        Ok(Db { pool })
+            .with_context(|| format!("cannot open database {:?}", redact(url)))?;
+        let migrated = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        };
+        migrated.context("cannot migrate database")?;
+        Ok(Db { pool, backend })
     }
 
-    /// A write transaction that takes SQLite's write lock at once. A
-    /// deferred one would read first and then fail with "database is
-    /// locked" when another push wrote in between; an immediate one waits
-    /// its turn (up to the busy timeout) instead.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A write transaction that waits for the one write lock before it
+    /// reads anything. On SQLite that is the database's write lock (a
+    /// deferred transaction would read first and then fail with "database
+    /// is locked" when another push wrote in between; an immediate one
+    /// waits its turn, up to the busy timeout); on PostgreSQL it is
+    /// [`WRITE_LOCK`].
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     pub async fn stations(&self) -> Result<Vec<Station>, sqlx::Error> {
@@ -94,7 +152,7 @@ impl Db {
     /// Adds a station; `false` if one with its id exists already.
     pub async fn add_station(&self, station: &Station) -> Result<bool, sqlx::Error> {
         let added = sqlx::query(
-            "INSERT INTO stations (id, name, kind, street, community) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO stations (id, name, kind, street, community) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&station.id)
@@ -110,7 +168,7 @@ impl Db {
     /// Renames or moves a station (its id stays); `false` if there is none.
     pub async fn update_station(&self, station: &Station) -> Result<bool, sqlx::Error> {
         let updated = sqlx::query(
-            "UPDATE stations SET name = ?, kind = ?, street = ?, community = ? WHERE id = ?",
+            "UPDATE stations SET name = $1, kind = $2, street = $3, community = $4 WHERE id = $5",
         )
         .bind(&station.name)
         .bind(station.kind.code())
@@ -126,7 +184,7 @@ impl Db {
         let mut tx = self.begin_write().await?;
         for s in stations {
             sqlx::query(
-                "INSERT INTO stations (id, name, kind, street, community) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO stations (id, name, kind, street, community) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&s.id)
             .bind(&s.name)
@@ -175,7 +233,7 @@ impl Db {
         let mut tx = self.begin_write().await?;
         let device = device_id.to_string();
         let known: Option<(String, i64)> =
-            sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE device_id = ?")
+            sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE device_id = $1")
                 .bind(&device)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -189,8 +247,8 @@ impl Db {
 
         // Everything a push reads is read once, up front, not per mutation:
         // the stations, the stored versions of the records it touches and the
-        // change counter. The write lock is held (BEGIN IMMEDIATE), so none
-        // of it can change under us.
+        // change counter. The write lock is held (`begin_write`), so none of
+        // it can change under us.
         let stations: HashSet<String> = sqlx::query_scalar("SELECT id FROM stations")
             .fetch_all(&mut *tx)
             .await?
@@ -333,7 +391,7 @@ impl Db {
         livestream::update_sale_totals(&mut tx, &livestream_before, &livestream_writes).await?;
         stream.close(&mut tx).await?;
         sqlx::query(
-            "INSERT INTO devices (device_id, user_id, last_seq) VALUES (?, ?, ?)
+            "INSERT INTO devices (device_id, user_id, last_seq) VALUES ($1, $2, $3)
              ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
         )
         .bind(&device)
@@ -353,27 +411,22 @@ impl Db {
         after: i64,
         limit: usize,
     ) -> Result<Vec<(i64, ActivityRecord)>, sqlx::Error> {
-        let mut query = sqlx::QueryBuilder::new(
+        let mut query = Sql::new(
             "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
                     time, organising_group, deleted, stamps, change_seq
              FROM activities WHERE change_seq > ",
         );
-        query.push_bind(after);
+        query.bind(after);
         if let StationScope::Only(stations) = scope {
             if stations.is_empty() {
                 return Ok(Vec::new());
             }
-            query.push(" AND station_id IN (");
-            let mut list = query.separated(", ");
-            for station in stations {
-                list.push_bind(station);
-            }
-            list.push_unseparated(")");
+            query
+                .push(" AND station_id IN ")
+                .list(stations.iter().map(String::as_str));
         }
-        query.push(" ORDER BY change_seq LIMIT ");
-        query.push_bind(limit as i64);
+        query.push(" ORDER BY change_seq LIMIT ").bind(limit as i64);
         query
-            .build()
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -411,7 +464,7 @@ impl Db {
     }
 
     pub async fn activity_count(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM activities WHERE deleted = 0")
+        sqlx::query_scalar("SELECT COUNT(*) FROM activities WHERE NOT deleted")
             .fetch_one(&self.pool)
             .await
     }
@@ -484,41 +537,39 @@ fn check_activity(
 
 /// The stored versions of the given records, in one query.
 async fn load_records(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut AnyConnection,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, ActivityRecord>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let mut found = HashMap::new();
+    // In slices, so no statement nears SQLite's limit on parameters.
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let mut query = Sql::new(
+            "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
+                    time, organising_group, deleted, stamps
+             FROM activities WHERE id IN ",
+        );
+        query.list(chunk.iter().map(Uuid::to_string));
+        for row in query.fetch_all(&mut *tx).await? {
+            let record = record_from_row(&row)?;
+            found.insert(record.id, record);
+        }
     }
-    let mut query = sqlx::QueryBuilder::new(
-        "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
-                time, organising_group, deleted, stamps
-         FROM activities WHERE id IN (",
-    );
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(id.to_string());
-    }
-    list.push_unseparated(")");
-    query
-        .build()
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|row| record_from_row(row).map(|record| (record.id, record)))
-        .collect()
+    Ok(found)
 }
 
+/// Ids per `IN (…)` list.
+const IDS_PER_QUERY: usize = 1_000;
+
 /// Hands out positions in the change stream inside one write transaction.
-/// SQLite has one writer at a time and the transaction holds the write
-/// lock, so positions are handed out in commit order: a pull can never
-/// pass a position whose change is still to commit.
+/// Writes run one at a time (SQLite's write lock, or [`WRITE_LOCK`] on
+/// PostgreSQL, held until commit), so positions are handed out in commit
+/// order: a pull can never pass a position whose change is still to commit.
 struct ChangeStream {
     last: i64,
 }
 
 impl ChangeStream {
-    async fn open(tx: &mut sqlx::SqliteConnection) -> Result<ChangeStream, sqlx::Error> {
+    async fn open(tx: &mut AnyConnection) -> Result<ChangeStream, sqlx::Error> {
         let last = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_seq'")
             .fetch_one(&mut *tx)
             .await?;
@@ -530,8 +581,8 @@ impl ChangeStream {
         self.last
     }
 
-    async fn close(self, tx: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE counters SET value = ? WHERE name = 'change_seq'")
+    async fn close(self, tx: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE counters SET value = $1 WHERE name = 'change_seq'")
             .bind(self.last)
             .execute(&mut *tx)
             .await?;
@@ -540,7 +591,7 @@ impl ChangeStream {
 }
 
 /// A stored activity with its field stamps, as devices pull it.
-fn record_from_row(row: &SqliteRow) -> Result<ActivityRecord, sqlx::Error> {
+fn record_from_row(row: &AnyRow) -> Result<ActivityRecord, sqlx::Error> {
     let decode = |message: String| sqlx::Error::ColumnDecode {
         index: "stamps".into(),
         source: message.into(),
@@ -548,7 +599,7 @@ fn record_from_row(row: &SqliteRow) -> Result<ActivityRecord, sqlx::Error> {
     let stamps: String = row.try_get("stamps")?;
     let stamps: StoredStamps = serde_json::from_str(&stamps).map_err(|e| decode(e.to_string()))?;
     stamps
-        .record(activity_from_row(row)?, row.try_get("deleted")?)
+        .record(activity_from_row(row)?, flag(row, "deleted")?)
         .map_err(decode)
 }
 
@@ -559,7 +610,7 @@ fn record_from_row(row: &SqliteRow) -> Result<ActivityRecord, sqlx::Error> {
 /// whole push are added up first, so a push costs one upsert per day,
 /// station and category it touched.
 async fn update_totals(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut AnyConnection,
     before: &HashMap<Uuid, ActivityRecord>,
     writes: &[(&ActivityRecord, i64)],
 ) -> Result<(), sqlx::Error> {
@@ -588,68 +639,68 @@ async fn update_totals(
         .filter(|(_, delta)| *delta != [0, 0, 0])
         .collect();
     for chunk in changed.chunks(ROWS_PER_INSERT) {
-        let mut query = sqlx::QueryBuilder::new(
+        let mut query = Sql::new(
             "INSERT INTO activity_totals
-                (date, station_id, category, activities, people_served, volunteers) ",
+                (date, station_id, category, activities, people_served, volunteers)",
         );
-        query.push_values(chunk, |mut row, ((date, station, category), delta)| {
-            row.push_bind(*date)
-                .push_bind(station.clone())
-                .push_bind(*category)
-                .push_bind(delta[0])
-                .push_bind(delta[1])
-                .push_bind(delta[2]);
+        query.values(chunk, |row, ((date, station, category), delta)| {
+            row.bind(date.to_string())
+                .bind(station.as_str())
+                .bind(*category)
+                .bind(delta[0])
+                .bind(delta[1])
+                .bind(delta[2]);
         });
         query.push(
             " ON CONFLICT (date, station_id, category) DO UPDATE SET
-                activities = activities + excluded.activities,
-                people_served = people_served + excluded.people_served,
-                volunteers = volunteers + excluded.volunteers",
+                activities = activity_totals.activities + excluded.activities,
+                people_served = activity_totals.people_served + excluded.people_served,
+                volunteers = activity_totals.volunteers + excluded.volunteers",
         );
-        query.build().execute(&mut *tx).await?;
+        query.execute(&mut *tx).await?;
     }
     Ok(())
 }
 
 /// Rows per INSERT statement: 14 parameters each keeps a statement well
-/// under SQLite's limit of 32,766 parameters.
+/// under SQLite's limit of 32,766 parameters and PostgreSQL's of 65,535.
 const ROWS_PER_INSERT: usize = 500;
 
 /// Writes merged records, each at its position in the change stream, with
 /// one multi-row upsert per [`ROWS_PER_INSERT`] records. Each record id
 /// appears at most once in `writes`.
 async fn put_records(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut AnyConnection,
     writes: &[(&ActivityRecord, i64)],
     updated_by: &str,
 ) -> Result<(), sqlx::Error> {
     for chunk in writes.chunks(ROWS_PER_INSERT) {
-        let mut query = sqlx::QueryBuilder::new(
+        let mut query = Sql::new(
             "INSERT INTO activities
                 (id, category, title, station_id, date, volunteers, people_served, notes,
-                 time, organising_group, change_seq, updated_by, stamps, deleted) ",
+                 time, organising_group, change_seq, updated_by, stamps, deleted)",
         );
         let mut encode_error = None;
-        query.push_values(chunk, |mut row, (record, change_seq)| {
+        query.values(chunk, |row, (record, change_seq)| {
             let activity = record.activity();
             let json = serde_json::to_string(&StoredStamps::of(record)).unwrap_or_else(|error| {
                 encode_error = Some(error);
                 String::new()
             });
-            row.push_bind(activity.id.to_string())
-                .push_bind(activity.category.code())
-                .push_bind(activity.title)
-                .push_bind(activity.station_id)
-                .push_bind(activity.date)
-                .push_bind(i64::from(activity.volunteers))
-                .push_bind(i64::from(activity.people_served.get()))
-                .push_bind(activity.notes)
-                .push_bind(activity.time)
-                .push_bind(activity.organising_group)
-                .push_bind(*change_seq)
-                .push_bind(updated_by.to_owned())
-                .push_bind(json)
-                .push_bind(record.is_deleted());
+            row.bind(activity.id.to_string())
+                .bind(activity.category.code())
+                .bind(activity.title)
+                .bind(activity.station_id)
+                .bind(activity.date.to_string())
+                .bind(i64::from(activity.volunteers))
+                .bind(i64::from(activity.people_served.get()))
+                .bind(activity.notes)
+                .bind(activity.time.map(|time| time.to_string()))
+                .bind(activity.organising_group)
+                .bind(*change_seq)
+                .bind(updated_by)
+                .bind(json)
+                .bind(record.is_deleted());
         });
         if let Some(error) = encode_error {
             return Err(sqlx::Error::Encode(error.into()));
@@ -664,37 +715,39 @@ async fn put_records(
                 updated_by = excluded.updated_by, stamps = excluded.stamps,
                 deleted = excluded.deleted",
         );
-        query.build().execute(&mut *tx).await?;
+        query.execute(&mut *tx).await?;
     }
     Ok(())
 }
 
-fn activity_from_row(row: &SqliteRow) -> Result<Activity, sqlx::Error> {
+fn activity_from_row(row: &AnyRow) -> Result<Activity, sqlx::Error> {
     let decode = |column: &str, message: String| sqlx::Error::ColumnDecode {
         index: column.to_owned(),
         source: message.into(),
     };
-    let id: String = row.try_get("id")?;
     let category: String = row.try_get("category")?;
     let volunteers: i64 = row.try_get("volunteers")?;
     let people_served: i64 = row.try_get("people_served")?;
     Ok(Activity {
-        id: Uuid::parse_str(&id).map_err(|e| decode("id", e.to_string()))?,
+        id: uuid_of(row, "id")?,
         category: Category::from_code(&category)
             .ok_or_else(|| decode("category", format!("unknown category {category:?}")))?,
         title: row.try_get("title")?,
         station_id: row.try_get("station_id")?,
-        date: row.try_get("date")?,
+        date: date_of(row, "date")?,
         volunteers: u32::try_from(volunteers).map_err(|e| decode("volunteers", e.to_string()))?,
         people_served: PeopleServed::try_from(people_served)
             .map_err(|e| decode("people_served", e))?,
         notes: row.try_get("notes")?,
-        time: row.try_get("time")?,
+        time: row
+            .try_get::<Option<String>, _>("time")?
+            .map(|time| parse_column::<NaiveTime>("time", &time))
+            .transpose()?,
         organising_group: row.try_get("organising_group")?,
     })
 }
 
-fn station_from_row(row: &SqliteRow) -> Result<Station, sqlx::Error> {
+fn station_from_row(row: &AnyRow) -> Result<Station, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     Ok(Station {
         id: row.try_get("id")?,
@@ -706,4 +759,57 @@ fn station_from_row(row: &SqliteRow) -> Result<Station, sqlx::Error> {
         street: row.try_get("street")?,
         community: row.try_get("community")?,
     })
+}
+
+/// Reads a text column into a value that parses from text (dates, times,
+/// ids): both backends store them as text.
+fn parse_column<T>(column: &str, text: &str) -> Result<T, sqlx::Error>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|error: T::Err| sqlx::Error::ColumnDecode {
+            index: column.to_owned(),
+            source: format!("{text:?}: {error}").into(),
+        })
+}
+
+fn date_of(row: &AnyRow, column: &str) -> Result<NaiveDate, sqlx::Error> {
+    parse_column(column, &row.try_get::<String, _>(column)?)
+}
+
+fn uuid_of(row: &AnyRow, column: &str) -> Result<Uuid, sqlx::Error> {
+    parse_column(column, &row.try_get::<String, _>(column)?)
+}
+
+/// A boolean column: PostgreSQL has booleans, SQLite stores 0 or 1.
+fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    match row.try_get::<bool, _>(column) {
+        Ok(value) => Ok(value),
+        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
+    }
+}
+
+/// Creates the SQLite file (and its folder) if missing and puts it in
+/// write-ahead-log mode, which the file remembers; the pool then opens it
+/// through the Any driver like any other database.
+async fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
+    use sqlx::ConnectOptions;
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("invalid database URL {url:?}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal);
+    if let Some(parent) = options.get_filename().parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let connection = options
+        .connect()
+        .await
+        .with_context(|| format!("cannot open database {url:?}"))?;
+    sqlx::Connection::close(connection).await?;
+    Ok(())
 }

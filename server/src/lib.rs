@@ -100,7 +100,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     // Tests and `cargo xtask run` read this line to learn the port.
     println!("tongxin-server listening on http://{address}");
-    tracing::info!(%address, database = %config.database_url, "serving");
+    // The URL's password, if any, stays out of the log.
+    let database = db::redact(&config.database_url);
+    tracing::info!(%address, %database, "serving");
     let app = app(state, &config);
     // The client's address (for the per-address login limit).
     axum::serve(

@@ -3,32 +3,38 @@
 //! - `run`:   install what is missing, build the app, start the server on
 //!   127.0.0.1:8080 with demo data in `./data/`.
 //! - `test`:  install what is missing, then fmt, clippy, native tests, the
-//!   front end's browser tests and the end-to-end tests.
+//!   end-to-end tests, the server's API tests again on PostgreSQL, and the
+//!   front end's browser tests.
 //! - `build`: build the front end into `target/dist/`.
 //! - `bench sync`: server ingest and load, beside raw SQLite; figures
 //!   printed and written to `target/bench/`.
+//! - `postgres`: start the project's PostgreSQL test server (as `test`
+//!   and `bench admin` do) and print its URL.
 //!
 //! Each step prints one line saying what it does and why, so a long first
 //! run is never silent.
 
+mod postgres;
 mod setup;
 mod web;
 
 use std::{
+    ffi::OsStr,
     path::{Path, PathBuf},
     process::{Command, ExitCode},
 };
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run|test|build|bench> [--listen ADDR]
+const USAGE: &str = "usage: cargo xtask <run|test|build|bench|postgres> [--listen ADDR]
 
   run         build everything and start the server with demo data (Ctrl-C stops it)
-  test        run every check and test: fmt, clippy, native, browser, end-to-end
+  test        run every check and test: fmt, clippy, native, end-to-end, the API on PostgreSQL, browser
   build       build the front end into target/dist/
   bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
   bench ui    measure the front end's size beside a plain Leptos counter, time to a usable form, rendering 1,000 and 10,000 records (target/bench/ui_*.json)
-  bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, and an XLSX export (target/bench/admin.json)";
+  bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, and an XLSX export (target/bench/admin.json)
+  postgres    start the PostgreSQL test server that test and bench admin use, if it is not running, and print its URL";
 
 fn main() -> ExitCode {
     match try_main() {
@@ -52,6 +58,10 @@ fn try_main() -> Result<()> {
             web::build_dist(&root, &toolchain).map(drop)
         }
         Some("bench") => bench(&root, &args[1..]),
+        Some("postgres") => {
+            println!("{}", postgres::ensure_server(&root)?);
+            Ok(())
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -125,10 +135,14 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
         Some("sync") => {}
         Some("ui") => return bench_ui(root),
         Some("admin") => {
+            let postgres = postgres::ensure_server(root)?;
             step(
                 "benchmarking the admin's figures and export (release build; loads 1,000,000 activities)",
             );
-            return cargo(&["bench", "--package", "tongxin-server", "--bench", "admin"]);
+            return cargo_env(
+                &["bench", "--package", "tongxin-server", "--bench", "admin"],
+                &[(POSTGRES_URL, OsStr::new(&postgres))],
+            );
         }
         _ => bail!("usage: cargo xtask bench sync|admin|ui"),
     }
@@ -136,13 +150,16 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
     cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])?;
     let app = App::build(root, Profile::Release)?;
     step("benchmarking initial sync in headless Chromium (100,000 records)");
-    app.cargo(&[
-        "bench",
-        "--package",
-        "tongxin-tests",
-        "--bench",
-        "initial_sync",
-    ])
+    app.cargo(
+        &[
+            "bench",
+            "--package",
+            "tongxin-tests",
+            "--bench",
+            "initial_sync",
+        ],
+        &[],
+    )
 }
 
 /// Raw, gzip (best) and brotli (quality 11) sizes of some files together.
@@ -204,7 +221,10 @@ fn bench_ui(root: &Path) -> Result<()> {
     step(
         "timing the app in headless Chromium (first visit, service worker, 1,000 and 10,000 records)",
     );
-    app.cargo(&["bench", "--package", "tongxin-tests", "--bench", "ui"])
+    app.cargo(
+        &["bench", "--package", "tongxin-tests", "--bench", "ui"],
+        &[],
+    )
 }
 
 fn test(root: &Path) -> Result<()> {
@@ -221,10 +241,20 @@ fn test(root: &Path) -> Result<()> {
     ])?;
 
     let app = App::build(root, Profile::Debug)?;
+    let postgres = postgres::ensure_server(root)?;
+    let on_postgres = [(POSTGRES_URL, OsStr::new(&postgres))];
     step(
         "running native unit and integration tests, then end-to-end tests (real server, headless Chromium)",
     );
-    app.cargo(&["test", "--workspace"])?;
+    app.cargo(&["test", "--workspace"], &on_postgres)?;
+    step("running the server's API tests again, on PostgreSQL");
+    app.cargo(
+        &["test", "--package", "tongxin-server", "--test", "api"],
+        &[
+            on_postgres[0],
+            ("TONGXIN_TEST_BACKEND", OsStr::new("postgres")),
+        ],
+    )?;
 
     step("running the front end's browser tests (wasm-bindgen-test in headless Chromium)");
     // The runner's own summary is the last thing printed.
@@ -277,23 +307,24 @@ impl App {
     }
 
     /// Runs cargo telling `tongxin-tests` where the server, the app and the
-    /// browser are.
-    fn cargo(&self, args: &[&str]) -> Result<()> {
-        let status = Command::new("cargo")
-            .args(args)
-            .env("TONGXIN_SERVER_BIN", &self.server)
-            .env("TONGXIN_DIST", &self.dist)
-            .env("CHROMEDRIVER", &self.browser.chromedriver)
-            .env("CHROMIUM", &self.browser.chromium)
-            .env("AXE_CORE_JS", &self.browser.axe_core)
-            .status()
-            .with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
-        if !status.success() {
-            bail!("cargo {} failed", args.join(" "));
-        }
-        Ok(())
+    /// browser are, with some more environment.
+    fn cargo(&self, args: &[&str], env: &[(&str, &OsStr)]) -> Result<()> {
+        let mut all = vec![
+            ("TONGXIN_SERVER_BIN", self.server.as_os_str()),
+            ("TONGXIN_DIST", self.dist.as_os_str()),
+            ("CHROMEDRIVER", self.browser.chromedriver.as_os_str()),
+            ("CHROMIUM", self.browser.chromium.as_os_str()),
+            ("AXE_CORE_JS", self.browser.axe_core.as_os_str()),
+        ];
+        all.extend_from_slice(env);
+        cargo_env(args, &all)
     }
 }
+
+/// Where the tests and the admin benchmark find the project's PostgreSQL
+/// server (`postgres::ensure_server`), as a superuser that may create
+/// databases of its own.
+const POSTGRES_URL: &str = "TONGXIN_TEST_POSTGRES_URL";
 
 /// Prints what is about to happen, so the user is never left waiting on a
 /// silent terminal.
@@ -303,8 +334,14 @@ pub fn step(what: &str) {
 
 /// Runs the ordinary (rustup) cargo.
 pub fn cargo(args: &[&str]) -> Result<()> {
+    cargo_env(args, &[])
+}
+
+/// Runs the ordinary (rustup) cargo with some more environment.
+pub fn cargo_env(args: &[&str], env: &[(&str, &OsStr)]) -> Result<()> {
     let status = Command::new("cargo")
         .args(args)
+        .envs(env.iter().copied())
         .status()
         .with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
     if !status.success() {

@@ -222,7 +222,7 @@ fn axe_core() -> Result<PathBuf> {
     Ok(script)
 }
 
-fn apt_install(packages: &[&str], why: &str) -> Result<()> {
+pub(crate) fn apt_install(packages: &[&str], why: &str) -> Result<()> {
     let by_hand = format!(
         "install them by hand: apt-get install {}",
         packages.join(" ")
@@ -257,7 +257,7 @@ fn apt_install(packages: &[&str], why: &str) -> Result<()> {
     Ok(())
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

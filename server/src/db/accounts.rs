@@ -1,10 +1,10 @@
 //! Storage of accounts and login sessions.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row, any::AnyRow};
 use tongxin_shared::account::{Role, UserInfo};
 use uuid::Uuid;
 
-use super::Db;
+use super::{Db, flag, uuid_of};
 use crate::auth::Actor;
 
 /// What a login needs to know about an account.
@@ -46,27 +46,18 @@ pub enum AccountError {
     Database(#[from] sqlx::Error),
 }
 
-fn decode_error(column: &str, message: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: column.to_owned(),
-        source: message.into(),
-    }
-}
-
-fn uuid_of(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Uuid, sqlx::Error> {
-    let text: String = row.try_get(column)?;
-    Uuid::parse_str(&text).map_err(|e| decode_error(column, e.to_string()))
-}
-
-fn role_of(row: &sqlx::sqlite::SqliteRow) -> Result<Role, sqlx::Error> {
+fn role_of(row: &AnyRow) -> Result<Role, sqlx::Error> {
     let code: String = row.try_get("role")?;
-    Role::from_code(&code).ok_or_else(|| decode_error("role", format!("unknown role {code:?}")))
+    Role::from_code(&code).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "role".into(),
+        source: format!("unknown role {code:?}").into(),
+    })
 }
 
 impl Db {
     pub async fn create_user(&self, user: &NewUser) -> Result<Uuid, AccountError> {
         let mut tx = self.begin_write().await?;
-        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
             .bind(&user.username)
             .fetch_optional(&mut *tx)
             .await?;
@@ -76,7 +67,7 @@ impl Db {
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO users (id, username, display_name, role, password_hash)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id.to_string())
         .bind(&user.username)
@@ -108,7 +99,7 @@ impl Db {
                     role: role_of(row)?,
                     stations: self.user_stations(id).await?,
                 },
-                disabled: row.try_get("disabled")?,
+                disabled: flag(row, "disabled")?,
                 locked_until_ms: row.try_get("locked_until_ms")?,
             });
         }
@@ -117,7 +108,7 @@ impl Db {
 
     async fn user_stations(&self, user_id: Uuid) -> Result<Vec<String>, sqlx::Error> {
         sqlx::query_scalar(
-            "SELECT station_id FROM user_stations WHERE user_id = ? ORDER BY station_id",
+            "SELECT station_id FROM user_stations WHERE user_id = $1 ORDER BY station_id",
         )
         .bind(user_id.to_string())
         .fetch_all(&self.pool)
@@ -128,7 +119,7 @@ impl Db {
     pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), AccountError> {
         let mut tx = self.begin_write().await?;
         let id = user_id_of(&mut tx, username).await?;
-        sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(disabled)
             .bind(&id)
             .execute(&mut *tx)
@@ -149,8 +140,8 @@ impl Db {
         let mut tx = self.begin_write().await?;
         let id = user_id_of(&mut tx, username).await?;
         sqlx::query(
-            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until_ms = 0
-             WHERE id = ?",
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until_ms = 0
+             WHERE id = $2",
         )
         .bind(password_hash)
         .bind(&id)
@@ -163,7 +154,7 @@ impl Db {
 
     pub async fn login_account(&self, username: &str) -> Result<Option<LoginAccount>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT id, password_hash, disabled, locked_until_ms FROM users WHERE username = ?",
+            "SELECT id, password_hash, disabled, locked_until_ms FROM users WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(&self.pool)
@@ -172,7 +163,7 @@ impl Db {
             Ok(LoginAccount {
                 id: uuid_of(&row, "id")?,
                 password_hash: row.try_get("password_hash")?,
-                disabled: row.try_get("disabled")?,
+                disabled: flag(&row, "disabled")?,
                 locked_until_ms: row.try_get("locked_until_ms")?,
             })
         })
@@ -189,7 +180,7 @@ impl Db {
     ) -> Result<i64, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let failures: i64 = sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1
              RETURNING failed_logins",
         )
         .bind(user_id.to_string())
@@ -197,7 +188,7 @@ impl Db {
         .await?;
         let lock_ms = lockout(failures);
         if lock_ms > 0 {
-            sqlx::query("UPDATE users SET locked_until_ms = ? WHERE id = ?")
+            sqlx::query("UPDATE users SET locked_until_ms = $1 WHERE id = $2")
                 .bind(now_ms + lock_ms)
                 .bind(user_id.to_string())
                 .execute(&mut *tx)
@@ -218,26 +209,28 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let id = user_id.to_string();
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = ?")
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = $1")
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND expires_at_ms <= ?")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at_ms <= $2")
             .bind(&id)
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at_ms) VALUES (?, ?, ?)")
-            .bind(token_hash)
-            .bind(&id)
-            .bind(expires_at_ms)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, expires_at_ms) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(&id)
+        .bind(expires_at_ms)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await
     }
 
     pub async fn close_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
@@ -253,7 +246,7 @@ impl Db {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = ? AND s.expires_at_ms > ? AND u.disabled = 0",
+             WHERE s.token_hash = $1 AND s.expires_at_ms > $2 AND NOT u.disabled",
         )
         .bind(token_hash)
         .bind(now_ms)
@@ -274,8 +267,8 @@ impl Db {
 }
 
 /// Logs the user out everywhere.
-async fn end_sessions(tx: &mut sqlx::SqliteConnection, user_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+async fn end_sessions(tx: &mut AnyConnection, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
@@ -284,19 +277,19 @@ async fn end_sessions(tx: &mut sqlx::SqliteConnection, user_id: &str) -> Result<
 
 /// Assigns stations to a user; every station must exist.
 async fn insert_user_stations(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut AnyConnection,
     user_id: &str,
     stations: &[String],
 ) -> Result<(), AccountError> {
     for station in stations {
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM stations WHERE id = ?")
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM stations WHERE id = $1")
             .bind(station)
             .fetch_optional(&mut *tx)
             .await?;
         if known.is_none() {
             return Err(AccountError::UnknownStation(station.clone()));
         }
-        sqlx::query("INSERT INTO user_stations (user_id, station_id) VALUES (?, ?)")
+        sqlx::query("INSERT INTO user_stations (user_id, station_id) VALUES ($1, $2)")
             .bind(user_id)
             .bind(station)
             .execute(&mut *tx)
@@ -305,11 +298,8 @@ async fn insert_user_stations(
     Ok(())
 }
 
-async fn user_id_of(
-    tx: &mut sqlx::SqliteConnection,
-    username: &str,
-) -> Result<String, AccountError> {
-    sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+async fn user_id_of(tx: &mut AnyConnection, username: &str) -> Result<String, AccountError> {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut *tx)
         .await?
@@ -325,7 +315,7 @@ impl Db {
     ) -> Result<(), AccountError> {
         let mut tx = self.begin_write().await?;
         let id = user_id_of(&mut tx, username).await?;
-        sqlx::query("DELETE FROM user_stations WHERE user_id = ?")
+        sqlx::query("DELETE FROM user_stations WHERE user_id = $1")
             .bind(&id)
             .execute(&mut *tx)
             .await?;

@@ -1,7 +1,7 @@
 //! The admin's figures: every query takes the same filter.
 
 use futures::TryStreamExt;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{AnyPool, Row, any::AnyRow};
 use tokio::sync::mpsc;
 use tongxin_shared::{
     Activity,
@@ -9,7 +9,7 @@ use tongxin_shared::{
     sync::AdminActivityRow,
 };
 
-use super::{Db, activity_from_row};
+use super::{Db, Sql, activity_from_row, date_of};
 
 /// One exported activity, with where it happened.
 #[derive(Debug, Clone)]
@@ -52,30 +52,26 @@ enum Source {
 }
 
 /// `FROM … WHERE …` for live activities that pass `filter`.
-fn from_filtered<'a>(
-    query: &mut QueryBuilder<'a, Sqlite>,
-    source: Source,
-    filter: &'a AdminFilter,
-) {
+fn from_filtered<'a>(query: &mut Sql<'a>, source: Source, filter: &'a AdminFilter) {
     query.push(match source {
         Source::Totals => {
             " FROM activity_totals a JOIN stations s ON s.id = a.station_id WHERE a.activities > 0"
         }
         Source::Activities => {
-            " FROM activities a JOIN stations s ON s.id = a.station_id WHERE a.deleted = 0"
+            " FROM activities a JOIN stations s ON s.id = a.station_id WHERE NOT a.deleted"
         }
     });
     if let Some(from) = filter.from {
-        query.push(" AND a.date >= ").push_bind(from);
+        query.push(" AND a.date >= ").bind(from.to_string());
     }
     if let Some(to) = filter.to {
-        query.push(" AND a.date <= ").push_bind(to);
+        query.push(" AND a.date <= ").bind(to.to_string());
     }
     if let Some(street) = &filter.street {
-        query.push(" AND s.street = ").push_bind(street);
+        query.push(" AND s.street = ").bind(street.as_str());
     }
     if let Some(category) = filter.category {
-        query.push(" AND a.category = ").push_bind(category.code());
+        query.push(" AND a.category = ").bind(category.code());
     }
 }
 
@@ -88,12 +84,12 @@ pub enum SalesDimension {
 }
 
 /// The filter's date range, over sessions aliased `s`.
-fn session_dates<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a AdminFilter) {
+fn session_dates(query: &mut Sql<'_>, filter: &AdminFilter) {
     if let Some(from) = filter.from {
-        query.push(" AND s.date >= ").push_bind(from);
+        query.push(" AND s.date >= ").bind(from.to_string());
     }
     if let Some(to) = filter.to {
-        query.push(" AND s.date <= ").push_bind(to);
+        query.push(" AND s.date <= ").bind(to.to_string());
     }
 }
 
@@ -109,11 +105,7 @@ enum SalesSource {
 
 /// `FROM … WHERE …` for live sale lines (`l`) of live sessions (`s`) that
 /// pass `filter`, with their product (`p`) and its region (`r`).
-fn sales_filtered<'a>(
-    query: &mut QueryBuilder<'a, Sqlite>,
-    source: SalesSource,
-    filter: &'a AdminFilter,
-) {
+fn sales_filtered<'a>(query: &mut Sql<'a>, source: SalesSource, filter: &'a AdminFilter) {
     query.push(match source {
         SalesSource::Totals => " FROM sale_totals l",
         SalesSource::Lines => " FROM sale_lines l",
@@ -130,9 +122,7 @@ fn sales_filtered<'a>(
     });
     session_dates(query, filter);
     if let Some(region) = filter.region {
-        query
-            .push(" AND p.region_id = ")
-            .push_bind(region.to_string());
+        query.push(" AND p.region_id = ").bind(region.to_string());
     }
 }
 
@@ -153,11 +143,11 @@ pub struct SalesExportRow {
     pub id: String,
 }
 
-fn sales_export_row(row: &sqlx::sqlite::SqliteRow) -> Result<SalesExportRow, sqlx::Error> {
+fn sales_export_row(row: &AnyRow) -> Result<SalesExportRow, sqlx::Error> {
     let number: i64 = row.try_get("number")?;
     Ok(SalesExportRow {
         session_number: number.clamp(0, i64::from(u32::MAX)) as u32,
-        date: row.try_get("date")?,
+        date: date_of(row, "date")?,
         platform: row.try_get("platform")?,
         host: row.try_get("host")?,
         product: row.try_get("product")?,
@@ -175,13 +165,14 @@ fn sales_export_row(row: &sqlx::sqlite::SqliteRow) -> Result<SalesExportRow, sql
 /// come from the database: the sender waits while the channel is full, so
 /// memory holds a channel's worth, never the whole result. Stops at the
 /// first error (sent on) or when the receiver goes away.
-async fn stream_rows<'a, T>(
-    mut query: QueryBuilder<'a, Sqlite>,
-    pool: &sqlx::SqlitePool,
-    make: fn(&sqlx::sqlite::SqliteRow) -> Result<T, sqlx::Error>,
+async fn stream_rows<T>(
+    query: Sql<'_>,
+    pool: &AnyPool,
+    make: fn(&AnyRow) -> Result<T, sqlx::Error>,
     rows: mpsc::Sender<Result<T, sqlx::Error>>,
 ) {
-    let mut stream = query.build().fetch(pool);
+    let (text, args) = query.into_parts();
+    let mut stream = sqlx::query_with(&text, args).fetch(pool);
     loop {
         let next = match stream.try_next().await {
             Ok(None) => return,
@@ -197,8 +188,8 @@ async fn stream_rows<'a, T>(
 
 /// The live activities passing `filter` with where they happened, newest
 /// first: the admin's list and the exports.
-fn newest_first(filter: &AdminFilter) -> QueryBuilder<'_, Sqlite> {
-    let mut query = QueryBuilder::new(
+fn newest_first(filter: &AdminFilter) -> Sql<'_> {
+    let mut query = Sql::new(
         "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
                 a.people_served, a.notes, a.time, a.organising_group,
                 s.name AS station_name, s.street, s.community",
@@ -208,24 +199,31 @@ fn newest_first(filter: &AdminFilter) -> QueryBuilder<'_, Sqlite> {
     query
 }
 
-fn count(row: &sqlx::sqlite::SqliteRow, name: &str) -> Result<u64, sqlx::Error> {
+/// `SUM(expression)` as a BIGINT, 0 over no rows: PostgreSQL sums
+/// BIGINTs into NUMERIC, which the Any driver does not read.
+fn sum(expression: &str) -> String {
+    format!("CAST(COALESCE(SUM({expression}), 0) AS BIGINT)")
+}
+
+fn count(row: &AnyRow, name: &str) -> Result<u64, sqlx::Error> {
     Ok(row.try_get::<i64, _>(name)?.max(0) as u64)
 }
 
 impl Db {
     pub async fn admin_summary(&self, filter: &AdminFilter) -> Result<AdminSummary, sqlx::Error> {
-        let mut query = QueryBuilder::new(
-            "SELECT COALESCE(SUM(a.activities), 0) AS activities,
-                    COALESCE(SUM(a.people_served), 0) AS people_served,
-                    COALESCE(SUM(a.volunteers), 0) AS volunteers,
+        let mut query = Sql::new(format!(
+            "SELECT {} AS activities, {} AS people_served, {} AS volunteers,
                     COUNT(DISTINCT a.station_id) AS active_stations",
-        );
+            sum("a.activities"),
+            sum("a.people_served"),
+            sum("a.volunteers"),
+        ));
         from_filtered(&mut query, Source::Totals, filter);
-        let row = query.build().fetch_one(&self.pool).await?;
+        let row = query.fetch_one(&self.pool).await?;
         // Sessions have a date but no street or category; with a region
         // chosen, the sessions that sold something of it count.
         let mut sessions =
-            QueryBuilder::new("SELECT COUNT(*) FROM livestream_sessions s WHERE NOT s.deleted");
+            Sql::new("SELECT COUNT(*) AS sessions FROM livestream_sessions s WHERE NOT s.deleted");
         session_dates(&mut sessions, filter);
         if let Some(region) = filter.region {
             sessions
@@ -233,22 +231,24 @@ impl Db {
                     " AND EXISTS (SELECT 1 FROM sale_totals t JOIN products p ON p.id = t.product_id
                       WHERE t.session_id = s.id AND t.lines > 0 AND p.region_id = ",
                 )
-                .push_bind(region.to_string())
+                .bind(region.to_string())
                 .push(")");
         }
-        let livestream_sessions: i64 = sessions.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut sales = QueryBuilder::new(
-            "SELECT COALESCE(SUM(l.units), 0) AS units, COALESCE(SUM(l.amount_fen), 0) AS amount_fen,
-                    COALESCE(SUM(l.orders), 0) AS orders",
-        );
+        let sessions = sessions.fetch_one(&self.pool).await?;
+        let mut sales = Sql::new(format!(
+            "SELECT {} AS units, {} AS amount_fen, {} AS orders",
+            sum("l.units"),
+            sum("l.amount_fen"),
+            sum("l.orders"),
+        ));
         sales_filtered(&mut sales, SalesSource::Totals, filter);
-        let sold = sales.build().fetch_one(&self.pool).await?;
+        let sold = sales.fetch_one(&self.pool).await?;
         Ok(AdminSummary {
             activities: count(&row, "activities")?,
             people_served: count(&row, "people_served")?,
             volunteers: count(&row, "volunteers")?,
             active_stations: count(&row, "active_stations")?,
-            livestream_sessions: livestream_sessions.max(0) as u64,
+            livestream_sessions: count(&sessions, "sessions")?,
             units_sold: count(&sold, "units")?,
             sales_fen: count(&sold, "amount_fen")?,
             orders: count(&sold, "orders")?,
@@ -268,14 +268,16 @@ impl Db {
                 ("s.id", "CAST(MIN(s.number) AS TEXT)", "MIN(s.number), key")
             }
         };
-        let mut query = QueryBuilder::new(format!(
-            "SELECT {key} AS key, {label} AS label, SUM(l.units) AS units,
-                    SUM(l.amount_fen) AS amount_fen, SUM(l.orders) AS orders"
+        let mut query = Sql::new(format!(
+            "SELECT {key} AS key, {label} AS label, {} AS units, {} AS amount_fen,
+                    {} AS orders",
+            sum("l.units"),
+            sum("l.amount_fen"),
+            sum("l.orders"),
         ));
         sales_filtered(&mut query, SalesSource::Totals, filter);
-        query.push(format!(" GROUP BY {key} ORDER BY {order}"));
+        query.push(&format!(" GROUP BY {key} ORDER BY {order}"));
         query
-            .build()
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -298,12 +300,8 @@ impl Db {
             .await?
             .iter()
             .map(|row| {
-                let id: String = row.try_get("id")?;
                 Ok(RegionChoice {
-                    id: uuid::Uuid::parse_str(&id).map_err(|e| sqlx::Error::ColumnDecode {
-                        index: "id".into(),
-                        source: e.into(),
-                    })?,
+                    id: super::uuid_of(row, "id")?,
                     name: row.try_get("name")?,
                 })
             })
@@ -317,7 +315,7 @@ impl Db {
         filter: &AdminFilter,
         rows: mpsc::Sender<Result<SalesExportRow, sqlx::Error>>,
     ) {
-        let mut query = QueryBuilder::new(
+        let mut query = Sql::new(
             "SELECT s.number, s.date, s.platform, s.host, p.name AS product, p.unit,
                     r.name AS region, r.province, l.units, l.amount_fen, l.orders, l.id",
         );
@@ -333,9 +331,8 @@ impl Db {
         limit: usize,
     ) -> Result<Vec<AdminActivityRow>, sqlx::Error> {
         let mut query = newest_first(filter);
-        query.push(" LIMIT ").push_bind(limit as i64);
+        query.push(" LIMIT ").bind(limit as i64);
         query
-            .build()
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -357,15 +354,16 @@ impl Db {
         dimension: Dimension,
     ) -> Result<Vec<BreakdownRow>, sqlx::Error> {
         let (key, label) = dimension.columns();
-        let mut query = QueryBuilder::new(format!(
-            "SELECT {key} AS key, {label} AS label, SUM(a.activities) AS activities,
-                    COALESCE(SUM(a.people_served), 0) AS people_served,
-                    COALESCE(SUM(a.volunteers), 0) AS volunteers"
+        let mut query = Sql::new(format!(
+            "SELECT {key} AS key, {label} AS label, {} AS activities, {} AS people_served,
+                    {} AS volunteers",
+            sum("a.activities"),
+            sum("a.people_served"),
+            sum("a.volunteers"),
         ));
         from_filtered(&mut query, Source::Totals, filter);
-        query.push(format!(" GROUP BY {key} ORDER BY {key}"));
+        query.push(&format!(" GROUP BY {key} ORDER BY {key}"));
         query
-            .build()
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -393,7 +391,7 @@ impl Db {
     }
 }
 
-fn export_row(row: &sqlx::sqlite::SqliteRow) -> Result<ExportRow, sqlx::Error> {
+fn export_row(row: &AnyRow) -> Result<ExportRow, sqlx::Error> {
     Ok(ExportRow {
         activity: activity_from_row(row)?,
         station_name: row.try_get("station_name")?,

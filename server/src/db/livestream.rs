@@ -6,11 +6,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool, Row};
 use tongxin_shared::{
     ValidationError, error::Rule, livestream::LivestreamRecord, merge::StampedRecord,
 };
 use uuid::Uuid;
+
+use super::{IDS_PER_QUERY, Sql};
 
 /// Each kind's name on the wire and its table.
 const KINDS: [(&str, &str); 4] = [
@@ -31,7 +33,7 @@ fn decode(kind: &str, record: &str) -> Result<LivestreamRecord, sqlx::Error> {
 
 /// The stored versions of the given records, whatever their kind.
 pub(super) async fn load(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, LivestreamRecord>, sqlx::Error> {
     let mut found = HashMap::new();
@@ -39,16 +41,11 @@ pub(super) async fn load(
         return Ok(found);
     }
     // In slices, so no statement nears SQLite's limit on parameters.
-    for chunk in ids.chunks(1_000) {
+    for chunk in ids.chunks(IDS_PER_QUERY) {
         for (kind, table) in KINDS {
-            let mut query =
-                sqlx::QueryBuilder::new(format!("SELECT record FROM {table} WHERE id IN ("));
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(id.to_string());
-            }
-            list.push_unseparated(")");
-            for row in query.build().fetch_all(&mut *tx).await? {
+            let mut query = Sql::new(format!("SELECT record FROM {table} WHERE id IN "));
+            query.list(chunk.iter().map(Uuid::to_string));
+            for row in query.fetch_all(&mut *tx).await? {
                 let record = decode(kind, row.try_get("record")?)?;
                 found.insert(record.id(), record);
             }
@@ -60,7 +57,7 @@ pub(super) async fn load(
 /// Livestream records changed after `after`, in change-stream order, at
 /// most `limit`, each with its position.
 pub(super) async fn pull(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     after: i64,
     limit: usize,
 ) -> Result<Vec<(i64, LivestreamRecord)>, sqlx::Error> {
@@ -68,12 +65,12 @@ pub(super) async fn pull(
         .iter()
         .map(|(kind, table)| {
             format!(
-                "SELECT change_seq, '{kind}' AS kind, record FROM {table} WHERE change_seq > ?1"
+                "SELECT change_seq, '{kind}' AS kind, record FROM {table} WHERE change_seq > $1"
             )
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
-    sqlx::query(&format!("{union} ORDER BY change_seq LIMIT ?2"))
+    sqlx::query(&format!("{union} ORDER BY change_seq LIMIT $2"))
         .bind(after)
         .bind(limit as i64)
         .fetch_all(pool)
@@ -88,7 +85,7 @@ pub(super) async fn pull(
 
 /// Writes merged records, each at its position in the change stream.
 pub(super) async fn put(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     writes: &[(&LivestreamRecord, i64)],
     updated_by: &str,
 ) -> Result<(), sqlx::Error> {
@@ -100,9 +97,9 @@ pub(super) async fn put(
                 sqlx::query(
                     "INSERT INTO partner_regions
                         (id, name, province, deleted, change_seq, updated_by, record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT (id) DO UPDATE SET name = ?2, province = ?3, deleted = ?4,
-                        change_seq = ?5, updated_by = ?6, record = ?7",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (id) DO UPDATE SET name = $2, province = $3, deleted = $4,
+                        change_seq = $5, updated_by = $6, record = $7",
                 )
                 .bind(v.id.to_string())
                 .bind(v.name)
@@ -118,10 +115,10 @@ pub(super) async fn put(
                     "INSERT INTO products
                         (id, name, region_id, unit, price_fen, deleted, change_seq, updated_by,
                          record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (id) DO UPDATE SET name = ?2, region_id = ?3, unit = ?4,
-                        price_fen = ?5, deleted = ?6, change_seq = ?7, updated_by = ?8,
-                        record = ?9",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (id) DO UPDATE SET name = $2, region_id = $3, unit = $4,
+                        price_fen = $5, deleted = $6, change_seq = $7, updated_by = $8,
+                        record = $9",
                 )
                 .bind(v.id.to_string())
                 .bind(v.name)
@@ -139,14 +136,14 @@ pub(super) async fn put(
                     "INSERT INTO livestream_sessions
                         (id, number, date, platform, host, partners, viewers, deleted,
                          change_seq, updated_by, record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     ON CONFLICT (id) DO UPDATE SET number = ?2, date = ?3, platform = ?4,
-                        host = ?5, partners = ?6, viewers = ?7, deleted = ?8, change_seq = ?9,
-                        updated_by = ?10, record = ?11",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT (id) DO UPDATE SET number = $2, date = $3, platform = $4,
+                        host = $5, partners = $6, viewers = $7, deleted = $8, change_seq = $9,
+                        updated_by = $10, record = $11",
                 )
                 .bind(v.id.to_string())
                 .bind(i64::from(v.number))
-                .bind(v.date)
+                .bind(v.date.to_string())
                 .bind(v.platform)
                 .bind(v.host)
                 .bind(v.partners)
@@ -162,10 +159,10 @@ pub(super) async fn put(
                     "INSERT INTO sale_lines
                         (id, session_id, product_id, units, amount_fen, orders, deleted,
                          change_seq, updated_by, record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                     ON CONFLICT (id) DO UPDATE SET session_id = ?2, product_id = ?3,
-                        units = ?4, amount_fen = ?5, orders = ?6, deleted = ?7,
-                        change_seq = ?8, updated_by = ?9, record = ?10",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     ON CONFLICT (id) DO UPDATE SET session_id = $2, product_id = $3,
+                        units = $4, amount_fen = $5, orders = $6, deleted = $7,
+                        change_seq = $8, updated_by = $9, record = $10",
                 )
                 .bind(v.id.to_string())
                 .bind(v.session_id.to_string())
@@ -188,7 +185,7 @@ pub(super) async fn put(
 /// line takes its old version's contribution out (unless it was deleted)
 /// and puts its new one in (unless it is deleted), in the same transaction.
 pub(super) async fn update_sale_totals(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     before: &HashMap<Uuid, LivestreamRecord>,
     writes: &[(&LivestreamRecord, i64)],
 ) -> Result<(), sqlx::Error> {
@@ -218,10 +215,10 @@ pub(super) async fn update_sale_totals(
     for ((session, product), delta) in deltas.into_iter().filter(|(_, d)| *d != [0; 4]) {
         sqlx::query(
             "INSERT INTO sale_totals (session_id, product_id, lines, units, amount_fen, orders)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (session_id, product_id) DO UPDATE SET
-                lines = lines + ?3, units = units + ?4, amount_fen = amount_fen + ?5,
-                orders = orders + ?6",
+                lines = sale_totals.lines + $3, units = sale_totals.units + $4,
+                amount_fen = sale_totals.amount_fen + $5, orders = sale_totals.orders + $6",
         )
         .bind(session.to_string())
         .bind(product.to_string())
@@ -241,21 +238,18 @@ fn json<T: serde::Serialize>(record: &T) -> Result<String, sqlx::Error> {
 
 /// Which of `wanted` are rows of `table`, in slices like [`load`].
 async fn ids_in(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     table: &str,
     wanted: &HashSet<Uuid>,
 ) -> Result<HashSet<Uuid>, sqlx::Error> {
     let wanted: Vec<&Uuid> = wanted.iter().collect();
     let mut found = HashSet::new();
-    for chunk in wanted.chunks(1_000) {
-        let mut query = sqlx::QueryBuilder::new(format!("SELECT id FROM {table} WHERE id IN ("));
-        let mut list = query.separated(", ");
-        for id in chunk {
-            list.push_bind(id.to_string());
+    for chunk in wanted.chunks(IDS_PER_QUERY) {
+        let mut query = Sql::new(format!("SELECT id FROM {table} WHERE id IN "));
+        query.list(chunk.iter().map(|id| id.to_string()));
+        for row in query.fetch_all(&mut *tx).await? {
+            found.insert(super::uuid_of(&row, "id")?);
         }
-        list.push_unseparated(")");
-        let ids: Vec<String> = query.build_query_scalar().fetch_all(&mut *tx).await?;
-        found.extend(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()));
     }
     Ok(found)
 }
@@ -272,7 +266,7 @@ impl Known {
     /// Looks up only what `records` refer to (any version of them, pushed
     /// or stored), so a push costs the same however large the room grows.
     pub(super) async fn load<'a>(
-        tx: &mut SqliteConnection,
+        tx: &mut AnyConnection,
         records: impl Iterator<Item = &'a LivestreamRecord>,
     ) -> Result<Known, sqlx::Error> {
         let mut wanted = Known {

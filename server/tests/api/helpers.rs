@@ -28,13 +28,90 @@ pub struct TestApp {
     pub db: Db,
     pub volunteer_token: String,
     pub admin_token: String,
-    _data: tempfile::TempDir,
+    pub database: TestDatabase,
+}
+
+/// A database of the test's own, on the backend the run is for: a SQLite
+/// file (the default), or, with `TONGXIN_TEST_BACKEND=postgres`, a new
+/// database on the PostgreSQL server at `TONGXIN_TEST_POSTGRES_URL` (both
+/// set by `cargo xtask test`), dropped when the test ends.
+pub struct TestDatabase {
+    pub url: String,
+    _folder: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn create() -> TestDatabase {
+        let folder = tempfile::tempdir().unwrap();
+        match std::env::var("TONGXIN_TEST_BACKEND").as_deref() {
+            Err(_) | Ok("sqlite") => TestDatabase {
+                url: format!("sqlite://{}", folder.path().join("test.sqlite").display()),
+                _folder: folder,
+                postgres: None,
+            },
+            Ok("postgres") => {
+                let server = std::env::var("TONGXIN_TEST_POSTGRES_URL").expect(
+                    "TONGXIN_TEST_BACKEND=postgres needs TONGXIN_TEST_POSTGRES_URL, the URL of \
+                     a PostgreSQL server the tests may create databases on (`cargo xtask test` \
+                     starts one and sets both)",
+                );
+                let name = format!("tongxin_test_{}", Uuid::new_v4().simple());
+                let mut admin = postgres_admin(&server).await;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                let mut url = url::Url::parse(&server).unwrap();
+                url.set_path(&name);
+                TestDatabase {
+                    url: url.to_string(),
+                    _folder: folder,
+                    postgres: Some((server, name)),
+                }
+            }
+            Ok(other) => panic!("TONGXIN_TEST_BACKEND is sqlite or postgres, not {other:?}"),
+        }
+    }
+}
+
+async fn postgres_admin(server: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(server)
+        .await
+        .unwrap_or_else(|error| panic!("cannot reach PostgreSQL at {server}: {error}"))
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which may be single-threaded:
+        // the database is dropped from a thread with a runtime of its own.
+        // FORCE closes the connections the test's servers still hold.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    let mut admin = postgres_admin(&server).await;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await
+                })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(_))) && !std::thread::panicking() {
+            panic!("could not drop the test database: {dropped:?}");
+        }
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
-    let data = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", data.path().join("test.sqlite").display());
-    let db = Db::open(&url).await.unwrap();
+    let database = TestDatabase::create().await;
+    let db = Db::open(&database.url).await.unwrap();
     db.insert_stations(&demo::stations()).await.unwrap();
     let address = tongxin_server::spawn_on_loopback(AppState::new(db.clone()))
         .await
@@ -45,7 +122,7 @@ pub async fn spawn_app() -> TestApp {
         db,
         volunteer_token: String::new(),
         admin_token: String::new(),
-        _data: data,
+        database,
     };
     app.volunteer_token = app
         .add_user("volunteer-test", Role::Volunteer, &VOLUNTEER_STATIONS)

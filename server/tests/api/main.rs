@@ -1,5 +1,7 @@
-//! The server's HTTP API, driven over a real socket against a real SQLite
-//! file. One binary; `helpers` starts a server per test.
+//! The server's HTTP API, driven over a real socket against a real
+//! database: a SQLite file, or a PostgreSQL database when
+//! `TONGXIN_TEST_BACKEND=postgres` (`cargo xtask test` runs the suite once
+//! on each). One binary; `helpers` starts a server per test.
 
 mod accounts;
 mod admin;
@@ -11,3 +13,4 @@ mod manage;
 mod migrations;
 mod openapi;
 mod sync;
+mod two_servers;

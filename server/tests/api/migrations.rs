@@ -21,7 +21,7 @@ async fn records_stored_as_whole_json_keep_every_field_stamp_after_the_upgrade()
     let pool = sqlx::SqlitePool::connect_with(options.create_if_missing(true))
         .await
         .unwrap();
-    let mut old = sqlx::migrate!("./migrations");
+    let mut old = sqlx::migrate!("./migrations/sqlite");
     let before: Vec<_> = old
         .migrations
         .iter()
