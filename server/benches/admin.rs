@@ -1,12 +1,14 @@
 //! `cargo xtask bench admin`: the admin's page at district scale.
 //!
-//! - over 1,000,000 activities and 100,000 sale lines in SQLite: the
-//!   headline figures (activities and sales), one filtered breakdown (a
+//! - over 1,000,000 activities and 100,000 sale lines, in SQLite and then
+//!   in PostgreSQL (a fresh database on the server at
+//!   `TONGXIN_TEST_POSTGRES_URL`, which `cargo xtask bench admin` starts
+//!   and sets): the headline figures (activities and sales), one filtered breakdown (a
 //!   street's months for one category in half a year) and the report
 //!   filtered by a partner region and half a year, each through the HTTP
 //!   API, p50 and p99, beside the bare aggregate SQL of the same figures
 //!   run on the same database in the same run;
-//! - the XLSX export of 100,000 rows over HTTP: time, and the process's
+//! - the XLSX export of 100,000 rows over HTTP (SQLite): time, and the process's
 //!   peak resident memory while exporting.
 //!
 //! Prints the figures and writes them to `target/bench/admin.json`.
@@ -14,9 +16,10 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use sqlx::Connection;
 use tongxin_server::{
     AppState, auth,
-    db::{Db, NewUser},
+    db::{Backend, Db, NewUser},
     demo,
 };
 use tongxin_shared::{
@@ -70,9 +73,84 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-async fn filled(activities: u64) -> (tempfile::TempDir, Db, String) {
-    let data = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", data.path().join("admin.sqlite").display());
+/// Where a run's data lives: a SQLite file in a folder of its own, or a
+/// fresh PostgreSQL database, dropped at the end.
+enum Store {
+    /// Kept for its lifetime: the folder is deleted when it is dropped.
+    Sqlite {
+        _folder: tempfile::TempDir,
+    },
+    Postgres {
+        server: String,
+        name: String,
+    },
+}
+
+impl Store {
+    async fn create(backend: Backend) -> (Store, String) {
+        match backend {
+            Backend::Sqlite => {
+                let data = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", data.path().join("admin.sqlite").display());
+                (Store::Sqlite { _folder: data }, url)
+            }
+            Backend::Postgres => {
+                let server = std::env::var("TONGXIN_TEST_POSTGRES_URL").expect(
+                    "TONGXIN_TEST_POSTGRES_URL: a PostgreSQL server to create the benchmark's \
+                     database on (`cargo xtask bench admin` starts one and sets it)",
+                );
+                let name = format!("tongxin_bench_{}", Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                let mut url = url::Url::parse(&server).unwrap();
+                url.set_path(&name);
+                (Store::Postgres { server, name }, url.to_string())
+            }
+        }
+    }
+
+    async fn remove(self) {
+        if let Store::Postgres { server, name } = self {
+            let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// A connection pool of the backend's own driver, for the bare SQL.
+enum Bare {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Bare {
+    async fn connect(url: &str) -> Bare {
+        match Backend::of_url(url).unwrap() {
+            Backend::Sqlite => Bare::Sqlite(sqlx::SqlitePool::connect(url).await.unwrap()),
+            Backend::Postgres => Bare::Postgres(sqlx::PgPool::connect(url).await.unwrap()),
+        }
+    }
+
+    /// p50 and p99 of `sql`, every row fetched.
+    async fn timed(&self, sql: &'static str) -> (f64, f64) {
+        timed(|| async move {
+            match self {
+                Bare::Sqlite(pool) => drop(sqlx::query(sql).fetch_all(pool).await.unwrap()),
+                Bare::Postgres(pool) => drop(sqlx::query(sql).fetch_all(pool).await.unwrap()),
+            }
+        })
+        .await
+    }
+}
+
+async fn filled(backend: Backend, activities: u64) -> (Store, Db, String) {
+    let (store, url) = Store::create(backend).await;
     let db = Db::open(&url).await.unwrap();
     db.insert_stations(&demo::stations()).await.unwrap();
     let stamp = HlcClock::new(Uuid::now_v7()).stamp(chrono::Utc::now().timestamp_millis() as u64);
@@ -102,7 +180,16 @@ async fn filled(activities: u64) -> (tempfile::TempDir, Db, String) {
     })
     .await
     .unwrap();
-    (data, db, url)
+    if backend == Backend::Postgres {
+        // As autovacuum would soon after a load this size: the planner's
+        // statistics, so the first runs are not planned blind.
+        let mut connection = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query("ANALYZE")
+            .execute(&mut connection)
+            .await
+            .unwrap();
+    }
+    (store, db, url)
 }
 
 const SALE_LINES: u64 = 100_000;
@@ -178,8 +265,9 @@ async fn login(base: &str) -> String {
     session["token"].as_str().unwrap().to_owned()
 }
 
-async fn figures() -> serde_json::Value {
-    let (_data, db, url) = filled(ACTIVITIES).await;
+async fn figures(backend: Backend) -> serde_json::Value {
+    println!("{backend:?}:");
+    let (store, db, url) = filled(backend, ACTIVITIES).await;
     let base = tongxin_server::spawn_on_loopback(AppState::new(db))
         .await
         .unwrap();
@@ -205,97 +293,55 @@ async fn figures() -> serde_json::Value {
 
     // The same aggregates as bare SQL over every activity: what the page
     // would cost without the running totals.
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let bare_summary = timed(|| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query(
-                "SELECT COUNT(*), SUM(people_served), SUM(volunteers), COUNT(DISTINCT station_id)
-                 FROM activities WHERE deleted = 0",
-            )
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        }
-    })
-    .await;
-    let bare_breakdown = timed(|| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query(
-                "SELECT substr(a.date, 1, 7), COUNT(*), SUM(a.people_served), SUM(a.volunteers)
-                 FROM activities a JOIN stations s ON s.id = a.station_id
-                 WHERE a.deleted = 0 AND s.street = '塔子湖街道' AND a.category = 'health_clinic'
-                   AND a.date >= '2026-01-01' AND a.date <= '2026-06-30'
-                 GROUP BY 1",
-            )
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-        }
-    })
-    .await;
+    let bare = Bare::connect(&url).await;
+    let bare_summary = bare
+        .timed(
+            "SELECT COUNT(*), SUM(people_served), SUM(volunteers), COUNT(DISTINCT station_id)
+             FROM activities WHERE NOT deleted",
+        )
+        .await;
+    let bare_breakdown = bare
+        .timed(
+            "SELECT substr(a.date, 1, 7), COUNT(*), SUM(a.people_served), SUM(a.volunteers)
+             FROM activities a JOIN stations s ON s.id = a.station_id
+             WHERE NOT a.deleted AND s.street = '塔子湖街道' AND a.category = 'health_clinic'
+               AND a.date >= '2026-01-01' AND a.date <= '2026-06-30'
+             GROUP BY 1",
+        )
+        .await;
     // The sales figures as bare SQL over the sale lines alone (no joins,
     // no filter): the floor for any query that reads every line.
-    let bare_sales = timed(|| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query(
-                "SELECT SUM(units), SUM(amount_fen), SUM(orders) FROM sale_lines WHERE NOT deleted",
-            )
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        }
-    })
-    .await;
-    let bare_sales_by_region = timed(|| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query(
-                "SELECT p.region_id, SUM(l.units), SUM(l.amount_fen), SUM(l.orders)
-                 FROM sale_lines l JOIN products p ON p.id = l.product_id
-                 JOIN livestream_sessions s ON s.id = l.session_id
-                 WHERE NOT l.deleted AND NOT s.deleted
-                 GROUP BY 1",
-            )
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-        }
-    })
-    .await;
+    let bare_sales = bare
+        .timed("SELECT SUM(units), SUM(amount_fen), SUM(orders) FROM sale_lines WHERE NOT deleted")
+        .await;
+    let bare_sales_by_region = bare
+        .timed(
+            "SELECT p.region_id, SUM(l.units), SUM(l.amount_fen), SUM(l.orders)
+             FROM sale_lines l JOIN products p ON p.id = l.product_id
+             JOIN livestream_sessions s ON s.id = l.session_id
+             WHERE NOT l.deleted AND NOT s.deleted
+             GROUP BY 1",
+        )
+        .await;
     // The same figures as bare SQL over the running totals the server reads.
-    let totals_summary = timed(|| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query(
-                "SELECT SUM(activities), SUM(people_served), SUM(volunteers),
-                        COUNT(DISTINCT station_id)
-                 FROM activity_totals WHERE activities > 0",
-            )
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        }
-    })
-    .await;
-    let totals_breakdown = timed(|| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query(
-                "SELECT substr(a.date, 1, 7), SUM(a.activities), SUM(a.people_served), SUM(a.volunteers)
-                 FROM activity_totals a JOIN stations s ON s.id = a.station_id
-                 WHERE a.activities > 0 AND s.street = '塔子湖街道' AND a.category = 'health_clinic'
-                   AND a.date >= '2026-01-01' AND a.date <= '2026-06-30'
-                 GROUP BY 1",
-            )
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-        }
-    })
-    .await;
+    let totals_summary = bare
+        .timed(
+            "SELECT SUM(activities), SUM(people_served), SUM(volunteers),
+                    COUNT(DISTINCT station_id)
+             FROM activity_totals WHERE activities > 0",
+        )
+        .await;
+    let totals_breakdown = bare
+        .timed(
+            "SELECT substr(a.date, 1, 7), SUM(a.activities), SUM(a.people_served), SUM(a.volunteers)
+             FROM activity_totals a JOIN stations s ON s.id = a.station_id
+             WHERE a.activities > 0 AND s.street = '塔子湖街道' AND a.category = 'health_clinic'
+               AND a.date >= '2026-01-01' AND a.date <= '2026-06-30'
+             GROUP BY 1",
+        )
+        .await;
+    drop(bare);
+    store.remove().await;
     println!(
         "bare SQL over the running totals: summary p50 {:.2} ms, p99 {:.2} ms; one breakdown p50 {:.2} ms, p99 {:.2} ms",
         totals_summary.0, totals_summary.1, totals_breakdown.0, totals_breakdown.1
@@ -334,7 +380,7 @@ async fn figures() -> serde_json::Value {
 }
 
 async fn export() -> serde_json::Value {
-    let (_data, db, _url) = filled(EXPORT_ROWS).await;
+    let (_store, db, _url) = filled(Backend::Sqlite, EXPORT_ROWS).await;
     let base = tongxin_server::spawn_on_loopback(AppState::new(db))
         .await
         .unwrap();
@@ -374,11 +420,12 @@ async fn export() -> serde_json::Value {
 async fn main() {
     // The export first, while the process is small, so its peak is its own.
     let export = export().await;
-    let figures = figures().await;
+    let sqlite = figures(Backend::Sqlite).await;
+    let postgres = figures(Backend::Postgres).await;
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     std::fs::create_dir_all(&out).unwrap();
     let path = out.join("admin.json");
-    let report = json!({ "sqlite": figures, "xlsx_export": export });
+    let report = json!({ "sqlite": sqlite, "postgres": postgres, "xlsx_export": export });
     std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
     println!("written to {}", path.display());
 }

@@ -813,3 +813,26 @@ async fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
     sqlx::Connection::close(connection).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_url_is_logged_without_its_password() {
+        let url = "postgres://tongxin:s3cret@db.example:5432/tongxin";
+        let shown = redact(url);
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert_eq!(shown, "postgres://tongxin:***@db.example:5432/tongxin");
+        assert_eq!(redact("sqlite://data/tongxin.sqlite"), "sqlite://data/tongxin.sqlite");
+    }
+
+    #[test]
+    fn the_backend_follows_the_url() {
+        assert_eq!(Backend::of_url("sqlite://x.sqlite").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgresql://h/db").unwrap(), Backend::Postgres);
+        let refused = Backend::of_url("mysql://u:pw@h/db").unwrap_err().to_string();
+        assert!(refused.contains("sqlite:// or postgres://"), "{refused}");
+        assert!(!refused.contains("pw@"), "{refused}");
+    }
+}
