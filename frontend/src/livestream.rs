@@ -11,7 +11,7 @@ use tongxin_shared::{
     error::Rule,
     livestream::{
         LivestreamRecord, ProductRecord, RegionRecord, SaleLineRecord, SalesTotals, SessionRecord,
-        parse_yuan,
+        format_yuan, parse_yuan,
     },
 };
 use uuid::Uuid;
@@ -595,11 +595,25 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
     let price = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let error = move |field| field_error(errors, "product-", field);
+    // The product the form is editing (a name or price mistyped, a price
+    // changed); `None` while it makes a new one.
+    let editing = RwSignal::new(None::<Product>);
+    Effect::new(move |_| {
+        if let Some(p) = editing.get() {
+            name.set(p.name.clone());
+            region_id.set(p.region_id.to_string());
+            unit.set(p.unit.clone());
+            price.set(format_yuan(p.price_fen));
+            errors.set(Vec::new());
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut problems = Vec::new();
         let product = Product {
-            id: Uuid::now_v7(),
+            id: editing
+                .with_untracked(|e| e.as_ref().map(|p| p.id))
+                .unwrap_or_else(Uuid::now_v7),
             name: name.get().trim().to_owned(),
             region_id: Uuid::parse_str(&region_id.get()).unwrap_or_default(),
             unit: unit.get().trim().to_owned(),
@@ -615,14 +629,21 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
         let id = product.id;
         let name_typed = name.get_untracked();
         let price_typed = price.get_untracked();
-        save(
+        save_change(
             ctx,
             id,
-            move |stamp| LivestreamRecord::Product(ProductRecord::new(&product, stamp)),
+            move |current, stamp| match current {
+                Some(LivestreamRecord::Product(mut record)) => {
+                    record.edit(&product, stamp);
+                    LivestreamRecord::Product(record)
+                }
+                _ => LivestreamRecord::Product(ProductRecord::new(&product, stamp)),
+            },
             errors,
             move || {
                 reset_unless_retyped(name, &name_typed, "");
                 reset_unless_retyped(price, &price_typed, "");
+                editing.set(None);
             },
         );
     };
@@ -631,16 +652,23 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
         <ul id="products" class="records">
             {move || {
                 let room = room.get();
-                room.products.iter().map(|(p, state)| view! {
-                    <li data-id=p.id.to_string()>
-                        <span translate="no">{format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), i18n::yuan(p.price_fen), p.unit)}</span>
-                        " " {state_view(state)}
-                    </li>
+                room.products.iter().map(|(p, state)| {
+                    let product = p.clone();
+                    view! {
+                        <li data-id=p.id.to_string()>
+                            <span translate="no">{format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), i18n::yuan(p.price_fen), p.unit)}</span>
+                            " " {state_view(state)} " "
+                            <button type="button" class="edit-product"
+                                on:click=move |_| editing.set(Some(product.clone()))>
+                                {t!(i18n, edit)}
+                            </button>
+                        </li>
+                    }
                 }).collect_view()
             }}
         </ul>
         <form id="product-form" class="activity-form" on:submit=submit novalidate>
-            <h3>{t!(i18n, new_product)}</h3>
+            <h3>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_product) } else { t_string!(i18n, new_product) }}</h3>
             <label>
                 {t!(i18n, product_name)}
                 <input name="name" type="text" maxlength="100" bind:value=name/>
@@ -684,10 +712,21 @@ fn RegionSection(room: Memo<Room>) -> impl IntoView {
     let province = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let error = move |field| field_error(errors, "region-", field);
+    // The region the form is renaming; `None` while it makes a new one.
+    let editing = RwSignal::new(None::<PartnerRegion>);
+    Effect::new(move |_| {
+        if let Some(r) = editing.get() {
+            name.set(r.name.clone());
+            province.set(r.province.clone());
+            errors.set(Vec::new());
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let region = PartnerRegion {
-            id: Uuid::now_v7(),
+            id: editing
+                .with_untracked(|e| e.as_ref().map(|r| r.id))
+                .unwrap_or_else(Uuid::now_v7),
             name: name.get().trim().to_owned(),
             province: province.get().trim().to_owned(),
         };
@@ -699,26 +738,43 @@ fn RegionSection(room: Memo<Room>) -> impl IntoView {
         let id = region.id;
         let name_typed = name.get_untracked();
         let province_typed = province.get_untracked();
-        save(
+        save_change(
             ctx,
             id,
-            move |stamp| LivestreamRecord::Region(RegionRecord::new(&region, stamp)),
+            move |current, stamp| match current {
+                Some(LivestreamRecord::Region(mut record)) => {
+                    record.edit(&region, stamp);
+                    LivestreamRecord::Region(record)
+                }
+                _ => LivestreamRecord::Region(RegionRecord::new(&region, stamp)),
+            },
             errors,
             move || {
                 reset_unless_retyped(name, &name_typed, "");
                 reset_unless_retyped(province, &province_typed, "");
+                editing.set(None);
             },
         );
     };
     view! {
         <h2>{t!(i18n, regions)}</h2>
         <ul id="regions" class="records">
-            {move || room.get().regions.iter().map(|(r, state)| view! {
-                <li data-id=r.id.to_string()><span translate="no">{format!("{} · {}", r.name, r.province)}</span> " " {state_view(state)}</li>
+            {move || room.get().regions.iter().map(|(r, state)| {
+                let region = r.clone();
+                view! {
+                    <li data-id=r.id.to_string()>
+                        <span translate="no">{format!("{} · {}", r.name, r.province)}</span>
+                        " " {state_view(state)} " "
+                        <button type="button" class="edit-region"
+                            on:click=move |_| editing.set(Some(region.clone()))>
+                            {t!(i18n, edit)}
+                        </button>
+                    </li>
+                }
             }).collect_view()}
         </ul>
         <form id="region-form" class="activity-form" on:submit=submit novalidate>
-            <h3>{t!(i18n, new_region)}</h3>
+            <h3>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_region) } else { t_string!(i18n, new_region) }}</h3>
             <div class="counts">
                 <label>
                     {t!(i18n, region_name)}

@@ -824,14 +824,25 @@ mod tests {
         let shown = redact(url);
         assert!(!shown.contains("s3cret"), "{shown}");
         assert_eq!(shown, "postgres://tongxin:***@db.example:5432/tongxin");
-        assert_eq!(redact("sqlite://data/tongxin.sqlite"), "sqlite://data/tongxin.sqlite");
+        assert_eq!(
+            redact("sqlite://data/tongxin.sqlite"),
+            "sqlite://data/tongxin.sqlite"
+        );
     }
 
     #[test]
     fn the_backend_follows_the_url() {
-        assert_eq!(Backend::of_url("sqlite://x.sqlite").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::of_url("postgresql://h/db").unwrap(), Backend::Postgres);
-        let refused = Backend::of_url("mysql://u:pw@h/db").unwrap_err().to_string();
+        assert_eq!(
+            Backend::of_url("sqlite://x.sqlite").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://h/db").unwrap(),
+            Backend::Postgres
+        );
+        let refused = Backend::of_url("mysql://u:pw@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(refused.contains("sqlite:// or postgres://"), "{refused}");
         assert!(!refused.contains("pw@"), "{refused}");
     }

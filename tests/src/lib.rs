@@ -443,6 +443,20 @@ impl Browser {
         }
     }
 
+    /// What a form control holds now (its `value` property, which follows
+    /// typing and the app's own writes, unlike the attribute).
+    pub async fn value(&self, css: &str) -> Result<String> {
+        let value = self
+            .client
+            .execute(
+                "const input = document.querySelector(arguments[0]);
+                 return input ? input.value : null;",
+                vec![json!(css)],
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
     /// The text of the first element matching `css`, or `None`.
     pub async fn text(&self, css: &str) -> Result<Option<String>> {
         match self.client.find(Locator::Css(css)).await {

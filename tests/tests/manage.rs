@@ -1,7 +1,7 @@
 //! An admin adds a station and a volunteer for it from the browser; the
 //! volunteer logs in on a phone and records there. Disabled, the account
 //! can no longer log in. A partner region added in the livestream room
-//! reaches the server.
+//! reaches the server; it and a product are then renamed in place.
 
 use std::time::Duration;
 
@@ -146,5 +146,76 @@ async fn an_admin_adds_a_station_and_its_volunteer_who_then_records_there() -> R
         },
     )
     .await?;
+
+    // A region and a product are edited in place: renamed, not added.
+    let report = admin_report(&server, &token).await?;
+    let regions = report["regions"].as_array().map_or(0, Vec::len);
+    let region = report["regions"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["name"] == "阿拉山口市"))
+        .and_then(|r| r["id"].as_str())
+        .expect("the new region in the report")
+        .to_owned();
+    desk.click(&format!(
+        "#regions li[data-id='{region}'] button.edit-region"
+    ))
+    .await?;
+    wait_until(
+        Duration::from_secs(10),
+        "the region in its form",
+        || async { Ok(desk.value("#region-form [name=name]").await? == "阿拉山口市") },
+    )
+    .await?;
+    desk.set_value("#region-form [name=name]", "阿拉山口口岸")
+        .await?;
+    desk.click("#region-form button[type=submit]").await?;
+    let product = report["sales_by_product"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["label"] == "新疆棉絮"))
+        .and_then(|p| p["key"].as_str())
+        .expect("the demo's product in the sales by product")
+        .to_owned();
+    desk.click(&format!(
+        "#products li[data-id='{product}'] button.edit-product"
+    ))
+    .await?;
+    wait_until(
+        Duration::from_secs(10),
+        "the product in its form",
+        || async { Ok(desk.value("#product-form [name=price]").await? == "199.00") },
+    )
+    .await?;
+    desk.set_value("#product-form [name=name]", "新疆长绒棉絮")
+        .await?;
+    desk.click("#product-form button[type=submit]").await?;
+    wait_until(
+        Duration::from_secs(20),
+        "both renamed on the server",
+        || async {
+            let report = admin_report(&server, &token).await?;
+            let named = |list: &str, field: &str, name: &str| {
+                report[list]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|x| x[field] == name))
+            };
+            Ok(named("regions", "name", "阿拉山口口岸")
+                && !named("regions", "name", "阿拉山口市")
+                && named("sales_by_product", "label", "新疆长绒棉絮")
+                && !named("sales_by_product", "label", "新疆棉絮"))
+        },
+    )
+    .await?;
+    let report = admin_report(&server, &token).await?;
+    assert_eq!(report["regions"].as_array().map_or(0, Vec::len), regions);
     desk.close().await
+}
+
+async fn admin_report(server: &TestServer, token: &str) -> anyhow::Result<serde_json::Value> {
+    Ok(reqwest::Client::new()
+        .get(server.url("/api/admin/report"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?)
 }
