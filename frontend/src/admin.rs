@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{
-    Category,
+    Category, CategoryInfo,
     account::Role,
     admin::{AdminFilter, AdminReport, BreakdownRow, RegionChoice, SalesRow},
     sync::AdminActivityRow,
@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use crate::{
     app::Ctx,
     charts,
-    i18n::{self, t, t_string, use_i18n},
+    i18n::{self, Locale, t, t_string, use_i18n},
     sync,
 };
 
@@ -35,11 +35,14 @@ pub fn AdminPage() -> impl IntoView {
         from: NaiveDate::parse_from_str(&from.get(), "%Y-%m-%d").ok(),
         to: NaiveDate::parse_from_str(&to.get(), "%Y-%m-%d").ok(),
         street: Some(street.get()).filter(|s| !s.is_empty()),
-        category: Category::from_code(&category.get()),
+        category: Some(category.get())
+            .filter(|c| !c.is_empty())
+            .map(Category::new),
         region: uuid::Uuid::parse_str(&region.get()).ok(),
     });
-    // Every partner region, as the last report listed them.
+    // Every partner region and category, as the last report listed them.
     let regions = RwSignal::new(Vec::<RegionChoice>::new());
+    let categories = RwSignal::new(Vec::<CategoryInfo>::new());
     let token = ctx.token();
     let data = LocalResource::new(move || {
         let token = token.clone();
@@ -55,6 +58,7 @@ pub fn AdminPage() -> impl IntoView {
             let report =
                 sync::api_get::<AdminReport>(&format!("/api/admin/report?{query}"), &token).await?;
             regions.set(report.regions.clone());
+            categories.set(report.categories.clone());
             let rows = sync::api_get::<Vec<AdminActivityRow>>(
                 &format!("/api/admin/activities?{query}"),
                 &token,
@@ -129,8 +133,16 @@ pub fn AdminPage() -> impl IntoView {
                     {t!(i18n, category)}
                     <select name="category" on:change:target=move |ev| category.set(ev.target().value())>
                         <option value="">{t!(i18n, all_categories)}</option>
-                        {Category::ALL.into_iter()
-                            .map(|c| view! { <option value=c.code()>{move || i18n::category(i18n.get_locale(), c)}</option> })
+                        {move || categories.get().into_iter()
+                            .map(|c| {
+                                let value = c.code.code().to_owned();
+                                let selected = category.get_untracked() == value;
+                                view! {
+                                    <option value=value selected=selected>
+                                        {move || c.name(i18n.get_locale() == Locale::en).to_owned()}
+                                    </option>
+                                }
+                            })
                             .collect_view()}
                     </select>
                 </label>
@@ -172,14 +184,17 @@ pub fn AdminPage() -> impl IntoView {
 
 fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoView {
     let i18n = use_i18n();
+    let report_categories = report.categories.clone();
     let summary = report.summary;
     let categories: Vec<BreakdownRow> = report
         .by_category
         .into_iter()
         .map(|mut row| {
-            if let Some(category) = Category::from_code(&row.key) {
-                row.label = i18n::category(i18n.get_locale(), category).to_owned();
-            }
+            row.label = i18n::category(
+                i18n.get_locale(),
+                &report.categories,
+                &Category::new(row.key.clone()),
+            );
             row
         })
         .collect();
@@ -235,7 +250,10 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
                     <tr data-id=row.activity.id.to_string()>
                         <td>{move || i18n::date(i18n.get_locale(), row.activity.date)}</td>
                         <td translate="no">{row.activity.title}</td>
-                        <td>{move || i18n::category(i18n.get_locale(), row.activity.category)}</td>
+                        <td>{
+                            let (categories, code) = (report_categories.clone(), row.activity.category.clone());
+                            move || i18n::category(i18n.get_locale(), &categories, &code)
+                        }</td>
                         <td translate="no">{row.station_name}</td>
                         <td translate="no">{row.street}</td>
                         <td>{number(u64::from(row.activity.people_served.get()))}</td>

@@ -9,7 +9,7 @@ use leptos_router::{
     path,
 };
 use tongxin_shared::{
-    Activity, Category, PeopleServed, ValidationError,
+    Activity, Category, CategoryInfo, PeopleServed, ValidationError,
     account::{LoginResponse, Role},
     error::Rule,
 };
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     admin::AdminPage,
-    i18n::{self, t, t_string, use_i18n},
+    i18n::{self, Locale, t, t_string, use_i18n},
     livestream::LivestreamRoom,
     lock,
     manage::ManagePage,
@@ -567,6 +567,17 @@ fn ActivityForm() -> impl IntoView {
     // The options change only when the stations do, not on every sync
     // round: an open picker on a phone is not rebuilt under the thumb.
     let station_list = Memo::new(move |_| stations.get().unwrap_or_default());
+    let categories = LocalResource::new(move || {
+        ctx.status.revision.track();
+        let store = ctx.store();
+        async move {
+            store
+                .categories()
+                .await
+                .unwrap_or_else(|_| CategoryInfo::built_in())
+        }
+    });
+    let category_list = Memo::new(move |_| categories.get().unwrap_or_default());
 
     // The form starts at the station of the last activity saved here.
     {
@@ -583,7 +594,7 @@ fn ActivityForm() -> impl IntoView {
     // Tapping "edit" on a record loads it into the form.
     Effect::new(move |_| {
         if let Some(a) = ctx.editing.get() {
-            category.set(Some(a.category));
+            category.set(Some(a.category.clone()));
             title.set(a.title.clone());
             station_id.set(a.station_id.clone());
             date.set(a.date.to_string());
@@ -633,12 +644,9 @@ fn ActivityForm() -> impl IntoView {
             problems.push(ValidationError::new("date", Rule::Required));
             today()
         });
-        // Every problem is named at once, so a missing category does not
-        // hide the others; the stand-in category is never saved.
-        let category_value = category.get().unwrap_or_else(|| {
-            problems.push(ValidationError::new("category", Rule::Required));
-            Category::HealthClinic
-        });
+        // No category chosen is an empty code, which the shared rules name
+        // beside every other problem.
+        let category_value = category.get().unwrap_or_else(|| Category::new(""));
         let activity = Activity {
             id: ctx
                 .editing
@@ -695,18 +703,23 @@ fn ActivityForm() -> impl IntoView {
             <h1>{move || if ctx.editing.with(Option::is_some) { t_string!(i18n, form_title_edit) } else { t_string!(i18n, form_title) }}</h1>
             <fieldset class="chips">
                 <legend>{t!(i18n, category)}</legend>
-                {Category::ALL
+                // A retired category is offered only to a record that has it.
+                {move || category_list
+                    .get()
                     .into_iter()
+                    .filter(|c| !c.retired || category.with(|chosen| chosen.as_ref() == Some(&c.code)))
                     .map(|c| {
+                        let (pressed, chosen) = (c.code.clone(), c.code.clone());
+                        let code = c.code.code().to_owned();
                         view! {
                             <button
                                 type="button"
                                 class="chip"
-                                data-category=c.code()
-                                aria-pressed=move || (category.get() == Some(c)).to_string()
-                                on:click=move |_| category.set(Some(c))
+                                data-category=code
+                                aria-pressed=move || category.with(|now| now.as_ref() == Some(&pressed)).to_string()
+                                on:click=move |_| category.set(Some(chosen.clone()))
                             >
-                                {move || i18n::category(i18n.get_locale(), c)}
+                                {move || c.name(i18n.get_locale() == Locale::en).to_owned()}
                             </button>
                         }
                     })
@@ -807,8 +820,9 @@ fn MyRecords() -> impl IntoView {
         let store = ctx.store();
         async move {
             let stations = store.stations().await.unwrap_or_default();
+            let categories = store.categories().await.unwrap_or_default();
             let list = store.activities().await.unwrap_or_default();
-            (list, stations)
+            (list, stations, categories)
         }
     });
     let search = RwSignal::new(String::new());
@@ -854,7 +868,7 @@ fn MyRecords() -> impl IntoView {
     let months = move || {
         let mut months: Vec<String> = records
             .get()
-            .map(|(list, _)| {
+            .map(|(list, _, _)| {
                 list.iter()
                     .map(|(a, _)| a.date.format("%Y-%m").to_string())
                     .collect()
@@ -866,7 +880,7 @@ fn MyRecords() -> impl IntoView {
     };
 
     let rows = move || {
-        let Some((list, stations)) = records.get() else {
+        let Some((list, stations, categories)) = records.get() else {
             return view! { <p>{t!(i18n, loading)}</p> }.into_any();
         };
         if list.is_empty() {
@@ -898,7 +912,8 @@ fn MyRecords() -> impl IntoView {
                             .iter()
                             .find(|s| s.id == activity.station_id)
                             .map_or(activity.station_id.clone(), |s| s.name.clone());
-                        record_row(activity, state, station, delete)
+                        let category = categories.iter().find(|c| c.code == activity.category).cloned();
+                        record_row(activity, state, station, category, delete)
                     })
                     .collect_view()}
             </ul>
@@ -921,9 +936,20 @@ fn MyRecords() -> impl IntoView {
                     <span class="visually-hidden">{t!(i18n, category)}</span>
                     <select name="filter_category" on:change:target=move |ev| category.set(ev.target().value())>
                         <option value="">{t!(i18n, all_categories)}</option>
-                        {Category::ALL
+                        {move || records
+                            .get()
+                            .map(|(_, _, categories)| categories)
+                            .unwrap_or_default()
                             .into_iter()
-                            .map(|c| view! { <option value=c.code()>{move || i18n::category(i18n.get_locale(), c)}</option> })
+                            .map(|c| {
+                                let value = c.code.code().to_owned();
+                                let selected = category.get_untracked() == value;
+                                view! {
+                                    <option value=value selected=selected>
+                                        {move || c.name(i18n.get_locale() == Locale::en).to_owned()}
+                                    </option>
+                                }
+                            })
                             .collect_view()}
                     </select>
                 </label>
@@ -956,6 +982,7 @@ fn record_row(
     activity: Activity,
     state: SyncState,
     station: String,
+    category: Option<CategoryInfo>,
     delete: impl Fn(Activity) + Copy + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -968,7 +995,10 @@ fn record_row(
             <div class="record-main">
                 <span class="record-title" translate="no">{activity.title}</span>
                 <span class="record-meta">
-                    {move || i18n::category(i18n.get_locale(), activity.category)} " · "
+                    {
+                        let code = activity.category.code().to_owned();
+                        move || category.as_ref().map_or(code.clone(), |c| c.name(i18n.get_locale() == Locale::en).to_owned())
+                    } " · "
                     <span translate="no">{station}</span> " · "
                     {move || i18n::date(i18n.get_locale(), activity.date)}
                     {activity.time.map(|t| format!(" {}", t.format("%H:%M")))}

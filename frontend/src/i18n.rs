@@ -15,7 +15,9 @@
 #![allow(clippy::module_inception)]
 
 use chrono::{Datelike, NaiveDate};
-use tongxin_shared::{Category, StationKind, ValidationError, account::Role, error::Rule};
+use tongxin_shared::{
+    Category, CategoryInfo, StationKind, ValidationError, account::Role, error::Rule,
+};
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub use self::i18n::*;
@@ -90,18 +92,13 @@ pub fn station_kind(locale: Locale, kind: StationKind) -> &'static str {
     }
 }
 
-pub fn category(locale: Locale, category: Category) -> &'static str {
-    match category {
-        Category::HealthClinic => td_string!(locale, category_health_clinic),
-        Category::LegalConsultation => td_string!(locale, category_legal_consultation),
-        Category::Counselling => td_string!(locale, category_counselling),
-        Category::RareDiseaseAid => td_string!(locale, category_rare_disease_aid),
-        Category::TraditionalCulture => td_string!(locale, category_traditional_culture),
-        Category::ElderCare => td_string!(locale, category_elder_care),
-        Category::HomeVisit => td_string!(locale, category_home_visit),
-        Category::FieldSurvey => td_string!(locale, category_field_survey),
-        Category::ConsultationMeeting => td_string!(locale, category_consultation_meeting),
-    }
+/// A category's name in the locale's language, from `categories` (the
+/// list the device or the report holds); its code if the list lacks it.
+pub fn category(locale: Locale, categories: &[CategoryInfo], code: &Category) -> String {
+    categories.iter().find(|c| &c.code == code).map_or_else(
+        || code.code().to_owned(),
+        |c| c.name(locale == Locale::en).to_owned(),
+    )
 }
 
 /// 第N期 / Session N: how the room names its sessions.
@@ -140,6 +137,7 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
         Rule::TooFarAhead { days } => td_string!(locale, rule_too_far_ahead, days).to_string(),
         Rule::BeforeYear2000 => td_string!(locale, rule_before_year_2000).to_owned(),
         Rule::UnknownStation => td_string!(locale, rule_unknown_station).to_owned(),
+        Rule::UnknownCategory => td_string!(locale, rule_unknown_category).to_owned(),
         Rule::NotYourStation => td_string!(locale, rule_not_your_station).to_owned(),
         Rule::EndBeforeStart => td_string!(locale, rule_end_before_start).to_owned(),
         Rule::NoSpaces => td_string!(locale, rule_no_spaces, field).to_string(),
@@ -181,6 +179,9 @@ fn field_name(locale: Locale, field: &str) -> String {
         "display_name" => td_string!(locale, display_name),
         "stations" => td_string!(locale, stations_assigned),
         "id" => td_string!(locale, station_id),
+        "code" => td_string!(locale, category_code),
+        "name_zh" => td_string!(locale, category_name_zh),
+        "name_en" => td_string!(locale, category_name_en),
         "street" => td_string!(locale, street),
         "community" => td_string!(locale, community),
         other => return other.to_owned(),

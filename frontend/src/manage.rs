@@ -1,10 +1,11 @@
-//! The admin's accounts and stations: who may log in, as what, for which
-//! stations, and the stations themselves. Online only, like the figures;
-//! the server checks every rule again.
+//! The admin's accounts, stations and categories: who may log in, as
+//! what, for which stations, the stations themselves, and the categories
+//! activities are recorded under. Online only, like the figures; the
+//! server checks every rule again.
 
 use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{
-    Station, StationKind, ValidationError,
+    Category, CategoryInfo, Station, StationKind, ValidationError,
     account::{AccountChange, AccountListing, NewAccount, Role, UserInfo, validate_new_password},
     sync::ReferenceData,
 };
@@ -87,6 +88,7 @@ pub fn ManagePage() -> impl IntoView {
                 </tbody>
             </table>
             <StationForm changed/>
+            <Categories/>
         </section>
     }
     .into_any()
@@ -419,6 +421,144 @@ fn StationForm(changed: RwSignal<u32>) -> impl IntoView {
                     {t!(i18n, community)}
                     <input name="community" type="text" maxlength="50" bind:value=community/>
                     {error("community")}
+                </label>
+            </div>
+            {error("form")}
+            <button type="submit" class="save">{t!(i18n, save)}</button>
+        </form>
+    }
+}
+
+/// The list of categories: add one, rename one, retire one (no longer
+/// offered for new records; records that have it keep it) or bring it
+/// back.
+#[component]
+fn Categories() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let changed = RwSignal::new(0u32);
+    let token = ctx.token();
+    let categories = LocalResource::new(move || {
+        changed.track();
+        let token = token.clone();
+        async move {
+            sync::api_get::<ReferenceData>("/api/reference", &token)
+                .await
+                .map(|r| r.categories)
+                .unwrap_or_default()
+        }
+    });
+    let editing = RwSignal::new(None::<CategoryInfo>);
+    let code = RwSignal::new(String::new());
+    let name_zh = RwSignal::new(String::new());
+    let name_en = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let error = move |field| field_error(errors, "category-", field);
+    Effect::new(move |_| {
+        if let Some(c) = editing.get() {
+            code.set(c.code.code().to_owned());
+            name_zh.set(c.name_zh.clone());
+            name_en.set(c.name_en.clone());
+            errors.set(Vec::new());
+        }
+    });
+    // Sends a new or changed category; the list reloads when it is stored.
+    let send = move |category: CategoryInfo, new: bool| {
+        let token = ctx.token();
+        spawn_local(async move {
+            let sent: Result<CategoryInfo, _> = if new {
+                sync::api_send("POST", "/api/admin/categories", &token, &category).await
+            } else {
+                let url = format!("/api/admin/categories/{}", category.code.code());
+                sync::api_send("PUT", &url, &token, &category).await
+            };
+            match sent {
+                Ok(_) => {
+                    if editing
+                        .with_untracked(|e| e.as_ref().is_none_or(|e| e.code == category.code))
+                    {
+                        editing.set(None);
+                        code.set(String::new());
+                        name_zh.set(String::new());
+                        name_en.set(String::new());
+                    }
+                    changed.update(|n| *n += 1);
+                }
+                Err(error) => errors.set(refused(error)),
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let editing_now = editing.get_untracked();
+        let category = CategoryInfo {
+            code: Category::new(code.get().trim()),
+            name_zh: name_zh.get().trim().to_owned(),
+            name_en: name_en.get().trim().to_owned(),
+            retired: editing_now.as_ref().is_some_and(|c| c.retired),
+        };
+        if let Err(problems) = category.validate() {
+            errors.set(problems);
+            return;
+        }
+        errors.set(Vec::new());
+        send(category, editing_now.is_none());
+    };
+    view! {
+        <h2>{t!(i18n, categories_title)}</h2>
+        <table class="breakdown" id="categories-table">
+            <thead><tr>
+                <th scope="col">{t!(i18n, category_code)}</th>
+                <th scope="col">{t!(i18n, category_name_zh)}</th>
+                <th scope="col">{t!(i18n, category_name_en)}</th>
+                <th scope="col">{t!(i18n, category_state)}</th>
+                <th scope="col"><span class="visually-hidden">{t!(i18n, edit)}</span></th>
+            </tr></thead>
+            <tbody>
+                {move || categories.get().unwrap_or_default().into_iter().map(|c| {
+                    let (to_edit, mut toggled) = (c.clone(), c.clone());
+                    toggled.retired = !c.retired;
+                    let retired = c.retired;
+                    view! {
+                        <tr data-code=c.code.code().to_owned() data-retired=retired.to_string()>
+                            <td>{c.code.code().to_owned()}</td>
+                            <td translate="no" lang="zh">{c.name_zh.clone()}</td>
+                            <td translate="no" lang="en">{c.name_en.clone()}</td>
+                            <td>{move || if retired { t_string!(i18n, category_retired) } else { t_string!(i18n, category_in_use) }}</td>
+                            <td>
+                                <button type="button" class="edit-category"
+                                    on:click=move |_| editing.set(Some(to_edit.clone()))>
+                                    {t!(i18n, edit)}
+                                </button>
+                                " "
+                                <button type="button" class="toggle-retired"
+                                    on:click=move |_| send(toggled.clone(), false)>
+                                    {move || if retired { t_string!(i18n, restore) } else { t_string!(i18n, retire) }}
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <form id="category-form" class="activity-form" on:submit=submit novalidate>
+            <h3>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_category) } else { t_string!(i18n, new_category) }}</h3>
+            <label>
+                {t!(i18n, category_code)}
+                <input name="code" type="text" autocapitalize="none" placeholder="youth_sports"
+                    prop:disabled=move || editing.with(Option::is_some) bind:value=code/>
+                {error("code")}
+            </label>
+            <div class="counts">
+                <label>
+                    {t!(i18n, category_name_zh)}
+                    <input name="name_zh" type="text" maxlength="30" bind:value=name_zh/>
+                    {error("name_zh")}
+                </label>
+                <label>
+                    {t!(i18n, category_name_en)}
+                    <input name="name_en" type="text" maxlength="30" bind:value=name_en/>
+                    {error("name_en")}
                 </label>
             </div>
             {error("form")}

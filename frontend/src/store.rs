@@ -13,7 +13,7 @@ use std::{
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tongxin_shared::{
-    Activity, Station, ValidationError,
+    Activity, CategoryInfo, Station, ValidationError,
     account::LoginResponse,
     hlc::{Hlc, HlcClock},
     livestream::LivestreamRecord,
@@ -391,6 +391,23 @@ impl Store {
         finish(tx).await
     }
 
+    pub async fn put_categories(&self, categories: &[CategoryInfo]) -> Result<(), StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
+        put_meta(&tx.store(META)?, CATEGORIES, &categories).await?;
+        finish(tx).await
+    }
+
+    /// The list of categories the last sync brought, retired ones too; the
+    /// district report's nine until a first sync.
+    pub async fn categories(&self) -> Result<Vec<CategoryInfo>, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
+        let categories: Option<Vec<CategoryInfo>> = get_meta(&tx.store(META)?, CATEGORIES).await?;
+        finish(tx).await?;
+        Ok(categories
+            .filter(|list| !list.is_empty())
+            .unwrap_or_else(CategoryInfo::built_in))
+    }
+
     /// The login this device keeps, so it works offline until it expires.
     pub async fn session(&self) -> Result<Option<LoginResponse>, StoreError> {
         let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
@@ -532,6 +549,7 @@ async fn store_pulled<R: LocalRecord>(
 const NEXT_SEQ: &str = "next_seq";
 const SESSION: &str = "session";
 const LAST_STATION: &str = "last_station";
+const CATEGORIES: &str = "categories";
 /// The username whose records this device holds.
 const OWNER: &str = "owner";
 const CLOCK: &str = "clock";

@@ -59,6 +59,10 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
     if session.user.role != Role::Organiser {
         let reference: ReferenceData = api_get("/api/reference", token).await?;
         store.put_stations(&reference.stations).await?;
+        // A server older than the list of categories sends none.
+        if !reference.categories.is_empty() {
+            store.put_categories(&reference.categories).await?;
+        }
     }
 
     let device_id = store.device_id().await?;

@@ -26,7 +26,7 @@ async fn fresh_store() -> Store {
 fn activity(title: &str, people: i64) -> Activity {
     Activity {
         id: Uuid::now_v7(),
-        category: Category::ElderCare,
+        category: Category::ELDER_CARE,
         title: title.into(),
         station_id: "st-dazhi".into(),
         date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),

@@ -28,6 +28,7 @@ use stamps::StoredStamps;
 
 mod accounts;
 mod admin;
+mod categories;
 mod livestream;
 mod sql;
 mod stamps;
@@ -59,6 +60,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The backend of an open connection.
+    fn of(connection: &AnyConnection) -> Backend {
+        match connection.backend_name() {
+            "SQLite" => Backend::Sqlite,
+            _ => Backend::Postgres,
+        }
+    }
+
     pub fn of_url(url: &str) -> anyhow::Result<Backend> {
         match url.split_once(':').map(|(scheme, _)| scheme) {
             Some("sqlite") => Ok(Backend::Sqlite),
@@ -254,6 +263,11 @@ impl Db {
             .await?
             .into_iter()
             .collect();
+        let categories: HashSet<String> = sqlx::query_scalar("SELECT code FROM categories")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
         let (mut activity_ids, mut livestream_ids) = (Vec::new(), Vec::new());
         for mutation in mutations {
             match &mutation.change {
@@ -315,16 +329,17 @@ impl Db {
                             .is_none_or(|current| scope.contains(&current.activity().station_id));
                         let activity = merged.activity();
                         let checked =
-                            check_activity(&activity, clock.today, &stations).and_then(|()| {
-                                if was_theirs && scope.contains(&activity.station_id) {
-                                    Ok(())
-                                } else {
-                                    Err(vec![ValidationError::new(
-                                        "station_id",
-                                        Rule::NotYourStation,
-                                    )])
-                                }
-                            });
+                            check_activity(&activity, clock.today, &stations, &categories)
+                                .and_then(|()| {
+                                    if was_theirs && scope.contains(&activity.station_id) {
+                                        Ok(())
+                                    } else {
+                                        Err(vec![ValidationError::new(
+                                            "station_id",
+                                            Rule::NotYourStation,
+                                        )])
+                                    }
+                                });
                         match checked {
                             Err(errors) => Outcome::Rejected { errors },
                             Ok(()) => {
@@ -412,6 +427,7 @@ impl Db {
         limit: usize,
     ) -> Result<Vec<(i64, ActivityRecord)>, sqlx::Error> {
         let mut query = Sql::new(
+            self.backend,
             "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
                     time, organising_group, deleted, stamps, change_seq
              FROM activities WHERE change_seq > ",
@@ -518,15 +534,22 @@ pub struct ServerClock {
     pub today: NaiveDate,
 }
 
-/// The shared validation rules, plus what only the server can check.
+/// The shared validation rules, plus what only the server can check. A
+/// retired category is still known: a phone that was offline when it was
+/// retired may still send records of it, and those are kept.
 fn check_activity(
     activity: &Activity,
     today: NaiveDate,
     stations: &HashSet<String>,
+    categories: &HashSet<String>,
 ) -> Result<(), Vec<ValidationError>> {
     let mut errors = activity.validate(today).err().unwrap_or_default();
     if !activity.station_id.trim().is_empty() && !stations.contains(&activity.station_id) {
         errors.push(ValidationError::new("station_id", Rule::UnknownStation));
+    }
+    let category = activity.category.code();
+    if !category.trim().is_empty() && !categories.contains(category) {
+        errors.push(ValidationError::new("category", Rule::UnknownCategory));
     }
     if errors.is_empty() {
         Ok(())
@@ -544,6 +567,7 @@ async fn load_records(
     // In slices, so no statement nears SQLite's limit on parameters.
     for chunk in ids.chunks(IDS_PER_QUERY) {
         let mut query = Sql::new(
+            Backend::of(tx),
             "SELECT id, category, title, station_id, date, volunteers, people_served, notes,
                     time, organising_group, deleted, stamps
              FROM activities WHERE id IN ",
@@ -614,7 +638,7 @@ async fn update_totals(
     before: &HashMap<Uuid, ActivityRecord>,
     writes: &[(&ActivityRecord, i64)],
 ) -> Result<(), sqlx::Error> {
-    type Key = (NaiveDate, String, &'static str);
+    type Key = (NaiveDate, String, Category);
     let mut deltas: HashMap<Key, [i64; 3]> = HashMap::new();
     let mut add = |record: &ActivityRecord, sign: i64| {
         if record.is_deleted() {
@@ -622,7 +646,7 @@ async fn update_totals(
         }
         let a = record.activity();
         let entry = deltas
-            .entry((a.date, a.station_id, a.category.code()))
+            .entry((a.date, a.station_id, a.category))
             .or_default();
         entry[0] += sign;
         entry[1] += sign * i64::from(a.people_served.get());
@@ -640,13 +664,14 @@ async fn update_totals(
         .collect();
     for chunk in changed.chunks(ROWS_PER_INSERT) {
         let mut query = Sql::new(
+            Backend::of(tx),
             "INSERT INTO activity_totals
                 (date, station_id, category, activities, people_served, volunteers)",
         );
         query.values(chunk, |row, ((date, station, category), delta)| {
             row.bind(date.to_string())
                 .bind(station.as_str())
-                .bind(*category)
+                .bind(category.code())
                 .bind(delta[0])
                 .bind(delta[1])
                 .bind(delta[2]);
@@ -676,6 +701,7 @@ async fn put_records(
 ) -> Result<(), sqlx::Error> {
     for chunk in writes.chunks(ROWS_PER_INSERT) {
         let mut query = Sql::new(
+            Backend::of(tx),
             "INSERT INTO activities
                 (id, category, title, station_id, date, volunteers, people_served, notes,
                  time, organising_group, change_seq, updated_by, stamps, deleted)",
@@ -688,7 +714,7 @@ async fn put_records(
                 String::new()
             });
             row.bind(activity.id.to_string())
-                .bind(activity.category.code())
+                .bind(activity.category.code().to_owned())
                 .bind(activity.title)
                 .bind(activity.station_id)
                 .bind(activity.date.to_string())
@@ -725,13 +751,11 @@ fn activity_from_row(row: &AnyRow) -> Result<Activity, sqlx::Error> {
         index: column.to_owned(),
         source: message.into(),
     };
-    let category: String = row.try_get("category")?;
     let volunteers: i64 = row.try_get("volunteers")?;
     let people_served: i64 = row.try_get("people_served")?;
     Ok(Activity {
         id: uuid_of(row, "id")?,
-        category: Category::from_code(&category)
-            .ok_or_else(|| decode("category", format!("unknown category {category:?}")))?,
+        category: Category::new(row.try_get::<String, _>("category")?),
         title: row.try_get("title")?,
         station_id: row.try_get("station_id")?,
         date: date_of(row, "date")?,

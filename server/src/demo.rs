@@ -69,13 +69,14 @@ pub fn stations() -> Vec<Station> {
 /// second insert fails) rather than silently doubling the figures.
 pub fn activities() -> Vec<Activity> {
     let activity = |n: u128,
-                    category,
+                    category: Category,
                     title: &str,
                     station: &str,
                     date: (i32, u32, u32),
                     volunteers,
                     served: i64| Activity {
         id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n),
+        organising_group: organising_group(&category).into(),
         category,
         title: title.into(),
         station_id: station.into(),
@@ -84,12 +85,11 @@ pub fn activities() -> Vec<Activity> {
         people_served: PeopleServed::try_from(served).expect("valid demo count"),
         notes: String::new(),
         time: NaiveTime::from_hms_opt(9 + (n % 6) as u32, 0, 0),
-        organising_group: organising_group(category).into(),
     };
     vec![
         activity(
             1,
-            Category::HealthClinic,
+            Category::HEALTH_CLINIC,
             "先锋社区健康义诊",
             "st-xianfeng",
             (2026, 9, 6),
@@ -98,7 +98,7 @@ pub fn activities() -> Vec<Activity> {
         ),
         activity(
             2,
-            Category::LegalConsultation,
+            Category::LEGAL_CONSULTATION,
             "法律咨询角",
             "st-shangrong",
             (2026, 9, 13),
@@ -107,7 +107,7 @@ pub fn activities() -> Vec<Activity> {
         ),
         activity(
             3,
-            Category::ElderCare,
+            Category::ELDER_CARE,
             "同心益事会——雨花敬老",
             "st-dazhi",
             (2026, 9, 27),
@@ -116,7 +116,7 @@ pub fn activities() -> Vec<Activity> {
         ),
         activity(
             4,
-            Category::Counselling,
+            Category::COUNSELLING,
             "心理咨询辅导",
             "st-minge-home",
             (2026, 10, 11),
@@ -125,7 +125,7 @@ pub fn activities() -> Vec<Activity> {
         ),
         activity(
             5,
-            Category::TraditionalCulture,
+            Category::TRADITIONAL_CULTURE,
             "传统文化普及讲堂",
             "st-xinjie-base",
             (2026, 10, 18),
@@ -134,7 +134,7 @@ pub fn activities() -> Vec<Activity> {
         ),
         activity(
             6,
-            Category::HomeVisit,
+            Category::HOME_VISIT,
             "走访慰问困难单亲家庭",
             "st-hongshiliu",
             (2026, 10, 25),
@@ -143,7 +143,7 @@ pub fn activities() -> Vec<Activity> {
         ),
         activity(
             7,
-            Category::FieldSurvey,
+            Category::FIELD_SURVEY,
             "老旧小区改造调研",
             "st-dazhi",
             (2026, 11, 8),
@@ -152,7 +152,7 @@ pub fn activities() -> Vec<Activity> {
         ),
         activity(
             8,
-            Category::ConsultationMeeting,
+            Category::CONSULTATION_MEETING,
             "社区联席会议",
             "st-shangrong",
             (2026, 11, 15),
@@ -223,9 +223,11 @@ pub fn livestream(stamp: Hlc) -> Vec<LivestreamRecord> {
 /// lies between January and October 2026, so none is in the future.
 pub fn synthetic_activity(n: u64) -> Activity {
     let stations = stations();
+    let category = Category::BUILT_IN[(n % Category::BUILT_IN.len() as u64) as usize].clone();
     Activity {
         id: Uuid::now_v7(),
-        category: Category::ALL[(n % Category::ALL.len() as u64) as usize],
+        organising_group: organising_group(&category).into(),
+        category,
         title: format!("活动 {n}"),
         station_id: stations[(n % stations.len() as u64) as usize].id.clone(),
         date: NaiveDate::from_ymd_opt(2026, 1 + (n % 10) as u32, 1 + (n % 28) as u32)
@@ -234,17 +236,16 @@ pub fn synthetic_activity(n: u64) -> Activity {
         people_served: PeopleServed::try_from((n % 200) as i64).expect("within bounds"),
         notes: String::new(),
         time: NaiveTime::from_hms_opt(8 + (n % 10) as u32, (n % 4) as u32 * 15, 0),
-        organising_group: organising_group(Category::ALL[(n % 9) as usize]).into(),
     }
 }
 
 /// Who runs activities of a kind, after the district's report.
-fn organising_group(category: Category) -> &'static str {
-    match category {
-        Category::HealthClinic | Category::RareDiseaseAid => "医卫专科联盟",
-        Category::LegalConsultation => "同心律师服务团",
-        Category::ElderCare => "同心益事会",
-        Category::Counselling | Category::TraditionalCulture => "新联会",
+fn organising_group(category: &Category) -> &'static str {
+    match category.code() {
+        "health_clinic" | "rare_disease_aid" => "医卫专科联盟",
+        "legal_consultation" => "同心律师服务团",
+        "elder_care" => "同心益事会",
+        "counselling" | "traditional_culture" => "新联会",
         _ => "社区主任助理",
     }
 }

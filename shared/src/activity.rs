@@ -1,5 +1,7 @@
 //! Activities (活动): what volunteers record in the field.
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -9,78 +11,128 @@ use crate::{
     error::{Rule, no_errors, required_text},
 };
 
-/// What kind of service an activity was. The list follows the district's own
-/// report (see `shared/domain/BRIEF.md` in the steering repository).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// 健康义诊
-    HealthClinic,
-    /// 法律咨询
-    LegalConsultation,
-    /// 心理咨询
-    Counselling,
-    /// 罕见病救治
-    RareDiseaseAid,
-    /// 传统文化
-    TraditionalCulture,
-    /// 敬老助老
-    ElderCare,
-    /// 走访慰问
-    HomeVisit,
-    /// 调研
-    FieldSurvey,
-    /// 协商议事
-    ConsultationMeeting,
-}
+/// What kind of service an activity was, by its code (`health_clinic`).
+/// The district's report has nine ([`Category::BUILT_IN`]), which every
+/// database starts with; admins add more, and rename or retire any
+/// ([`CategoryInfo`]). The names live with the list, not here.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, example = "health_clinic")
+)]
+pub struct Category(Cow<'static, str>);
 
 impl Category {
-    pub const ALL: [Category; 9] = [
-        Category::HealthClinic,
-        Category::LegalConsultation,
-        Category::Counselling,
-        Category::RareDiseaseAid,
-        Category::TraditionalCulture,
-        Category::ElderCare,
-        Category::HomeVisit,
-        Category::FieldSurvey,
-        Category::ConsultationMeeting,
+    /// 健康义诊
+    pub const HEALTH_CLINIC: Category = Category::built_in("health_clinic");
+    /// 法律咨询
+    pub const LEGAL_CONSULTATION: Category = Category::built_in("legal_consultation");
+    /// 心理咨询
+    pub const COUNSELLING: Category = Category::built_in("counselling");
+    /// 罕见病救治
+    pub const RARE_DISEASE_AID: Category = Category::built_in("rare_disease_aid");
+    /// 传统文化
+    pub const TRADITIONAL_CULTURE: Category = Category::built_in("traditional_culture");
+    /// 敬老助老
+    pub const ELDER_CARE: Category = Category::built_in("elder_care");
+    /// 走访慰问
+    pub const HOME_VISIT: Category = Category::built_in("home_visit");
+    /// 调研
+    pub const FIELD_SURVEY: Category = Category::built_in("field_survey");
+    /// 协商议事
+    pub const CONSULTATION_MEETING: Category = Category::built_in("consultation_meeting");
+
+    /// The district report's categories, in its order (the migrations that
+    /// create the list write the same codes).
+    pub const BUILT_IN: [Category; 9] = [
+        Category::HEALTH_CLINIC,
+        Category::LEGAL_CONSULTATION,
+        Category::COUNSELLING,
+        Category::RARE_DISEASE_AID,
+        Category::TRADITIONAL_CULTURE,
+        Category::ELDER_CARE,
+        Category::HOME_VISIT,
+        Category::FIELD_SURVEY,
+        Category::CONSULTATION_MEETING,
     ];
 
+    const fn built_in(code: &'static str) -> Category {
+        Category(Cow::Borrowed(code))
+    }
+
+    pub fn new(code: impl Into<String>) -> Category {
+        Category(Cow::Owned(code.into()))
+    }
+
     /// The stable code used on the wire and in the database.
-    pub fn code(self) -> &'static str {
-        match self {
-            Category::HealthClinic => "health_clinic",
-            Category::LegalConsultation => "legal_consultation",
-            Category::Counselling => "counselling",
-            Category::RareDiseaseAid => "rare_disease_aid",
-            Category::TraditionalCulture => "traditional_culture",
-            Category::ElderCare => "elder_care",
-            Category::HomeVisit => "home_visit",
-            Category::FieldSurvey => "field_survey",
-            Category::ConsultationMeeting => "consultation_meeting",
-        }
+    pub fn code(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A category as the list holds it: its code, its name in each language,
+/// and whether it is retired (no longer offered for new records; records
+/// that have it keep it, and still count).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CategoryInfo {
+    pub code: Category,
+    pub name_zh: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub retired: bool,
+}
+
+impl CategoryInfo {
+    pub const CODE_MAX_CHARS: usize = 40;
+    pub const NAME_MAX_CHARS: usize = 30;
+
+    /// Every problem at once, each naming its field. The code is typed
+    /// once and kept for good, like a station's id.
+    pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        crate::station::check_id(&mut errors, "code", self.code.code(), Self::CODE_MAX_CHARS);
+        required_text(&mut errors, "name_zh", &self.name_zh, Self::NAME_MAX_CHARS);
+        required_text(&mut errors, "name_en", &self.name_en, Self::NAME_MAX_CHARS);
+        no_errors(errors)
     }
 
-    /// The category's name as the district's reports write it: the
-    /// export's cells and the Chinese screens use it.
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Category::HealthClinic => "健康义诊",
-            Category::LegalConsultation => "法律咨询",
-            Category::Counselling => "心理咨询",
-            Category::RareDiseaseAid => "罕见病救治",
-            Category::TraditionalCulture => "传统文化",
-            Category::ElderCare => "敬老助老",
-            Category::HomeVisit => "走访慰问",
-            Category::FieldSurvey => "调研",
-            Category::ConsultationMeeting => "协商议事",
-        }
+    /// The district report's nine, as every list starts (migration
+    /// `0010_categories.sql` writes the same): what a device offers until
+    /// its first sync brings the server's list.
+    pub fn built_in() -> Vec<CategoryInfo> {
+        let names = [
+            ("健康义诊", "Health clinic"),
+            ("法律咨询", "Legal consultation"),
+            ("心理咨询", "Counselling"),
+            ("罕见病救治", "Rare-disease aid"),
+            ("传统文化", "Traditional culture"),
+            ("敬老助老", "Elder care"),
+            ("走访慰问", "Home visit"),
+            ("调研", "Field survey"),
+            ("协商议事", "Consultation meeting"),
+        ];
+        Category::BUILT_IN
+            .into_iter()
+            .zip(names)
+            .map(|(code, (name_zh, name_en))| CategoryInfo {
+                code,
+                name_zh: name_zh.into(),
+                name_en: name_en.into(),
+                retired: false,
+            })
+            .collect()
     }
 
-    pub fn from_code(code: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.code() == code)
+    /// The name to show in a language: English or Chinese.
+    pub fn name(&self, english: bool) -> &str {
+        if english {
+            &self.name_en
+        } else {
+            &self.name_zh
+        }
     }
 }
 
@@ -159,6 +211,9 @@ impl Activity {
     pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<ValidationError>> {
         let mut errors = Vec::new();
         required_text(&mut errors, "title", &self.title, Self::TITLE_MAX_CHARS);
+        if self.category.code().trim().is_empty() {
+            errors.push(ValidationError::new("category", Rule::Required));
+        }
         if self.station_id.trim().is_empty() {
             errors.push(ValidationError::new("station_id", Rule::Required));
         }
@@ -207,7 +262,7 @@ mod tests {
     fn activity() -> Activity {
         Activity {
             id: Uuid::now_v7(),
-            category: Category::HealthClinic,
+            category: Category::HEALTH_CLINIC,
             title: "先锋社区健康义诊".into(),
             station_id: "st-xianfeng".into(),
             date: today(),
@@ -265,12 +320,36 @@ mod tests {
     }
 
     #[test]
-    fn categories_round_trip_through_their_codes() {
-        for c in Category::ALL {
-            assert_eq!(Category::from_code(c.code()), Some(c));
+    fn categories_travel_as_their_codes() {
+        for c in Category::BUILT_IN {
             let json = serde_json::to_string(&c).unwrap();
             assert_eq!(json, format!("\"{}\"", c.code()));
+            assert_eq!(serde_json::from_str::<Category>(&json).unwrap(), c);
         }
-        assert_eq!(Category::from_code("nope"), None);
+    }
+
+    #[test]
+    fn a_category_needs_a_code_of_its_own_characters_and_both_names() {
+        let info = |code: &str, zh: &str, en: &str| CategoryInfo {
+            code: Category::new(code),
+            name_zh: zh.into(),
+            name_en: en.into(),
+            retired: false,
+        };
+        assert_eq!(
+            info("youth_sports", "青少年体育", "Youth sports").validate(),
+            Ok(())
+        );
+        let fields = |errors: Vec<ValidationError>| -> Vec<(String, Rule)> {
+            errors.into_iter().map(|e| (e.field, e.rule)).collect()
+        };
+        assert_eq!(
+            fields(info("青少年", "", " ").validate().unwrap_err()),
+            vec![
+                ("code".into(), Rule::IdCharacters),
+                ("name_zh".into(), Rule::Required),
+                ("name_en".into(), Rule::Required),
+            ]
+        );
     }
 }

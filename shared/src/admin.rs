@@ -55,7 +55,7 @@ impl AdminFilter {
         if let Some(street) = &self.street {
             parts.push(format!("street={}", percent_encode(street)));
         }
-        if let Some(category) = self.category {
+        if let Some(category) = &self.category {
             parts.push(format!("category={}", category.code()));
         }
         if let Some(region) = self.region {
@@ -148,6 +148,9 @@ pub struct AdminReport {
     pub sales_by_session: Vec<SalesRow>,
     /// Every partner region, for the filter.
     pub regions: Vec<RegionChoice>,
+    /// Every category (retired ones too), for the filter and the labels.
+    #[serde(default)]
+    pub categories: Vec<crate::CategoryInfo>,
 }
 
 #[cfg(test)]
@@ -160,7 +163,7 @@ mod tests {
             from: NaiveDate::from_ymd_opt(2026, 1, 1),
             to: NaiveDate::from_ymd_opt(2026, 11, 30),
             street: Some("塔子湖街道".into()),
-            category: Some(Category::ElderCare),
+            category: Some(Category::ELDER_CARE),
             region: Some(Uuid::from_u128(7)),
         };
         let query = filter.query_string();

@@ -32,6 +32,8 @@ pub enum Rule {
     BeforeYear2000,
     /// A station the server does not know.
     UnknownStation,
+    /// A category the server's list does not have.
+    UnknownCategory,
     /// A record (a session, product or region) the server does not know.
     NotFound,
     /// A station the user does not record for.
@@ -135,10 +137,11 @@ fn english(field: &str, rule: &Rule) -> String {
         Rule::InTheFuture => format!("{name} cannot be in the future"),
         Rule::BeforeYear2000 => format!("{name} is before the year 2000"),
         Rule::UnknownStation => "unknown station".to_owned(),
+        Rule::UnknownCategory => "unknown category".to_owned(),
         Rule::NotYourStation => "not one of your stations".to_owned(),
         Rule::EndBeforeStart => "the end date is before the start date".to_owned(),
         Rule::NoSpaces => format!("{name} may not contain spaces or control characters"),
-        Rule::IdCharacters => format!("{name} may contain only letters, digits and -"),
+        Rule::IdCharacters => format!("{name} may contain only letters, digits, - and _"),
         Rule::Other => format!("{name} is not valid"),
     }
 }

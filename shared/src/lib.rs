@@ -21,7 +21,7 @@ pub mod error;
 pub mod station;
 pub mod sync;
 
-pub use activity::{Activity, Category, PeopleServed};
+pub use activity::{Activity, Category, CategoryInfo, PeopleServed};
 pub use error::ValidationError;
 pub use station::{Station, StationKind};
 pub mod livestream;

@@ -202,7 +202,7 @@ mod tests {
     fn activity() -> Activity {
         Activity {
             id: Uuid::from_u128(42),
-            category: Category::HealthClinic,
+            category: Category::HEALTH_CLINIC,
             title: "义诊".into(),
             station_id: "st-xianfeng".into(),
             date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),

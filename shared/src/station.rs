@@ -57,34 +57,42 @@ pub struct Station {
 }
 
 pub const STATION_ID_MAX_CHARS: usize = 40;
+
+/// An id typed once by an admin and kept for good (a station's id, a
+/// category's code): required, at most `max` characters, ASCII letters,
+/// digits, `-` and `_` only, so it is safe in URLs and the same in every
+/// language.
+pub(crate) fn check_id(
+    errors: &mut Vec<crate::ValidationError>,
+    field: &str,
+    id: &str,
+    max: usize,
+) {
+    use crate::{ValidationError, error::Rule};
+    let chars = id.chars().count();
+    if chars == 0 {
+        errors.push(ValidationError::new(field, Rule::Required));
+    } else if chars > max {
+        errors.push(ValidationError::new(
+            field,
+            Rule::TooLong { max: max as u32 },
+        ));
+    } else if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        errors.push(ValidationError::new(field, Rule::IdCharacters));
+    }
+}
 pub const STATION_TEXT_MAX_CHARS: usize = 50;
 
 impl Station {
     /// Every problem at once, each naming its field. The id is typed once,
-    /// kept for good and used in URLs: letters, digits and `-` only.
+    /// kept for good and used in URLs (see [`check_id`]).
     pub fn validate(&self) -> Result<(), Vec<crate::ValidationError>> {
-        use crate::{
-            ValidationError,
-            error::{Rule, no_errors, required_text},
-        };
+        use crate::error::{no_errors, required_text};
         let mut errors = Vec::new();
-        let id = self.id.chars().count();
-        if id == 0 {
-            errors.push(ValidationError::new("id", Rule::Required));
-        } else if id > STATION_ID_MAX_CHARS {
-            errors.push(ValidationError::new(
-                "id",
-                Rule::TooLong {
-                    max: STATION_ID_MAX_CHARS as u32,
-                },
-            ));
-        } else if !self
-            .id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            errors.push(ValidationError::new("id", Rule::IdCharacters));
-        }
+        check_id(&mut errors, "id", &self.id, STATION_ID_MAX_CHARS);
         for (field, value) in [
             ("name", &self.name),
             ("street", &self.street),

@@ -110,6 +110,10 @@ pub struct PullResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferenceData {
     pub stations: Vec<Station>,
+    /// Every category, retired ones too (records may have them); the
+    /// forms offer the others. Missing from caches older than the list.
+    #[serde(default)]
+    pub categories: Vec<crate::CategoryInfo>,
 }
 
 /// One row of the admin's activity list: the activity and where it happened.

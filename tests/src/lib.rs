@@ -291,6 +291,18 @@ impl Browser {
         title: &str,
         people_served: u32,
     ) -> Result<String> {
+        self.record_activity_at("st-xianfeng", category, title, people_served)
+            .await
+    }
+
+    /// As [`Browser::record_activity`], at `station` (its id).
+    pub async fn record_activity_at(
+        &self,
+        station: &str,
+        category: &str,
+        title: &str,
+        people_served: u32,
+    ) -> Result<String> {
         let c = &self.client;
         // The chip must show as chosen before anything else is typed.
         let chip = format!("button[data-category={category}]");
@@ -305,8 +317,7 @@ impl Browser {
             .await?
             .send_keys(title)
             .await?;
-        self.set_value("select[name=station_id]", "st-xianfeng")
-            .await?;
+        self.set_value("select[name=station_id]", station).await?;
         self.click("input[name=people_served]").await?;
         c.find(Locator::Css("input[name=people_served]"))
             .await?

@@ -1,5 +1,6 @@
-//! An admin adds a station and a volunteer for it from the browser; the
-//! volunteer logs in on a phone and records there. Disabled, the account
+//! An admin adds a station, a volunteer for it and a category from the
+//! browser, and retires another; the volunteer logs in on a phone and
+//! records there under the new category. Disabled, the account
 //! can no longer log in. A partner region added in the livestream room
 //! reaches the server; it and a product are then renamed in place.
 
@@ -39,7 +40,7 @@ async fn an_admin_adds_a_station_and_its_volunteer_who_then_records_there() -> R
     desk.click("#station-form button[type=submit]").await?;
     wait_until(Duration::from_secs(5), "the id refused", || async {
         Ok(desk.text("#station-id-error").await?.as_deref()
-            == Some("阵地编号只能包含字母、数字和 -"))
+            == Some("阵地编号只能包含字母、数字、- 和 _"))
     })
     .await?;
     for (name, value) in station("st-yongqing") {
@@ -81,7 +82,49 @@ async fn an_admin_adds_a_station_and_its_volunteer_who_then_records_there() -> R
     })
     .await?;
 
-    // On a phone, the new volunteer records at the new station.
+    // A category of the district's own: a code in Chinese is refused next
+    // to the field, then it is added; 调研 is retired.
+    for (name, value) in [
+        ("code", "青少年"),
+        ("name_zh", "青少年体育"),
+        ("name_en", "Youth sports"),
+    ] {
+        desk.set_value(&format!("#category-form [name={name}]"), value)
+            .await?;
+    }
+    desk.click("#category-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(5), "the code refused", || async {
+        Ok(desk.text("#category-code-error").await?.as_deref()
+            == Some("类别编号只能包含字母、数字、- 和 _"))
+    })
+    .await?;
+    desk.set_value("#category-form [name=code]", "youth_sports")
+        .await?;
+    desk.click("#category-form button[type=submit]").await?;
+    desk.click("#categories-table tr[data-code=field_survey] button.toggle-retired")
+        .await?;
+    wait_until(
+        Duration::from_secs(10),
+        "the category added, one retired",
+        || async {
+            Ok(desk
+                .text("#categories-table tr[data-code=youth_sports]")
+                .await?
+                .is_some()
+                && desk
+                    .attribute(
+                        "#categories-table tr[data-code=field_survey]",
+                        "data-retired",
+                    )
+                    .await?
+                    .as_deref()
+                    == Some("true"))
+        },
+    )
+    .await?;
+
+    // On a phone, the new volunteer records at the new station, under the
+    // new category; the retired one is no longer offered.
     let phone = Browser::open(PHONE).await?;
     phone.client.goto(&server.url("/")).await?;
     phone.submit_login("zhao", "zhao-password").await?;
@@ -92,7 +135,32 @@ async fn an_admin_adds_a_station_and_its_volunteer_who_then_records_there() -> R
             Ok(phone
                 .attribute("select[name=station_id] option[value=st-yongqing]", "value")
                 .await?
-                .is_some())
+                .is_some()
+                && phone
+                    .text("button[data-category=youth_sports]")
+                    .await?
+                    .as_deref()
+                    == Some("青少年体育"))
+        },
+    )
+    .await?;
+    assert_eq!(
+        phone.text("button[data-category=field_survey]").await?,
+        None
+    );
+    phone
+        .record_activity_at("st-yongqing", "youth_sports", "永清社区青少年篮球赛", 40)
+        .await?;
+    let token = server.token("admin").await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the record on the server",
+        || async {
+            let report = admin_report(&server, &token).await?;
+            Ok(report["by_category"].as_array().is_some_and(|rows| {
+                rows.iter()
+                    .any(|r| r["key"] == "youth_sports" && r["people_served"] == 40)
+            }))
         },
     )
     .await?;
@@ -128,7 +196,6 @@ async fn an_admin_adds_a_station_and_its_volunteer_who_then_records_there() -> R
     desk.set_value("#region-form [name=province]", "新疆")
         .await?;
     desk.click("#region-form button[type=submit]").await?;
-    let token = server.token("admin").await?;
     wait_until(
         Duration::from_secs(20),
         "the region on the server",

@@ -9,12 +9,14 @@ use tongxin_shared::{
     sync::AdminActivityRow,
 };
 
-use super::{Db, Sql, activity_from_row, date_of};
+use super::{Backend, Db, Sql, activity_from_row, date_of};
 
 /// One exported activity, with where it happened.
 #[derive(Debug, Clone)]
 pub struct ExportRow {
     pub activity: Activity,
+    /// The category's Chinese name, as the district's reports write it.
+    pub category_name: String,
     pub station_name: String,
     pub street: String,
     pub community: String,
@@ -70,7 +72,7 @@ fn from_filtered<'a>(query: &mut Sql<'a>, source: Source, filter: &'a AdminFilte
     if let Some(street) = &filter.street {
         query.push(" AND s.street = ").bind(street.as_str());
     }
-    if let Some(category) = filter.category {
+    if let Some(category) = &filter.category {
         query.push(" AND a.category = ").bind(category.code());
     }
 }
@@ -188,11 +190,13 @@ async fn stream_rows<T>(
 
 /// The live activities passing `filter` with where they happened, newest
 /// first: the admin's list and the exports.
-fn newest_first(filter: &AdminFilter) -> Sql<'_> {
+fn newest_first(backend: Backend, filter: &AdminFilter) -> Sql<'_> {
     let mut query = Sql::new(
+        backend,
         "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
                 a.people_served, a.notes, a.time, a.organising_group,
-                s.name AS station_name, s.street, s.community",
+                s.name AS station_name, s.street, s.community,
+                (SELECT c.name_zh FROM categories c WHERE c.code = a.category) AS category_name",
     );
     from_filtered(&mut query, Source::Activities, filter);
     query.push(" ORDER BY a.date DESC, a.change_seq DESC");
@@ -211,19 +215,24 @@ fn count(row: &AnyRow, name: &str) -> Result<u64, sqlx::Error> {
 
 impl Db {
     pub async fn admin_summary(&self, filter: &AdminFilter) -> Result<AdminSummary, sqlx::Error> {
-        let mut query = Sql::new(format!(
-            "SELECT {} AS activities, {} AS people_served, {} AS volunteers,
+        let mut query = Sql::new(
+            self.backend,
+            format!(
+                "SELECT {} AS activities, {} AS people_served, {} AS volunteers,
                     COUNT(DISTINCT a.station_id) AS active_stations",
-            sum("a.activities"),
-            sum("a.people_served"),
-            sum("a.volunteers"),
-        ));
+                sum("a.activities"),
+                sum("a.people_served"),
+                sum("a.volunteers"),
+            ),
+        );
         from_filtered(&mut query, Source::Totals, filter);
         let row = query.fetch_one(&self.pool).await?;
         // Sessions have a date but no street or category; with a region
         // chosen, the sessions that sold something of it count.
-        let mut sessions =
-            Sql::new("SELECT COUNT(*) AS sessions FROM livestream_sessions s WHERE NOT s.deleted");
+        let mut sessions = Sql::new(
+            self.backend,
+            "SELECT COUNT(*) AS sessions FROM livestream_sessions s WHERE NOT s.deleted",
+        );
         session_dates(&mut sessions, filter);
         if let Some(region) = filter.region {
             sessions
@@ -235,12 +244,15 @@ impl Db {
                 .push(")");
         }
         let sessions = sessions.fetch_one(&self.pool).await?;
-        let mut sales = Sql::new(format!(
-            "SELECT {} AS units, {} AS amount_fen, {} AS orders",
-            sum("l.units"),
-            sum("l.amount_fen"),
-            sum("l.orders"),
-        ));
+        let mut sales = Sql::new(
+            self.backend,
+            format!(
+                "SELECT {} AS units, {} AS amount_fen, {} AS orders",
+                sum("l.units"),
+                sum("l.amount_fen"),
+                sum("l.orders"),
+            ),
+        );
         sales_filtered(&mut sales, SalesSource::Totals, filter);
         let sold = sales.fetch_one(&self.pool).await?;
         Ok(AdminSummary {
@@ -268,13 +280,16 @@ impl Db {
                 ("s.id", "CAST(MIN(s.number) AS TEXT)", "MIN(s.number), key")
             }
         };
-        let mut query = Sql::new(format!(
-            "SELECT {key} AS key, {label} AS label, {} AS units, {} AS amount_fen,
+        let mut query = Sql::new(
+            self.backend,
+            format!(
+                "SELECT {key} AS key, {label} AS label, {} AS units, {} AS amount_fen,
                     {} AS orders",
-            sum("l.units"),
-            sum("l.amount_fen"),
-            sum("l.orders"),
-        ));
+                sum("l.units"),
+                sum("l.amount_fen"),
+                sum("l.orders"),
+            ),
+        );
         sales_filtered(&mut query, SalesSource::Totals, filter);
         query.push(&format!(" GROUP BY {key} ORDER BY {order}"));
         query
@@ -316,6 +331,7 @@ impl Db {
         rows: mpsc::Sender<Result<SalesExportRow, sqlx::Error>>,
     ) {
         let mut query = Sql::new(
+            self.backend,
             "SELECT s.number, s.date, s.platform, s.host, p.name AS product, p.unit,
                     r.name AS region, r.province, l.units, l.amount_fen, l.orders, l.id",
         );
@@ -330,7 +346,7 @@ impl Db {
         filter: &AdminFilter,
         limit: usize,
     ) -> Result<Vec<AdminActivityRow>, sqlx::Error> {
-        let mut query = newest_first(filter);
+        let mut query = newest_first(self.backend, filter);
         query.push(" LIMIT ").bind(limit as i64);
         query
             .fetch_all(&self.pool)
@@ -354,13 +370,16 @@ impl Db {
         dimension: Dimension,
     ) -> Result<Vec<BreakdownRow>, sqlx::Error> {
         let (key, label) = dimension.columns();
-        let mut query = Sql::new(format!(
-            "SELECT {key} AS key, {label} AS label, {} AS activities, {} AS people_served,
+        let mut query = Sql::new(
+            self.backend,
+            format!(
+                "SELECT {key} AS key, {label} AS label, {} AS activities, {} AS people_served,
                     {} AS volunteers",
-            sum("a.activities"),
-            sum("a.people_served"),
-            sum("a.volunteers"),
-        ));
+                sum("a.activities"),
+                sum("a.people_served"),
+                sum("a.volunteers"),
+            ),
+        );
         from_filtered(&mut query, Source::Totals, filter);
         query.push(&format!(" GROUP BY {key} ORDER BY {key}"));
         query
@@ -387,13 +406,24 @@ impl Db {
         filter: &AdminFilter,
         rows: mpsc::Sender<Result<ExportRow, sqlx::Error>>,
     ) {
-        stream_rows(newest_first(filter), &self.pool, export_row, rows).await;
+        stream_rows(
+            newest_first(self.backend, filter),
+            &self.pool,
+            export_row,
+            rows,
+        )
+        .await;
     }
 }
 
 fn export_row(row: &AnyRow) -> Result<ExportRow, sqlx::Error> {
+    let activity = activity_from_row(row)?;
+    let category_name = row
+        .try_get::<Option<String>, _>("category_name")?
+        .unwrap_or_else(|| activity.category.code().to_owned());
     Ok(ExportRow {
-        activity: activity_from_row(row)?,
+        category_name,
+        activity,
         station_name: row.try_get("station_name")?,
         street: row.try_get("street")?,
         community: row.try_get("community")?,

@@ -12,7 +12,7 @@ use tongxin_shared::{
 };
 use uuid::Uuid;
 
-use super::{IDS_PER_QUERY, Sql};
+use super::{Backend, IDS_PER_QUERY, Sql};
 
 /// Each kind's name on the wire and its table.
 const KINDS: [(&str, &str); 4] = [
@@ -43,7 +43,10 @@ pub(super) async fn load(
     // In slices, so no statement nears SQLite's limit on parameters.
     for chunk in ids.chunks(IDS_PER_QUERY) {
         for (kind, table) in KINDS {
-            let mut query = Sql::new(format!("SELECT record FROM {table} WHERE id IN "));
+            let mut query = Sql::new(
+                Backend::of(tx),
+                format!("SELECT record FROM {table} WHERE id IN "),
+            );
             query.list(chunk.iter().map(Uuid::to_string));
             for row in query.fetch_all(&mut *tx).await? {
                 let record = decode(kind, row.try_get("record")?)?;
@@ -245,7 +248,10 @@ async fn ids_in(
     let wanted: Vec<&Uuid> = wanted.iter().collect();
     let mut found = HashSet::new();
     for chunk in wanted.chunks(IDS_PER_QUERY) {
-        let mut query = Sql::new(format!("SELECT id FROM {table} WHERE id IN "));
+        let mut query = Sql::new(
+            Backend::of(tx),
+            format!("SELECT id FROM {table} WHERE id IN "),
+        );
         query.list(chunk.iter().map(|id| id.to_string()));
         for row in query.fetch_all(&mut *tx).await? {
             found.insert(super::uuid_of(&row, "id")?);

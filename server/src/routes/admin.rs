@@ -20,11 +20,31 @@ use tongxin_shared::sync::ErrorBody;
 /// How many activities the admin list shows.
 const ADMIN_LIST_LIMIT: usize = 500;
 
-fn checked(actor: &Actor, filter: &AdminFilter) -> Result<(), ApiError> {
+/// Only admins pass; a filter that breaks a rule, or names a category the
+/// list does not have, is refused with its reason.
+pub(super) async fn checked(
+    state: &AppState,
+    actor: &Actor,
+    filter: &AdminFilter,
+) -> Result<(), ApiError> {
     actor.require_admin()?;
     filter
         .validate()
-        .map_err(|e| ApiError::bad_request(format!("{}: {}", e.field, e.message)))
+        .map_err(|e| ApiError::bad_request(format!("{}: {}", e.field, e.message)))?;
+    if let Some(category) = &filter.category
+        && !state
+            .db
+            .categories()
+            .await?
+            .iter()
+            .any(|c| &c.code == category)
+    {
+        return Err(ApiError::bad_request(format!(
+            "category: no category with code {:?}",
+            category.code()
+        )));
+    }
+    Ok(())
 }
 
 #[utoipa::path(get, path = "/admin/summary", tag = "admin", params(AdminFilter),
@@ -35,7 +55,7 @@ pub async fn admin_summary(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Json<AdminSummary>, ApiError> {
-    checked(&actor, &filter)?;
+    checked(&state, &actor, &filter).await?;
     Ok(Json(state.db.admin_summary(&filter).await?))
 }
 
@@ -48,7 +68,7 @@ pub async fn admin_report(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Json<AdminReport>, ApiError> {
-    checked(&actor, &filter)?;
+    checked(&state, &actor, &filter).await?;
     let db = &state.db;
     Ok(Json(AdminReport {
         summary: db.admin_summary(&filter).await?,
@@ -60,6 +80,7 @@ pub async fn admin_report(
         sales_by_product: db.sales_breakdown(&filter, SalesDimension::Product).await?,
         sales_by_session: db.sales_breakdown(&filter, SalesDimension::Session).await?,
         regions: db.region_choices().await?,
+        categories: db.categories().await?,
         filter,
     }))
 }
@@ -73,7 +94,7 @@ pub async fn activities_list(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Json<Vec<AdminActivityRow>>, ApiError> {
-    checked(&actor, &filter)?;
+    checked(&state, &actor, &filter).await?;
     Ok(Json(
         state.db.admin_activities(&filter, ADMIN_LIST_LIMIT).await?,
     ))

@@ -89,7 +89,7 @@ impl ExportTable for ExportRow {
             a.date.to_string(),
             time_cell(self),
             a.title.clone(),
-            a.category.name_zh().to_owned(),
+            self.category_name.clone(),
             self.station_name.clone(),
             self.street.clone(),
             self.community.clone(),
@@ -111,7 +111,7 @@ impl ExportTable for ExportRow {
         sheet.write_datetime_with_format(line, 0, excel_date(a.date)?, date)?;
         sheet.write_string(line, 1, time_cell(self))?;
         sheet.write_string(line, 2, &a.title)?;
-        sheet.write_string(line, 3, a.category.name_zh())?;
+        sheet.write_string(line, 3, &self.category_name)?;
         sheet.write_string(line, 4, &self.station_name)?;
         sheet.write_string(line, 5, &self.street)?;
         sheet.write_string(line, 6, &self.community)?;
@@ -195,7 +195,7 @@ fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
 
 /// Checks the caller and the filter, and starts streaming rows from the
 /// database on a task of their own.
-fn start_export<T: Send + 'static, F, Fut>(
+async fn start_export<T: Send + 'static, F, Fut>(
     state: &AppState,
     actor: &Actor,
     filter: AdminFilter,
@@ -205,10 +205,7 @@ where
     F: FnOnce(crate::db::Db, AdminFilter, mpsc::Sender<Result<T, sqlx::Error>>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    actor.require_admin()?;
-    filter
-        .validate()
-        .map_err(|e| ApiError::bad_request(format!("{}: {}", e.field, e.message)))?;
+    super::admin::checked(state, actor, &filter).await?;
     let (rows, received) = mpsc::channel(CHANNEL_ROWS);
     tokio::spawn(export(state.db.clone(), filter, rows));
     Ok(received)
@@ -323,7 +320,7 @@ pub async fn activities_csv(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    csv_response(start_export(&state, &actor, filter, activities)?)
+    csv_response(start_export(&state, &actor, filter, activities).await?)
 }
 
 /// The filtered activities as an Excel workbook, newest first.
@@ -335,7 +332,7 @@ pub async fn activities_xlsx(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    xlsx_response(start_export(&state, &actor, filter, activities)?).await
+    xlsx_response(start_export(&state, &actor, filter, activities).await?).await
 }
 
 /// The filtered sale lines as CSV (UTF-8 with a byte-order mark), newest
@@ -348,7 +345,7 @@ pub async fn sales_csv(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    csv_response(start_export(&state, &actor, filter, sales)?)
+    csv_response(start_export(&state, &actor, filter, sales).await?)
 }
 
 /// The filtered sale lines as an Excel workbook, newest session first.
@@ -360,7 +357,7 @@ pub async fn sales_xlsx(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    xlsx_response(start_export(&state, &actor, filter, sales)?).await
+    xlsx_response(start_export(&state, &actor, filter, sales).await?).await
 }
 
 async fn activities(

@@ -1,5 +1,6 @@
-//! The admin's management of accounts and stations. Everything the
-//! command line (`tongxin-server user …`) does, over HTTP, for admins only.
+//! The admin's management of accounts, stations and categories. Everything
+//! the command line (`tongxin-server user …`) does, over HTTP, for admins
+//! only.
 
 use axum::{
     Json,
@@ -7,7 +8,7 @@ use axum::{
     http::StatusCode,
 };
 use tongxin_shared::{
-    Station,
+    Category, CategoryInfo, Station,
     account::{AccountChange, AccountListing, NewAccount, UserInfo, validate_new_password},
     sync::ErrorBody,
 };
@@ -167,6 +168,66 @@ pub async fn stations_update(
         return Err(ApiError::NotFound(format!("no station with id {id:?}")));
     }
     Ok(Json(station))
+}
+
+/// Adds a category at the end of the list; devices offer it after their
+/// next sync.
+#[utoipa::path(post, path = "/admin/categories", tag = "manage", request_body = CategoryInfo,
+    security(("session" = [])),
+    responses((status = 201, body = CategoryInfo), (status = 400, description = "a broken rule, each named", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody), (status = 409, description = "a category with this code exists", body = ErrorBody)))]
+pub async fn categories_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(category): ApiJson<CategoryInfo>,
+) -> Result<(StatusCode, Json<CategoryInfo>), ApiError> {
+    actor.require_admin()?;
+    let category = trimmed_category(category);
+    category.validate()?;
+    if !state.db.add_category(&category).await? {
+        return Err(ApiError::Conflict(format!(
+            "a category with code {:?} exists already",
+            category.code.code()
+        )));
+    }
+    Ok((StatusCode::CREATED, Json(category)))
+}
+
+/// Renames a category, retires it (no longer offered for new records;
+/// records that have it keep it and still count) or brings it back. Its
+/// code stays.
+#[utoipa::path(put, path = "/admin/categories/{code}", tag = "manage", request_body = CategoryInfo,
+    params(("code" = String, Path, description = "the category's code")),
+    security(("session" = [])),
+    responses((status = 200, body = CategoryInfo), (status = 400, description = "a broken rule, or a code that differs from the path's", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody), (status = 404, description = "no such category", body = ErrorBody)))]
+pub async fn categories_update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    ApiJson(category): ApiJson<CategoryInfo>,
+) -> Result<Json<CategoryInfo>, ApiError> {
+    actor.require_admin()?;
+    let category = trimmed_category(category);
+    if category.code.code() != code {
+        return Err(ApiError::bad_request(
+            "code: a category's code cannot change (it is in the path and in the body)",
+        ));
+    }
+    category.validate()?;
+    if !state.db.update_category(&category).await? {
+        return Err(ApiError::NotFound(format!(
+            "no category with code {code:?}"
+        )));
+    }
+    Ok(Json(category))
+}
+
+fn trimmed_category(category: CategoryInfo) -> CategoryInfo {
+    CategoryInfo {
+        code: Category::new(category.code.code().trim()),
+        name_zh: category.name_zh.trim().to_owned(),
+        name_en: category.name_en.trim().to_owned(),
+        retired: category.retired,
+    }
 }
 
 fn trimmed(station: Station) -> Station {

@@ -102,6 +102,8 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(manage::users_change))
         .routes(routes!(manage::stations_create))
         .routes(routes!(manage::stations_update))
+        .routes(routes!(manage::categories_create))
+        .routes(routes!(manage::categories_update))
         .split_for_parts();
     (api, ApiDoc::openapi().nest("/api", paths))
 }

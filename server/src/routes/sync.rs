@@ -18,7 +18,8 @@ use crate::{
 
 #[utoipa::path(get, path = "/reference", tag = "sync", security(("session" = [])),
     responses((status = 200, body = ReferenceData), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
-/// The stations the user records for (all of them for an admin).
+/// The stations the user records for (all of them for an admin) and the
+/// list of categories.
 pub async fn reference_get(
     State(state): State<AppState>,
     actor: Actor,
@@ -26,7 +27,11 @@ pub async fn reference_get(
     let scope = actor.activity_scope()?;
     let mut stations = state.db.stations().await?;
     stations.retain(|station| scope.contains(&station.id));
-    Ok(Json(ReferenceData { stations }))
+    let categories = state.db.categories().await?;
+    Ok(Json(ReferenceData {
+        stations,
+        categories,
+    }))
 }
 
 /// Applies a device's mutations in one transaction; each is answered

@@ -153,7 +153,7 @@ async fn a_bad_filter_is_refused_with_its_reason() {
     let app = seeded().await;
     for (query, expected) in [
         ("from=2026-11-01&to=2026-10-01", "end date is before"),
-        ("category=picnic", "unknown variant `picnic`"),
+        ("category=picnic", "no category with code \"picnic\""),
         ("from=yesterday", "input contains invalid characters"),
     ] {
         let (status, error) =

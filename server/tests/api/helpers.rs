@@ -135,7 +135,7 @@ pub async fn spawn_app() -> TestApp {
 pub fn activity(people_served: i64) -> Activity {
     Activity {
         id: Uuid::now_v7(),
-        category: Category::HealthClinic,
+        category: Category::HEALTH_CLINIC,
         title: "先锋社区健康义诊".into(),
         station_id: "st-xianfeng".into(),
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),

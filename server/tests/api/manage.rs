@@ -1,4 +1,5 @@
-//! Admins manage accounts and stations over HTTP, as the command line does.
+//! Admins manage accounts and stations over HTTP, as the command line does,
+//! and the list of categories.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -194,7 +195,7 @@ async fn a_new_station_reaches_the_volunteers_assigned_to_it() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        error.contains("id may contain only letters, digits and -"),
+        error.contains("id may contain only letters, digits, - and _"),
         "{error}"
     );
     assert!(
@@ -237,4 +238,167 @@ async fn a_new_station_reaches_the_volunteers_assigned_to_it() {
         "id": "st-nowhere", "name": "无", "kind": "liaison_station", "street": "无", "community": "无",
     })).await;
     assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+}
+
+/// A push of one activity, as the test volunteer's device sends it, under
+/// `category`; the outcome of its one mutation.
+async fn push_with_category(app: &TestApp, seq: u64, category: &str) -> Value {
+    let mut record = crate::helpers::record(12);
+    record["category"]["value"] = json!(category);
+    let device = uuid::Uuid::now_v7();
+    let response = app
+        .push(&crate::helpers::push_body(device, &[(seq, record)]))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value = response.json().await.unwrap();
+    answer["results"][0].clone()
+}
+
+#[tokio::test]
+async fn admins_keep_the_list_of_categories_and_devices_record_under_it() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let reference = app.get("/api/reference").await;
+    let codes: Vec<&str> = reference["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 9, "the district report's nine");
+    assert_eq!(codes[0], "health_clinic");
+
+    // Unknown to the server, a category is refused and nothing is stored.
+    let refused = push_with_category(&app, 1, "youth_sports").await;
+    assert_eq!(refused["outcome"], "rejected", "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "category");
+    assert_eq!(
+        refused["errors"][0]["message"], "unknown category",
+        "{refused}"
+    );
+    assert_eq!(app.summary().await["activities"], 0);
+
+    // Added by an admin (each broken rule named first), it is accepted.
+    let (status, error) = error_of(
+        send(
+            &app,
+            &admin,
+            "POST",
+            "/api/admin/categories",
+            json!({
+                "code": "青少年", "name_zh": "", "name_en": "Youth sports",
+            }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error.contains("code may contain only letters, digits, - and _"),
+        "{error}"
+    );
+    assert!(error.contains("name_zh is required"), "{error}");
+    let youth =
+        json!({ "code": "youth_sports", "name_zh": "青少年体育", "name_en": "Youth sports" });
+    let created = send(&app, &admin, "POST", "/api/admin/categories", youth.clone()).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(
+        send(&app, &admin, "POST", "/api/admin/categories", youth.clone())
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    let volunteer = app.volunteer_token.clone();
+    assert_eq!(
+        send(
+            &app,
+            &volunteer,
+            "POST",
+            "/api/admin/categories",
+            json!({
+                "code": "picnic", "name_zh": "野餐", "name_en": "Picnic",
+            })
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let listed = app.get("/api/reference").await["categories"].clone();
+    assert_eq!(listed.as_array().unwrap().len(), 10);
+    assert_eq!(listed[9]["code"], "youth_sports", "added at the end");
+    let accepted = push_with_category(&app, 1, "youth_sports").await;
+    assert_eq!(accepted["outcome"], "accepted", "{accepted}");
+
+    // Renamed and retired, it keeps its records: they still count, under
+    // the new name, and a phone that recorded offline before the
+    // retirement still gets its record in.
+    let renamed = json!({
+        "code": "youth_sports", "name_zh": "青少年体育活动", "name_en": "Youth sport", "retired": true,
+    });
+    let updated = send(
+        &app,
+        &admin,
+        "PUT",
+        "/api/admin/categories/youth_sports",
+        renamed,
+    )
+    .await;
+    assert_eq!(updated.status(), StatusCode::OK);
+    let late = push_with_category(&app, 1, "youth_sports").await;
+    assert_eq!(late["outcome"], "accepted", "{late}");
+    let report = app
+        .get_as(&admin, "/api/admin/report?category=youth_sports")
+        .await;
+    assert_eq!(report["summary"]["activities"], 2, "{report}");
+    let row = &report["by_category"][0];
+    assert_eq!(row["key"], "youth_sports");
+    let category = report["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "youth_sports")
+        .unwrap();
+    assert_eq!(category["name_zh"], "青少年体育活动");
+    assert_eq!(category["retired"], true);
+    let csv = app
+        .get_raw(
+            Some(&admin),
+            "/api/admin/export/activities.csv?category=youth_sports",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.matches("青少年体育活动").count(), 2, "{csv}");
+
+    // The code cannot change; a missing one is named.
+    let (status, error) = error_of(
+        send(
+            &app,
+            &admin,
+            "PUT",
+            "/api/admin/categories/youth_sports",
+            json!({
+                "code": "sports", "name_zh": "体育", "name_en": "Sports",
+            }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error.contains("cannot change"), "{error}");
+    assert_eq!(
+        send(
+            &app,
+            &admin,
+            "PUT",
+            "/api/admin/categories/chess",
+            json!({
+                "code": "chess", "name_zh": "象棋", "name_en": "Chess",
+            })
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
 }

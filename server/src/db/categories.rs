@@ -1,0 +1,63 @@
+//! The list of categories admins keep.
+
+use sqlx::{Row, any::AnyRow};
+use tongxin_shared::{Category, CategoryInfo};
+
+use super::{Db, flag};
+
+fn category_from_row(row: &AnyRow) -> Result<CategoryInfo, sqlx::Error> {
+    Ok(CategoryInfo {
+        code: Category::new(row.try_get::<String, _>("code")?),
+        name_zh: row.try_get("name_zh")?,
+        name_en: row.try_get("name_en")?,
+        retired: flag(row, "retired")?,
+    })
+}
+
+impl Db {
+    /// Every category, retired ones too, in the list's order.
+    pub async fn categories(&self) -> Result<Vec<CategoryInfo>, sqlx::Error> {
+        sqlx::query(
+            "SELECT code, name_zh, name_en, retired FROM categories ORDER BY position, code",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(category_from_row)
+        .collect()
+    }
+
+    /// Adds a category at the end of the list; `false` if its code is
+    /// taken.
+    pub async fn add_category(&self, category: &CategoryInfo) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let added = sqlx::query(
+            "INSERT INTO categories (code, name_zh, name_en, retired, position)
+             SELECT $1, $2, $3, $4, COALESCE(MAX(position), 0) + 1 FROM categories WHERE TRUE
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(category.code.code())
+        .bind(&category.name_zh)
+        .bind(&category.name_en)
+        .bind(category.retired)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(added.rows_affected() == 1)
+    }
+
+    /// Renames, retires or brings back a category (its code stays);
+    /// `false` if there is none.
+    pub async fn update_category(&self, category: &CategoryInfo) -> Result<bool, sqlx::Error> {
+        let updated = sqlx::query(
+            "UPDATE categories SET name_zh = $1, name_en = $2, retired = $3 WHERE code = $4",
+        )
+        .bind(&category.name_zh)
+        .bind(&category.name_en)
+        .bind(category.retired)
+        .bind(category.code.code())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+}
