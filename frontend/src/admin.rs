@@ -13,9 +13,9 @@ use tongxin_shared::{
 use wasm_bindgen::JsCast;
 
 use crate::{
-    app::Ctx,
+    app::{Ctx, category_options},
     charts,
-    i18n::{self, Locale, t, t_string, use_i18n},
+    i18n::{self, t, t_string, use_i18n},
     sync,
 };
 
@@ -133,17 +133,7 @@ pub fn AdminPage() -> impl IntoView {
                     {t!(i18n, category)}
                     <select name="category" on:change:target=move |ev| category.set(ev.target().value())>
                         <option value="">{t!(i18n, all_categories)}</option>
-                        {move || categories.get().into_iter()
-                            .map(|c| {
-                                let value = c.code.code().to_owned();
-                                let selected = category.get_untracked() == value;
-                                view! {
-                                    <option value=value selected=selected>
-                                        {move || c.name(i18n.get_locale() == Locale::en).to_owned()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
+                        {move || category_options(categories.get(), category)}
                     </select>
                 </label>
                 <label>

@@ -936,21 +936,10 @@ fn MyRecords() -> impl IntoView {
                     <span class="visually-hidden">{t!(i18n, category)}</span>
                     <select name="filter_category" on:change:target=move |ev| category.set(ev.target().value())>
                         <option value="">{t!(i18n, all_categories)}</option>
-                        {move || records
-                            .get()
-                            .map(|(_, _, categories)| categories)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|c| {
-                                let value = c.code.code().to_owned();
-                                let selected = category.get_untracked() == value;
-                                view! {
-                                    <option value=value selected=selected>
-                                        {move || c.name(i18n.get_locale() == Locale::en).to_owned()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
+                        {move || category_options(
+                            records.get().map(|(_, _, categories)| categories).unwrap_or_default(),
+                            category,
+                        )}
                     </select>
                 </label>
                 <label>
@@ -976,6 +965,25 @@ fn MyRecords() -> impl IntoView {
             {rows}
         </section>
     }
+}
+
+/// One `<option>` per category (its code the value), named in the page's
+/// language; the one `chosen` holds stays selected when the list is
+/// rebuilt.
+pub fn category_options(categories: Vec<CategoryInfo>, chosen: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    categories
+        .into_iter()
+        .map(|c| {
+            let value = c.code.code().to_owned();
+            let selected = chosen.get_untracked() == value;
+            view! {
+                <option value=value selected=selected>
+                    {move || c.name(i18n.get_locale() == Locale::en).to_owned()}
+                </option>
+            }
+        })
+        .collect_view()
 }
 
 fn record_row(
