@@ -14,7 +14,7 @@ use sqlx::{
 };
 use tongxin_shared::{
     Activity, Category, PeopleServed, Station, StationKind, ValidationError,
-    error::Rule,
+    error::{Rule, no_errors},
     hlc::Hlc,
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
@@ -123,10 +123,6 @@ impl Db {
         };
         migrated.context("cannot migrate database")?;
         Ok(Db { pool, backend })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
     }
 
     /// A write transaction that waits for the one write lock before it
@@ -551,11 +547,7 @@ fn check_activity(
     if !category.trim().is_empty() && !categories.contains(category) {
         errors.push(ValidationError::new("category", Rule::UnknownCategory));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    no_errors(errors)
 }
 
 /// The stored versions of the given records, in one query.

@@ -103,7 +103,7 @@ pub(crate) fn required_text(
 }
 
 /// What a `validate` answers once every rule is checked.
-pub(crate) fn no_errors(errors: Vec<ValidationError>) -> Result<(), Vec<ValidationError>> {
+pub fn no_errors(errors: Vec<ValidationError>) -> Result<(), Vec<ValidationError>> {
     if errors.is_empty() {
         Ok(())
     } else {

@@ -203,10 +203,18 @@ fn newest_first(backend: Backend, filter: &AdminFilter) -> Sql<'_> {
     query
 }
 
-/// `SUM(expression)` as a BIGINT, 0 over no rows: PostgreSQL sums
-/// BIGINTs into NUMERIC, which the Any driver does not read.
-fn sum(expression: &str) -> String {
-    format!("CAST(COALESCE(SUM({expression}), 0) AS BIGINT)")
+/// The figures the activity queries add up, over `activity_totals`.
+const ACTIVITY_SUMS: [&str; 3] = ["activities", "people_served", "volunteers"];
+/// The figures the sales queries add up, over `sale_totals` or the lines.
+const SALES_SUMS: [&str; 3] = ["units", "amount_fen", "orders"];
+
+/// `SUM(table.column) AS column, …` for each of `columns`, each a BIGINT
+/// and 0 over no rows: PostgreSQL sums BIGINTs into NUMERIC, which the Any
+/// driver does not read.
+fn sums(table: &str, columns: [&str; 3]) -> String {
+    columns
+        .map(|column| format!("CAST(COALESCE(SUM({table}.{column}), 0) AS BIGINT) AS {column}"))
+        .join(", ")
 }
 
 fn count(row: &AnyRow, name: &str) -> Result<u64, sqlx::Error> {
@@ -218,11 +226,8 @@ impl Db {
         let mut query = Sql::new(
             self.backend,
             format!(
-                "SELECT {} AS activities, {} AS people_served, {} AS volunteers,
-                    COUNT(DISTINCT a.station_id) AS active_stations",
-                sum("a.activities"),
-                sum("a.people_served"),
-                sum("a.volunteers"),
+                "SELECT {}, COUNT(DISTINCT a.station_id) AS active_stations",
+                sums("a", ACTIVITY_SUMS)
             ),
         );
         from_filtered(&mut query, Source::Totals, filter);
@@ -244,15 +249,7 @@ impl Db {
                 .push(")");
         }
         let sessions = sessions.fetch_one(&self.pool).await?;
-        let mut sales = Sql::new(
-            self.backend,
-            format!(
-                "SELECT {} AS units, {} AS amount_fen, {} AS orders",
-                sum("l.units"),
-                sum("l.amount_fen"),
-                sum("l.orders"),
-            ),
-        );
+        let mut sales = Sql::new(self.backend, format!("SELECT {}", sums("l", SALES_SUMS)));
         sales_filtered(&mut sales, SalesSource::Totals, filter);
         let sold = sales.fetch_one(&self.pool).await?;
         Ok(AdminSummary {
@@ -283,11 +280,8 @@ impl Db {
         let mut query = Sql::new(
             self.backend,
             format!(
-                "SELECT {key} AS key, {label} AS label, {} AS units, {} AS amount_fen,
-                    {} AS orders",
-                sum("l.units"),
-                sum("l.amount_fen"),
-                sum("l.orders"),
+                "SELECT {key} AS key, {label} AS label, {}",
+                sums("l", SALES_SUMS)
             ),
         );
         sales_filtered(&mut query, SalesSource::Totals, filter);
@@ -373,11 +367,8 @@ impl Db {
         let mut query = Sql::new(
             self.backend,
             format!(
-                "SELECT {key} AS key, {label} AS label, {} AS activities, {} AS people_served,
-                    {} AS volunteers",
-                sum("a.activities"),
-                sum("a.people_served"),
-                sum("a.volunteers"),
+                "SELECT {key} AS key, {label} AS label, {}",
+                sums("a", ACTIVITY_SUMS)
             ),
         );
         from_filtered(&mut query, Source::Totals, filter);

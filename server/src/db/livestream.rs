@@ -8,7 +8,10 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{AnyConnection, AnyPool, Row};
 use tongxin_shared::{
-    ValidationError, error::Rule, livestream::LivestreamRecord, merge::StampedRecord,
+    ValidationError,
+    error::{Rule, no_errors},
+    livestream::LivestreamRecord,
+    merge::StampedRecord,
 };
 use uuid::Uuid;
 
@@ -346,10 +349,6 @@ impl Known {
                 .into_iter()
                 .map(|field| ValidationError::new(field, Rule::NotFound)),
         );
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        no_errors(errors)
     }
 }
