@@ -119,6 +119,22 @@ fn money(field: &str, text: &str, problems: &mut Vec<ValidationError>) -> u64 {
     })
 }
 
+/// The stored version of a record edited to `value` (only the fields that
+/// changed take `stamp`, so another organiser's edit of a different field
+/// survives), or a new record when none of this kind is stored under its
+/// id.
+macro_rules! edited_or_new {
+    ($current:expr, $stamp:expr, $kind:ident, $record:ident, $value:expr) => {
+        match $current {
+            Some(LivestreamRecord::$kind(mut record)) => {
+                record.edit($value, $stamp);
+                LivestreamRecord::$kind(record)
+            }
+            _ => LivestreamRecord::$kind($record::new($value, $stamp)),
+        }
+    };
+}
+
 /// Saves a new record and tells the rest of the app.
 fn save(
     ctx: Ctx,
@@ -519,15 +535,7 @@ fn SessionForm(room: Memo<Room>, editing: RwSignal<Option<LivestreamSession>>) -
         save_change(
             ctx,
             id,
-            // Only the fields that changed take the new stamp, so another
-            // organiser's edit of a different field survives.
-            move |current, stamp| match current {
-                Some(LivestreamRecord::Session(mut record)) => {
-                    record.edit(&session, stamp);
-                    LivestreamRecord::Session(record)
-                }
-                _ => LivestreamRecord::Session(SessionRecord::new(&session, stamp)),
-            },
+            move |current, stamp| edited_or_new!(current, stamp, Session, SessionRecord, &session),
             errors,
             move || {
                 reset_unless_retyped(number, &number_typed, "");
@@ -632,13 +640,7 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
         save_change(
             ctx,
             id,
-            move |current, stamp| match current {
-                Some(LivestreamRecord::Product(mut record)) => {
-                    record.edit(&product, stamp);
-                    LivestreamRecord::Product(record)
-                }
-                _ => LivestreamRecord::Product(ProductRecord::new(&product, stamp)),
-            },
+            move |current, stamp| edited_or_new!(current, stamp, Product, ProductRecord, &product),
             errors,
             move || {
                 reset_unless_retyped(name, &name_typed, "");
@@ -741,13 +743,7 @@ fn RegionSection(room: Memo<Room>) -> impl IntoView {
         save_change(
             ctx,
             id,
-            move |current, stamp| match current {
-                Some(LivestreamRecord::Region(mut record)) => {
-                    record.edit(&region, stamp);
-                    LivestreamRecord::Region(record)
-                }
-                _ => LivestreamRecord::Region(RegionRecord::new(&region, stamp)),
-            },
+            move |current, stamp| edited_or_new!(current, stamp, Region, RegionRecord, &region),
             errors,
             move || {
                 reset_unless_retyped(name, &name_typed, "");

@@ -16,9 +16,28 @@ use crate::{
     sync,
 };
 
-/// A refused request, in words, shown under the form that sent it.
-fn refused(error: sync::SyncError) -> Vec<ValidationError> {
-    vec![ValidationError::other("form", error.to_string())]
+/// Sends a form's change to the admin API. Once the server has taken it,
+/// `done` runs and every list on the page reloads (`changed`); a refusal
+/// is shown in words under the form (`errors`).
+fn send_change<B: serde::Serialize + 'static, T: serde::de::DeserializeOwned + 'static>(
+    ctx: Ctx,
+    method: &'static str,
+    url: String,
+    body: B,
+    errors: RwSignal<Vec<ValidationError>>,
+    changed: RwSignal<u32>,
+    done: impl FnOnce() + 'static,
+) {
+    let token = ctx.token();
+    spawn_local(async move {
+        match sync::api_send::<B, T>(method, &url, &token, &body).await {
+            Ok(_) => {
+                done();
+                changed.update(|n| *n += 1);
+            }
+            Err(error) => errors.set(vec![ValidationError::other("form", error.to_string())]),
+        }
+    });
 }
 
 #[component]
@@ -39,17 +58,19 @@ pub fn ManagePage() -> impl IntoView {
             async move { sync::api_get::<Vec<AccountListing>>("/api/admin/users", &token).await }
         }
     });
-    let stations = LocalResource::new(move || {
+    // Stations and categories, both from the reference data.
+    let reference = LocalResource::new(move || {
         changed.track();
         let token = token.clone();
         async move {
             sync::api_get::<ReferenceData>("/api/reference", &token)
                 .await
-                .map(|r| r.stations)
                 .unwrap_or_default()
         }
     });
-    let station_list = Memo::new(move |_| stations.get().unwrap_or_default());
+    let station_list = Memo::new(move |_| reference.get().map(|r| r.stations).unwrap_or_default());
+    let category_list =
+        Memo::new(move |_| reference.get().map(|r| r.categories).unwrap_or_default());
     view! {
         <section class="manage">
             <h1>{t!(i18n, manage_title)}</h1>
@@ -88,7 +109,7 @@ pub fn ManagePage() -> impl IntoView {
                 </tbody>
             </table>
             <StationForm changed/>
-            <Categories/>
+            <Categories categories=category_list changed/>
         </section>
     }
     .into_any()
@@ -182,22 +203,21 @@ fn AccountForm(stations: Memo<Vec<Station>>, changed: RwSignal<u32>) -> impl Int
             return;
         }
         errors.set(Vec::new());
-        let token = ctx.token();
-        spawn_local(async move {
-            let created: Result<UserInfo, _> =
-                sync::api_send("POST", "/api/admin/users", &token, &account).await;
-            match created {
-                Ok(_) => {
-                    username.set(String::new());
-                    display_name.set(String::new());
-                    password.set(String::new());
-                    chosen.set(Vec::new());
-                    saved.set(true);
-                    changed.update(|n| *n += 1);
-                }
-                Err(error) => errors.set(refused(error)),
-            }
-        });
+        send_change::<_, UserInfo>(
+            ctx,
+            "POST",
+            "/api/admin/users".into(),
+            account,
+            errors,
+            changed,
+            move || {
+                username.set(String::new());
+                display_name.set(String::new());
+                password.set(String::new());
+                chosen.set(Vec::new());
+                saved.set(true);
+            },
+        );
     };
     let toggle_station = move |id: String, on: bool| {
         chosen.update(|list| {
@@ -300,18 +320,9 @@ fn PasswordForm(
             ..AccountChange::default()
         };
         let url = format!("/api/admin/users/{}", username.get());
-        let token = ctx.token();
-        spawn_local(async move {
-            let done: Result<AccountListing, _> =
-                sync::api_send("PATCH", &url, &token, &change).await;
-            match done {
-                Ok(_) => {
-                    password.set(String::new());
-                    saved.set(true);
-                    changed.update(|n| *n += 1);
-                }
-                Err(error) => errors.set(refused(error)),
-            }
+        send_change::<_, AccountListing>(ctx, "PATCH", url, change, errors, changed, move || {
+            password.set(String::new());
+            saved.set(true);
         });
     };
     view! {
@@ -370,19 +381,18 @@ fn StationForm(changed: RwSignal<u32>) -> impl IntoView {
             return;
         }
         errors.set(Vec::new());
-        let token = ctx.token();
-        spawn_local(async move {
-            let created: Result<Station, _> =
-                sync::api_send("POST", "/api/admin/stations", &token, &station).await;
-            match created {
-                Ok(_) => {
-                    id.set(String::new());
-                    name.set(String::new());
-                    changed.update(|n| *n += 1);
-                }
-                Err(error) => errors.set(refused(error)),
-            }
-        });
+        send_change::<_, Station>(
+            ctx,
+            "POST",
+            "/api/admin/stations".into(),
+            station,
+            errors,
+            changed,
+            move || {
+                id.set(String::new());
+                name.set(String::new());
+            },
+        );
     };
     view! {
         <form id="station-form" class="activity-form" on:submit=submit novalidate>
@@ -433,21 +443,9 @@ fn StationForm(changed: RwSignal<u32>) -> impl IntoView {
 /// offered for new records; records that have it keep it) or bring it
 /// back.
 #[component]
-fn Categories() -> impl IntoView {
+fn Categories(categories: Memo<Vec<CategoryInfo>>, changed: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
-    let changed = RwSignal::new(0u32);
-    let token = ctx.token();
-    let categories = LocalResource::new(move || {
-        changed.track();
-        let token = token.clone();
-        async move {
-            sync::api_get::<ReferenceData>("/api/reference", &token)
-                .await
-                .map(|r| r.categories)
-                .unwrap_or_default()
-        }
-    });
     let editing = RwSignal::new(None::<CategoryInfo>);
     let code = RwSignal::new(String::new());
     let name_zh = RwSignal::new(String::new());
@@ -464,27 +462,21 @@ fn Categories() -> impl IntoView {
     });
     // Sends a new or changed category; the list reloads when it is stored.
     let send = move |category: CategoryInfo, new: bool| {
-        let token = ctx.token();
-        spawn_local(async move {
-            let sent: Result<CategoryInfo, _> = if new {
-                sync::api_send("POST", "/api/admin/categories", &token, &category).await
-            } else {
-                let url = format!("/api/admin/categories/{}", category.code.code());
-                sync::api_send("PUT", &url, &token, &category).await
-            };
-            match sent {
-                Ok(_) => {
-                    if editing
-                        .with_untracked(|e| e.as_ref().is_none_or(|e| e.code == category.code))
-                    {
-                        editing.set(None);
-                        code.set(String::new());
-                        name_zh.set(String::new());
-                        name_en.set(String::new());
-                    }
-                    changed.update(|n| *n += 1);
-                }
-                Err(error) => errors.set(refused(error)),
+        let (method, url) = if new {
+            ("POST", "/api/admin/categories".to_owned())
+        } else {
+            (
+                "PUT",
+                format!("/api/admin/categories/{}", category.code.code()),
+            )
+        };
+        let sent = category.code.clone();
+        send_change::<_, CategoryInfo>(ctx, method, url, category, errors, changed, move || {
+            if editing.with_untracked(|e| e.as_ref().is_none_or(|e| e.code == sent)) {
+                editing.set(None);
+                code.set(String::new());
+                name_zh.set(String::new());
+                name_en.set(String::new());
             }
         });
     };
@@ -515,7 +507,7 @@ fn Categories() -> impl IntoView {
                 <th scope="col"><span class="visually-hidden">{t!(i18n, edit)}</span></th>
             </tr></thead>
             <tbody>
-                {move || categories.get().unwrap_or_default().into_iter().map(|c| {
+                {move || categories.get().into_iter().map(|c| {
                     let (to_edit, mut toggled) = (c.clone(), c.clone());
                     toggled.retired = !c.retired;
                     let retired = c.retired;

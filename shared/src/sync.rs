@@ -106,7 +106,7 @@ pub struct PullResponse {
 }
 
 /// Reference data every device needs to fill in its forms offline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferenceData {
     pub stations: Vec<Station>,
