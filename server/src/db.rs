@@ -40,9 +40,6 @@ pub use admin::{Dimension, ExportRow, SalesDimension, SalesExportRow};
 pub enum PushError {
     #[error("device belongs to another user")]
     DeviceOfAnotherUser,
-    /// The user's role does not write this kind of record.
-    #[error("{0}")]
-    NotAllowed(&'static str),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -202,10 +199,11 @@ impl Db {
         tx.commit().await
     }
 
-    /// Applies one push in one transaction. Mutations at or below the
-    /// device's last applied sequence were applied before (the device did
-    /// not get our answer) and are answered as accepted without being
-    /// applied again.
+    /// Applies one push in one transaction, answering every mutation on its
+    /// own: a change the user may not make, or that breaks a rule, is
+    /// refused with its reasons and the others are applied. A resent
+    /// mutation gets the answer its first arrival got (see
+    /// [`PushAnswers`]) and is not applied again.
     pub async fn apply_push(
         &self,
         actor: &Actor,
@@ -213,27 +211,10 @@ impl Db {
         mutations: &[Mutation],
         clock: &ServerClock,
     ) -> Result<Vec<MutationResult>, PushError> {
-        let writes_activities = mutations
-            .iter()
-            .any(|m| matches!(m.change, Change::PutActivity(_)));
-        let writes_livestream = mutations
-            .iter()
-            .any(|m| matches!(m.change, Change::PutLivestream(_)));
-        // Organisers have no activities to push; volunteers no livestream.
-        let scope = match actor.activity_scope() {
-            Ok(scope) => scope,
-            Err(_) if !writes_activities => StationScope::Only(Vec::new()),
-            Err(_) => {
-                return Err(PushError::NotAllowed(
-                    "livestream organisers do not sync activities",
-                ));
-            }
-        };
-        if writes_livestream && !actor.works_with_livestream() {
-            return Err(PushError::NotAllowed(
-                "volunteers do not write livestream records",
-            ));
-        }
+        // Organisers have no activities to push; volunteers no livestream
+        // records: such a change is refused on its own.
+        let scope = actor.activity_scope().ok();
+        let writes_livestream = actor.works_with_livestream();
         let user_id = actor.user_id.to_string();
         let mut tx = self.begin_write().await?;
         let device = device_id.to_string();
@@ -242,13 +223,14 @@ impl Db {
                 .bind(&device)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let mut last_seq = match known {
+        let watermark = match known {
             Some((owner, _)) if owner != user_id => {
                 return Err(PushError::DeviceOfAnotherUser);
             }
             Some((_, last_seq)) => last_seq,
             None => 0,
         };
+        let mut answers = PushAnswers::load(&mut tx, &device, watermark, mutations).await?;
 
         // Everything a push reads is read once, up front, not per mutation:
         // the stations, the stored versions of the records it touches and the
@@ -271,11 +253,17 @@ impl Db {
                 Change::PutLivestream(record) => livestream_ids.push(record.id()),
             }
         }
+        if scope.is_none() {
+            activity_ids.clear();
+        }
+        if !writes_livestream {
+            livestream_ids.clear();
+        }
         let mut stored = load_records(&mut tx, &activity_ids).await?;
         let mut stored_livestream = livestream::load(&mut tx, &livestream_ids).await?;
         let livestream_before = stored_livestream.clone();
-        let mut known = match writes_livestream {
-            true => {
+        let mut known = match livestream_ids.is_empty() {
+            false => {
                 let pushed = mutations.iter().filter_map(|m| match &m.change {
                     Change::PutLivestream(record) => Some(record),
                     Change::PutActivity(_) => None,
@@ -283,7 +271,7 @@ impl Db {
                 let records = pushed.chain(stored_livestream.values());
                 Some(livestream::Known::load(&mut tx, records).await?)
             }
-            false => None,
+            true => None,
         };
         // The versions before this push, for the admin's running totals.
         let before = stored.clone();
@@ -297,60 +285,69 @@ impl Db {
         let mut ordered: Vec<&Mutation> = mutations.iter().collect();
         ordered.sort_by_key(|m| m.seq);
         for mutation in ordered {
-            let seq = i64::try_from(mutation.seq).unwrap_or(i64::MAX);
-            let outcome = if seq <= last_seq {
-                Outcome::Accepted
+            let seq = match answers.earlier(mutation.seq) {
+                Answer::Earlier(outcome) => {
+                    results.push(MutationResult {
+                        seq: mutation.seq,
+                        outcome,
+                    });
+                    continue;
+                }
+                Answer::New(seq) => seq,
+            };
+            let outcome = if mutation.change.latest_stamp().wall_ms > clock.limit_ms {
+                // Nothing of it is stored: the device moves its stamps back
+                // and sends the change again under a new sequence number.
+                tracing::info!(%device_id, seq,
+                    "refused a change stamped ahead of the server's clock");
+                refused("stamp", Rule::ClockAhead)
             } else {
-                last_seq = seq;
                 match &mutation.change {
-                    Change::PutActivity(incoming) => {
-                        let mut incoming = incoming.clone();
-                        if incoming.restamp_after(clock.limit_ms, clock.stamp) {
-                            tracing::warn!(%device_id, record = %incoming.id,
-                                "re-stamped fields stamped in the future by the device's clock");
-                        }
-                        let merged = match stored.get(&incoming.id) {
-                            Some(current) => {
-                                let mut merged = current.clone();
-                                merged.merge(&incoming);
-                                merged
-                            }
-                            None => incoming,
-                        };
-                        // Both where the record was and where it goes must
-                        // be the user's: nobody moves a record into or out
-                        // of a station they do not serve.
-                        let was_theirs = stored
-                            .get(&merged.id)
-                            .is_none_or(|current| scope.contains(&current.activity().station_id));
-                        let activity = merged.activity();
-                        let checked =
-                            check_activity(&activity, clock.today, &stations, &categories)
-                                .and_then(|()| {
-                                    if was_theirs && scope.contains(&activity.station_id) {
-                                        Ok(())
-                                    } else {
-                                        Err(vec![ValidationError::new(
-                                            "station_id",
-                                            Rule::NotYourStation,
-                                        )])
-                                    }
-                                });
-                        match checked {
-                            Err(errors) => Outcome::Rejected { errors },
-                            Ok(()) => {
-                                touched.push(merged.id);
-                                stored.insert(merged.id, merged);
-                                Outcome::Accepted
+                    Change::PutActivity(incoming) => match &scope {
+                        None => refused("activity", Rule::NotYourRole),
+                        Some(scope) => {
+                            let merged = match stored.get(&incoming.id) {
+                                Some(current) => {
+                                    let mut merged = current.clone();
+                                    merged.merge(incoming);
+                                    merged
+                                }
+                                None => incoming.clone(),
+                            };
+                            // Both where the record was and where it goes
+                            // must be the user's: nobody moves a record into
+                            // or out of a station they do not serve.
+                            let was_theirs = stored.get(&merged.id).is_none_or(|current| {
+                                scope.contains(&current.activity().station_id)
+                            });
+                            let activity = merged.activity();
+                            let checked =
+                                check_activity(&activity, clock.today, &stations, &categories)
+                                    .and_then(|()| {
+                                        if was_theirs && scope.contains(&activity.station_id) {
+                                            Ok(())
+                                        } else {
+                                            Err(vec![ValidationError::new(
+                                                "station_id",
+                                                Rule::NotYourStation,
+                                            )])
+                                        }
+                                    });
+                            match checked {
+                                Err(errors) => Outcome::Rejected { errors },
+                                Ok(()) => {
+                                    touched.push(merged.id);
+                                    stored.insert(merged.id, merged);
+                                    Outcome::Accepted
+                                }
                             }
                         }
+                    },
+                    Change::PutLivestream(_) if !writes_livestream => {
+                        refused("livestream", Rule::NotYourRole)
                     }
                     Change::PutLivestream(incoming) => {
                         let mut merged = incoming.clone();
-                        if merged.restamp_after(clock.limit_ms, clock.stamp) {
-                            tracing::warn!(%device_id, record = %merged.id(),
-                                "re-stamped fields stamped in the future by the device's clock");
-                        }
                         let id = merged.id();
                         match stored_livestream.get(&id) {
                             Some(current) if current.kind() != merged.kind() => Outcome::Rejected {
@@ -380,6 +377,7 @@ impl Db {
                     }
                 }
             };
+            answers.answered(seq, &outcome);
             results.push(MutationResult {
                 seq: mutation.seq,
                 outcome,
@@ -393,6 +391,7 @@ impl Db {
             .collect();
         put_records(&mut tx, &writes, &user_id).await?;
         update_totals(&mut tx, &before, &writes).await?;
+        record_exits(&mut tx, &before, &writes).await?;
         let livestream_writes: Vec<(&LivestreamRecord, i64)> = last_touches(touched_livestream)
             .iter()
             .filter_map(|id| stored_livestream.get(id))
@@ -401,25 +400,40 @@ impl Db {
         livestream::put(&mut tx, &livestream_writes, &user_id).await?;
         livestream::update_sale_totals(&mut tx, &livestream_before, &livestream_writes).await?;
         stream.close(&mut tx).await?;
+        let watermark = answers.save(&mut tx, &device).await?;
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq) VALUES ($1, $2, $3)
              ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
         )
         .bind(&device)
         .bind(&user_id)
-        .bind(last_seq)
+        .bind(watermark)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(results)
     }
 
-    /// Records in `scope` changed after `after`, in change-stream order, at
-    /// most `limit`, each with its position.
+    /// The last position handed out in the change stream. Every change at
+    /// or before it has committed: writes run one at a time and move the
+    /// counter in their own transaction. A pull reads it first and then
+    /// only up to it, so its queries agree on one moment of the stream
+    /// however many of them there are, and a write committing between them
+    /// waits for the next pull instead of being passed over.
+    pub async fn last_position(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_seq'")
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Records in `scope` changed after `after` and at or before
+    /// `through`, in change-stream order, at most `limit`, each with its
+    /// position.
     pub async fn pull(
         &self,
         scope: &StationScope,
         after: i64,
+        through: i64,
         limit: usize,
     ) -> Result<Vec<(i64, ActivityRecord)>, sqlx::Error> {
         let mut query = Sql::new(
@@ -428,7 +442,7 @@ impl Db {
                     time, organising_group, deleted, stamps, change_seq
              FROM activities WHERE change_seq > ",
         );
-        query.bind(after);
+        query.bind(after).push(" AND change_seq <= ").bind(through);
         if let StationScope::Only(stations) = scope {
             if stations.is_empty() {
                 return Ok(Vec::new());
@@ -446,14 +460,56 @@ impl Db {
             .collect()
     }
 
-    /// Livestream records changed after `after`, in change-stream order,
-    /// at most `limit`, each with its position.
+    /// Activities that left `stations` between `after` and `through` and
+    /// are not back in them now, in change-stream order, at most `limit`,
+    /// each with the position of its move.
+    pub async fn pull_exits(
+        &self,
+        stations: &[String],
+        after: i64,
+        through: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Uuid)>, sqlx::Error> {
+        if stations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = Sql::new(
+            self.backend,
+            "SELECT e.change_seq, e.record_id FROM activity_exits e
+             JOIN activities a ON a.id = e.record_id
+             WHERE e.change_seq > ",
+        );
+        query
+            .bind(after)
+            .push(" AND e.change_seq <= ")
+            .bind(through);
+        query
+            .push(" AND e.station_id IN ")
+            .list(stations.iter().map(String::as_str));
+        query
+            .push(" AND a.station_id NOT IN ")
+            .list(stations.iter().map(String::as_str));
+        query
+            .push(" ORDER BY e.change_seq LIMIT ")
+            .bind(limit as i64);
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("change_seq")?, uuid_of(row, "record_id")?)))
+            .collect()
+    }
+
+    /// Livestream records changed after `after` and at or before
+    /// `through`, in change-stream order, at most `limit`, each with its
+    /// position.
     pub async fn pull_livestream(
         &self,
         after: i64,
+        through: i64,
         limit: usize,
     ) -> Result<Vec<(i64, LivestreamRecord)>, sqlx::Error> {
-        livestream::pull(&self.pool, after, limit).await
+        livestream::pull(&self.pool, after, through, limit).await
     }
 
     /// Inserts livestream records outside of sync (demo data), each as a
@@ -501,9 +557,196 @@ impl Db {
         let before = load_records(&mut tx, &ids).await?;
         put_records(&mut tx, &writes, updated_by).await?;
         update_totals(&mut tx, &before, &writes).await?;
+        record_exits(&mut tx, &before, &writes).await?;
         stream.close(&mut tx).await?;
         tx.commit().await
     }
+}
+
+/// A refusal for one rule.
+fn refused(field: &str, rule: Rule) -> Outcome {
+    Outcome::Rejected {
+        errors: vec![ValidationError::new(field, rule)],
+    }
+}
+
+/// What a device was answered before, so a resend is answered the same.
+///
+/// `devices.last_seq` is the device's watermark: every sequence number at
+/// or below it has been answered. `push_answers` keeps every refusal (a
+/// resend of a refused change must not read as accepted and be dropped),
+/// and the answers to mutations that came ahead of the watermark, out of
+/// order, until the watermark passes them; an accepted mutation at or
+/// below the watermark needs no row. The app sends its outbox in order and
+/// never leaves a number unsent, so the table holds little but refusals.
+struct PushAnswers {
+    watermark: i64,
+    /// Answers kept from earlier pushes: `None` accepted, else the reasons.
+    earlier: HashMap<i64, Option<Vec<ValidationError>>>,
+    /// Answers given in this push, to be kept as above.
+    given: HashMap<i64, Option<Vec<ValidationError>>>,
+}
+
+enum Answer {
+    /// Answered before (or not a usable number): answer this again.
+    Earlier(Outcome),
+    /// Not seen before: apply it, then call [`PushAnswers::answered`].
+    New(i64),
+}
+
+impl PushAnswers {
+    /// The kept answers this push may repeat (those to its sequence
+    /// numbers) and every one above the watermark, which decide how far it
+    /// moves.
+    async fn load(
+        tx: &mut AnyConnection,
+        device: &str,
+        watermark: i64,
+        mutations: &[Mutation],
+    ) -> Result<PushAnswers, sqlx::Error> {
+        let seqs: Vec<i64> = mutations
+            .iter()
+            .filter_map(|m| i64::try_from(m.seq).ok())
+            .collect();
+        let mut earlier = HashMap::new();
+        // One query at least: the answers above the watermark are needed
+        // even when no sequence number in the push is usable.
+        let chunks: Vec<&[i64]> = match seqs.is_empty() {
+            true => vec![&[]],
+            false => seqs.chunks(IDS_PER_QUERY).collect(),
+        };
+        for chunk in chunks {
+            let mut query = Sql::new(
+                Backend::of(tx),
+                "SELECT seq, errors FROM push_answers WHERE device_id = ",
+            );
+            query.bind(device.to_owned());
+            query.push(" AND (seq > ").bind(watermark);
+            if !chunk.is_empty() {
+                query.push(" OR seq IN ").list(chunk.iter().copied());
+            }
+            query.push(")");
+            for row in query.fetch_all(&mut *tx).await? {
+                let errors: Option<String> = row.try_get("errors")?;
+                let errors = errors
+                    .map(|json| serde_json::from_str(&json))
+                    .transpose()
+                    .map_err(|e| sqlx::Error::Decode(e.into()))?;
+                earlier.insert(row.try_get::<i64, _>("seq")?, errors);
+            }
+        }
+        Ok(PushAnswers {
+            watermark,
+            earlier,
+            given: HashMap::new(),
+        })
+    }
+
+    /// How to answer one mutation's sequence number.
+    fn earlier(&self, seq: u64) -> Answer {
+        let Some(seq) = i64::try_from(seq).ok().filter(|seq| *seq > 0) else {
+            return Answer::Earlier(refused("seq", Rule::InvalidSeq));
+        };
+        if self.given.contains_key(&seq) {
+            // The same number twice in one push: the first is answered.
+            return Answer::Earlier(refused("seq", Rule::InvalidSeq));
+        }
+        match self.earlier.get(&seq) {
+            Some(None) => Answer::Earlier(Outcome::Accepted),
+            Some(Some(errors)) => Answer::Earlier(Outcome::Rejected {
+                errors: errors.clone(),
+            }),
+            None if seq <= self.watermark => Answer::Earlier(Outcome::Accepted),
+            None => Answer::New(seq),
+        }
+    }
+
+    fn answered(&mut self, seq: i64, outcome: &Outcome) {
+        let errors = match outcome {
+            Outcome::Accepted => None,
+            Outcome::Rejected { errors } => Some(errors.clone()),
+        };
+        self.given.insert(seq, errors);
+    }
+
+    /// Keeps this push's answers that must be kept, drops those the new
+    /// watermark makes needless, and gives the new watermark.
+    async fn save(self, tx: &mut AnyConnection, device: &str) -> Result<i64, sqlx::Error> {
+        let mut watermark = self.watermark;
+        while self.given.contains_key(&(watermark + 1))
+            || self.earlier.contains_key(&(watermark + 1))
+        {
+            watermark += 1;
+        }
+        let mut keep: Vec<(i64, Option<String>)> = Vec::new();
+        for (seq, errors) in &self.given {
+            if *seq > watermark || errors.is_some() {
+                let json = errors
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|e| sqlx::Error::Encode(e.into()))?;
+                keep.push((*seq, json));
+            }
+        }
+        for chunk in keep.chunks(ROWS_PER_INSERT) {
+            let mut query = Sql::new(
+                Backend::of(tx),
+                "INSERT INTO push_answers (device_id, seq, errors)",
+            );
+            query.values(chunk, |row, (seq, errors)| {
+                row.bind(device.to_owned()).bind(*seq).bind(errors.clone());
+            });
+            query.execute(&mut *tx).await?;
+        }
+        if self
+            .earlier
+            .iter()
+            .any(|(seq, errors)| *seq <= watermark && *seq > self.watermark && errors.is_none())
+        {
+            sqlx::query(
+                "DELETE FROM push_answers
+                 WHERE device_id = $1 AND seq > $2 AND seq <= $3 AND errors IS NULL",
+            )
+            .bind(device)
+            .bind(self.watermark)
+            .bind(watermark)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(watermark)
+    }
+}
+
+/// Keeps the moves of records from one station to another, at the
+/// position of the write that moved them, so the devices of the station a
+/// record left learn that it did.
+async fn record_exits(
+    tx: &mut AnyConnection,
+    before: &HashMap<Uuid, ActivityRecord>,
+    writes: &[(&ActivityRecord, i64)],
+) -> Result<(), sqlx::Error> {
+    let exits: Vec<(i64, Uuid, String)> = writes
+        .iter()
+        .filter_map(|(record, position)| {
+            let old = before.get(&record.id)?;
+            (old.station_id.value != record.station_id.value)
+                .then(|| (*position, record.id, old.station_id.value.clone()))
+        })
+        .collect();
+    for chunk in exits.chunks(ROWS_PER_INSERT) {
+        let mut query = Sql::new(
+            Backend::of(tx),
+            "INSERT INTO activity_exits (change_seq, record_id, station_id)",
+        );
+        query.values(chunk, |row, (position, id, station)| {
+            row.bind(*position)
+                .bind(id.to_string())
+                .bind(station.clone());
+        });
+        query.execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Each id once, at the place of its last touch: a record edited twice in
@@ -521,10 +764,8 @@ fn last_touches(touched: Vec<Uuid>) -> Vec<Uuid> {
 
 /// The server's clock as one push sees it.
 pub struct ServerClock {
-    /// A stamp taken when the push arrived; it replaces stamps from the
-    /// future.
-    pub stamp: Hlc,
-    /// Stamps later than this (ms since the epoch) are from the future.
+    /// A change stamped later than this (ms since the epoch) comes from a
+    /// clock that runs ahead, and is refused.
     pub limit_ms: u64,
     /// The server's own date, for the rule that dates are not in the future.
     pub today: NaiveDate,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     ValidationError,
-    error::{Rule, no_errors, required_text},
+    error::{Rule, no_errors, optional_text, required_text},
 };
 
 /// What kind of service an activity was, by its code (`health_clinic`).
@@ -231,22 +231,13 @@ impl Activity {
                 },
             ));
         }
-        if self.organising_group.trim().chars().count() > Self::GROUP_MAX_CHARS {
-            errors.push(ValidationError::new(
-                "organising_group",
-                Rule::TooLong {
-                    max: Self::GROUP_MAX_CHARS as u32,
-                },
-            ));
-        }
-        if self.notes.chars().count() > Self::NOTES_MAX_CHARS {
-            errors.push(ValidationError::new(
-                "notes",
-                Rule::TooLong {
-                    max: Self::NOTES_MAX_CHARS as u32,
-                },
-            ));
-        }
+        optional_text(
+            &mut errors,
+            "organising_group",
+            &self.organising_group,
+            Self::GROUP_MAX_CHARS,
+        );
+        optional_text(&mut errors, "notes", &self.notes, Self::NOTES_MAX_CHARS);
         no_errors(errors)
     }
 }

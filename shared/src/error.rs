@@ -44,9 +44,25 @@ pub enum Rule {
     NoSpaces,
     /// Anything but ASCII letters, digits and `-` in an identifier.
     IdCharacters,
+    /// Control characters (a NUL, say) in text: what no keyboard types,
+    /// and what PostgreSQL cannot store. Tabs and line breaks are fine.
+    ControlCharacters,
+    /// A change stamped further ahead of the server's clock than
+    /// [`crate::sync::MAX_STAMP_AHEAD_MS`]: the device's clock runs fast.
+    /// The app moves its stamps back and sends the change again; the user
+    /// never sees this one.
+    ClockAhead,
+    /// The user's role does not write this kind of record (a volunteer and
+    /// a livestream record, an organiser and an activity).
+    NotYourRole,
+    /// A mutation's sequence number is 0, beyond 2^63 - 1, or used twice in
+    /// one push.
+    InvalidSeq,
     /// Anything else; the message says what. Also what an error from an
-    /// older server without rule codes reads as.
+    /// older server without rule codes reads as, and what a rule this app
+    /// does not know yet (from a newer server) reads as.
     #[default]
+    #[serde(other)]
     Other,
 }
 
@@ -84,22 +100,45 @@ impl ValidationError {
 }
 
 /// The rule of every named text field: something besides spaces, and at
-/// most `max` characters (spaces at either end not counted).
+/// most `max` characters (spaces at either end not counted), of plain text.
 pub(crate) fn required_text(
     errors: &mut Vec<ValidationError>,
     field: &str,
     value: &str,
     max: usize,
 ) {
-    let chars = value.trim().chars().count();
-    if chars == 0 {
+    if value.trim().is_empty() {
         errors.push(ValidationError::new(field, Rule::Required));
-    } else if chars > max {
+    } else {
+        optional_text(errors, field, value, max);
+    }
+}
+
+/// The rule of every text field that may be left empty: at most `max`
+/// characters (spaces at either end not counted), of plain text.
+pub(crate) fn optional_text(
+    errors: &mut Vec<ValidationError>,
+    field: &str,
+    value: &str,
+    max: usize,
+) {
+    if value.trim().chars().count() > max {
         errors.push(ValidationError::new(
             field,
             Rule::TooLong { max: max as u32 },
         ));
+    } else if !is_plain_text(value) {
+        errors.push(ValidationError::new(field, Rule::ControlCharacters));
     }
+}
+
+/// Text without control characters other than tabs and line breaks: what
+/// a person types. A NUL in particular must never reach storage, where
+/// PostgreSQL refuses it and the whole push with it.
+pub fn is_plain_text(value: &str) -> bool {
+    !value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// What a `validate` answers once every rule is checked.
@@ -142,6 +181,14 @@ fn english(field: &str, rule: &Rule) -> String {
         Rule::EndBeforeStart => "the end date is before the start date".to_owned(),
         Rule::NoSpaces => format!("{name} may not contain spaces or control characters"),
         Rule::IdCharacters => format!("{name} may contain only letters, digits, - and _"),
+        Rule::ControlCharacters => format!("{name} may not contain control characters"),
+        Rule::ClockAhead => {
+            "the device's clock is ahead of the server's: stamps must be moved back".to_owned()
+        }
+        Rule::NotYourRole => format!("your role does not write {name}"),
+        Rule::InvalidSeq => {
+            "the sequence number must be from 1 to 2^63 - 1, once per push".to_owned()
+        }
         Rule::Other => format!("{name} is not valid"),
     }
 }
@@ -159,6 +206,31 @@ mod tests {
         assert_eq!(json["rule"]["max"], 100);
         let back: ValidationError = serde_json::from_value(json).unwrap();
         assert_eq!(back, error);
+    }
+
+    #[test]
+    fn a_rule_code_this_side_does_not_know_reads_as_other() {
+        let newer: ValidationError = serde_json::from_str(
+            r#"{"field":"title","rule":{"code":"from_the_future"},"message":"m"}"#,
+        )
+        .unwrap();
+        assert_eq!(newer.rule, Rule::Other);
+    }
+
+    #[test]
+    fn text_with_a_nul_or_another_control_character_is_refused_and_line_breaks_are_not() {
+        let mut errors = Vec::new();
+        optional_text(&mut errors, "notes", "第一行\n第二行\t完", 100);
+        assert!(errors.is_empty(), "{errors:?}");
+        for bad in ["a\0b", "\u{1b}[31m", "x\u{7f}", "x\u{85}y"] {
+            let mut errors = Vec::new();
+            required_text(&mut errors, "title", bad, 100);
+            assert_eq!(
+                errors,
+                vec![ValidationError::new("title", Rule::ControlCharacters)],
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

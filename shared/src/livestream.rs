@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     ValidationError,
-    error::{Rule, no_errors, required_text},
+    error::{Rule, no_errors, optional_text, required_text},
     hlc::Hlc,
     merge::{Lww, StampedRecord, stamped_record},
 };
@@ -129,14 +129,7 @@ impl LivestreamSession {
         }
         required_text(&mut errors, "platform", &self.platform, NAME_MAX_CHARS);
         required_text(&mut errors, "host", &self.host, NAME_MAX_CHARS);
-        if self.partners.chars().count() > PARTNERS_MAX_CHARS {
-            errors.push(ValidationError::new(
-                "partners",
-                Rule::TooLong {
-                    max: PARTNERS_MAX_CHARS as u32,
-                },
-            ));
-        }
+        optional_text(&mut errors, "partners", &self.partners, PARTNERS_MAX_CHARS);
         count(&mut errors, "viewers", self.viewers, VIEWERS_MAX);
         no_errors(errors)
     }
@@ -311,8 +304,8 @@ impl StampedRecord for LivestreamRecord {
     fn latest_stamp(&self) -> Hlc {
         each_kind!(self, r => r.latest_stamp())
     }
-    fn restamp_after(&mut self, limit_ms: u64, now: Hlc) -> bool {
-        each_kind!(self, r => r.restamp_after(limit_ms, now))
+    fn stamps_mut(&mut self) -> Vec<&mut Hlc> {
+        each_kind!(self, r => r.stamps_mut())
     }
 }
 

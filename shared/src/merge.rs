@@ -66,11 +66,10 @@ pub trait StampedRecord: Clone {
     fn merge_from(&mut self, other: &Self);
     /// The latest stamp of any field: what a clock must observe on receipt.
     fn latest_stamp(&self) -> Hlc;
-    /// Gives every field stamped after `limit_ms` the stamp `now` instead,
-    /// keeping its value; says whether any was. The server applies this to
-    /// what devices push, so a clock set in the future cannot win every
-    /// merge until real time catches up.
-    fn restamp_after(&mut self, limit_ms: u64, now: Hlc) -> bool;
+    /// The stamp of every field, the tombstone's included, to rewrite in
+    /// place: a device whose clock ran ahead moves its own stamps back
+    /// (see [`crate::hlc::StampRewrite`]).
+    fn stamps_mut(&mut self) -> Vec<&mut Hlc>;
 }
 
 /// Declares the stamped form of a plain record type: the same fields, each
@@ -143,16 +142,9 @@ macro_rules! stamped_record {
                     .unwrap_or($crate::hlc::Hlc::ZERO)
             }
 
-            /// See [`StampedRecord::restamp_after`].
-            pub fn restamp_after(&mut self, limit_ms: u64, now: $crate::hlc::Hlc) -> bool {
-                let mut restamped = false;
-                for stamp in [$(&mut self.$field.stamp,)+ &mut self.deleted.stamp] {
-                    if stamp.wall_ms > limit_ms {
-                        *stamp = now;
-                        restamped = true;
-                    }
-                }
-                restamped
+            /// See [`StampedRecord::stamps_mut`].
+            pub fn stamps_mut(&mut self) -> Vec<&mut $crate::hlc::Hlc> {
+                vec![$(&mut self.$field.stamp,)+ &mut self.deleted.stamp]
             }
         }
 
@@ -169,8 +161,8 @@ macro_rules! stamped_record {
             fn latest_stamp(&self) -> $crate::hlc::Hlc {
                 $record::latest_stamp(self)
             }
-            fn restamp_after(&mut self, limit_ms: u64, now: $crate::hlc::Hlc) -> bool {
-                $record::restamp_after(self, limit_ms, now)
+            fn stamps_mut(&mut self) -> Vec<&mut $crate::hlc::Hlc> {
+                $record::stamps_mut(self)
             }
         }
     };
@@ -299,20 +291,6 @@ mod tests {
         assert_eq!(record.volunteers.stamp, later);
         assert_eq!(record.title.stamp, stamp);
         assert_eq!(record.latest_stamp(), later);
-    }
-
-    #[test]
-    fn stamps_from_the_future_are_replaced_and_values_kept() {
-        let now = HlcClock::new(Uuid::from_u128(0)).stamp(10_000);
-        let mut record =
-            ActivityRecord::new(&activity(), HlcClock::new(Uuid::from_u128(1)).stamp(5_000));
-        let mut edit = activity();
-        edit.title = "未来".into();
-        record.edit(&edit, HlcClock::new(Uuid::from_u128(1)).stamp(99_000));
-        assert!(record.restamp_after(10_000, now));
-        assert_eq!(record.title, Lww::new("未来".to_owned(), now));
-        assert_eq!(record.date.stamp.wall_ms, 5_000);
-        assert!(!record.restamp_after(10_000, now));
     }
 }
 

@@ -1,22 +1,28 @@
 //! The sync protocol: what a device pushes and what it pulls.
 //!
 //! Push is idempotent: each mutation carries the device's own increasing
-//! sequence number, the server remembers the highest one it applied per
-//! device (in the same transaction as the change), and answers a resent
-//! mutation as accepted without applying it again.
+//! sequence number, the server remembers the answer it gave each one (in
+//! the same transaction as the change), and answers a resent mutation with
+//! that same answer without applying it again: accepted if it was applied,
+//! rejected with the same reasons if it was refused. Every mutation is
+//! answered on its own; one refused change never holds back the others.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    Activity, Station, ValidationError, hlc::Hlc, livestream::LivestreamRecord,
-    merge::ActivityRecord,
+    Activity, Station, ValidationError,
+    hlc::Hlc,
+    livestream::LivestreamRecord,
+    merge::{ActivityRecord, StampedRecord},
 };
 
-/// Bumped whenever a message changes shape incompatibly. The server refuses
-/// any other version with [`UNSUPPORTED_PROTOCOL`] so the app can say "please
-/// update" rather than corrupt data.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Bumped whenever a message changes shape or meaning incompatibly. The
+/// server refuses any other version with [`UNSUPPORTED_PROTOCOL`] so the app
+/// can say "please update" rather than corrupt data. 2: a change stamped
+/// ahead of the server's clock is refused (`clock_ahead`) rather than
+/// re-stamped, and pulls say which records left the device's scope.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The error text the server gives for a protocol version it does not speak.
 pub const UNSUPPORTED_PROTOCOL: &str = "unsupported protocol version";
@@ -26,7 +32,9 @@ pub const MAX_PUSH_MUTATIONS: usize = 500;
 
 /// How far ahead of the server's clock a stamp may run. A device whose
 /// clock is set in the future would otherwise win every merge until real
-/// time caught up; the server re-stamps such fields with its own clock.
+/// time caught up; the server refuses a change stamped later than this
+/// ([`crate::error::Rule::ClockAhead`]) and the device moves its stamps
+/// back ([`crate::hlc::StampRewrite`]) and sends it again.
 pub const MAX_STAMP_AHEAD_MS: u64 = 5 * 60 * 1000;
 
 /// At most this many changes in one page of a pull. Large, because each
@@ -59,6 +67,32 @@ pub enum Change {
     PutActivity(ActivityRecord),
     /// The same for a livestream record (organisers and admins only).
     PutLivestream(LivestreamRecord),
+}
+
+impl Change {
+    /// The id of the record it changes.
+    pub fn record_id(&self) -> Uuid {
+        match self {
+            Change::PutActivity(record) => record.id,
+            Change::PutLivestream(record) => record.id(),
+        }
+    }
+
+    /// The latest stamp of any field of the record it carries.
+    pub fn latest_stamp(&self) -> Hlc {
+        match self {
+            Change::PutActivity(record) => record.latest_stamp(),
+            Change::PutLivestream(record) => record.latest_stamp(),
+        }
+    }
+
+    /// Every stamp of the record it carries, to rewrite in place.
+    pub fn stamps_mut(&mut self) -> Vec<&mut Hlc> {
+        match self {
+            Change::PutActivity(record) => record.stamps_mut(),
+            Change::PutLivestream(record) => record.stamps_mut(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,6 +132,17 @@ pub struct PullResponse {
     /// Livestream records, likewise, for the users who work with them.
     #[serde(default)]
     pub livestream: Vec<LivestreamRecord>,
+    /// Activities that left the user's stations (moved to a station the
+    /// user does not serve): the device forgets them, unless it holds a
+    /// change of one still to be answered.
+    #[serde(default)]
+    pub gone: Vec<Uuid>,
+    /// The pull starts over because the user's stations changed: before
+    /// storing this page the device forgets every record it holds that it
+    /// has no unanswered or refused change of; the pages that follow bring
+    /// back those still in scope.
+    #[serde(default)]
+    pub reset: bool,
     pub cursor: String,
     /// More changes are waiting; pull again at once.
     pub more: bool,

@@ -65,19 +65,22 @@ pub(super) async fn load(
 pub(super) async fn pull(
     pool: &AnyPool,
     after: i64,
+    through: i64,
     limit: usize,
 ) -> Result<Vec<(i64, LivestreamRecord)>, sqlx::Error> {
     let union = KINDS
         .iter()
         .map(|(kind, table)| {
             format!(
-                "SELECT change_seq, '{kind}' AS kind, record FROM {table} WHERE change_seq > $1"
+                "SELECT change_seq, '{kind}' AS kind, record FROM {table}
+                 WHERE change_seq > $1 AND change_seq <= $2"
             )
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
-    sqlx::query(&format!("{union} ORDER BY change_seq LIMIT $2"))
+    sqlx::query(&format!("{union} ORDER BY change_seq LIMIT $3"))
         .bind(after)
+        .bind(through)
         .bind(limit as i64)
         .fetch_all(pool)
         .await?

@@ -11,7 +11,7 @@ use tongxin_shared::{livestream::LivestreamRecord, merge::ActivityRecord};
 use super::extract::{ApiJson, ApiQuery};
 use crate::{
     AppState,
-    auth::Actor,
+    auth::{Actor, StationScope},
     db::{PushError, ServerClock},
     error::ApiError,
 };
@@ -42,7 +42,7 @@ pub async fn reference_get(
         (status = 200, body = PushResponse),
         (status = 400, description = "unreadable JSON, too many mutations or an unknown protocol version", body = ErrorBody),
         (status = 401, description = "not logged in, or the session expired", body = ErrorBody),
-        (status = 403, description = "an organiser, or a device registered to another user", body = ErrorBody),
+        (status = 403, description = "a device registered to another user", body = ErrorBody),
         (status = 413, description = "a body over 4 MiB", body = ErrorBody),
         (status = 422, description = "a field of the wrong shape", body = ErrorBody)))]
 pub async fn sync_push(
@@ -65,7 +65,6 @@ pub async fn sync_push(
     // The server's own clock decides what "in the future" means.
     let (now, stamp) = state.now();
     let clock = ServerClock {
-        stamp,
         limit_ms: stamp.wall_ms + MAX_STAMP_AHEAD_MS,
         today: now.date_naive(),
     };
@@ -75,7 +74,6 @@ pub async fn sync_push(
         .await
         .map_err(|error| match error {
             PushError::DeviceOfAnotherUser => ApiError::Forbidden("device belongs to another user"),
-            PushError::NotAllowed(why) => ApiError::Forbidden(why),
             PushError::Database(error) => error.into(),
         })?;
     Ok(Json(PushResponse {
@@ -88,6 +86,8 @@ pub async fn sync_push(
 enum Pulled {
     Activity(ActivityRecord),
     Livestream(LivestreamRecord),
+    /// An activity that left the user's stations.
+    Gone(uuid::Uuid),
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -122,21 +122,23 @@ pub async fn sync_pull(
         None => "livestream".to_owned(),
     };
     // The cursor is "<position>.<scope fingerprint>": the change-stream
-    // position of the last change the device has, and which stations it
-    // was pulling. Devices treat it as opaque. A cursor from another scope
-    // (the user's stations changed) starts over from the beginning, so the
-    // device also gets the older records of a newly assigned station.
-    let after: i64 = match query.cursor.as_deref() {
-        None | Some("") => 0,
+    // position up to which the device has everything, and which stations
+    // it was pulling. Devices treat it as opaque. A cursor from another
+    // scope (the user's stations changed) starts over from the beginning,
+    // with `reset` set: the device forgets what it holds (but its own
+    // unanswered changes) and gets every record of its new scope, so the
+    // records of a station taken away leave it as well.
+    let (after, reset) = match query.cursor.as_deref() {
+        None | Some("") => (0, false),
         Some(text) => {
             let (position, scope_of_cursor) = text
                 .split_once('.')
                 .and_then(|(n, fp)| Some((n.parse::<i64>().ok().filter(|n| *n >= 0)?, fp)))
                 .ok_or_else(|| ApiError::bad_request(format!("invalid cursor {text:?}")))?;
             if scope_of_cursor == fingerprint {
-                position
+                (position, false)
             } else {
-                0
+                (0, true)
             }
         }
     };
@@ -144,30 +146,47 @@ pub async fn sync_pull(
         .limit
         .unwrap_or(MAX_PULL_CHANGES)
         .clamp(1, MAX_PULL_CHANGES);
+    // Every query of this page reads up to one position of the stream, so
+    // together they are one moment of it (see `Db::last_position`).
+    let through = state.db.last_position().await?;
+    // Each source gives its first `limit` changes after the cursor. If
+    // none had more, the page holds every change up to `through`, and the
+    // cursor moves there; else the page is the first `limit` of all of
+    // them and the cursor moves to the last one it holds.
     let mut page: Vec<(i64, Pulled)> = Vec::new();
+    let mut full = false;
     if let Some(scope) = &activities {
-        let found = state.db.pull(scope, after, limit).await?;
+        let found = state.db.pull(scope, after, through, limit).await?;
+        full |= found.len() >= limit;
         page.extend(found.into_iter().map(|(seq, r)| (seq, Pulled::Activity(r))));
+        if let StationScope::Only(stations) = scope {
+            let gone = state.db.pull_exits(stations, after, through, limit).await?;
+            full |= gone.len() >= limit;
+            page.extend(gone.into_iter().map(|(seq, id)| (seq, Pulled::Gone(id))));
+        }
     }
     if livestream {
-        let found = state.db.pull_livestream(after, limit).await?;
+        let found = state.db.pull_livestream(after, through, limit).await?;
+        full |= found.len() >= limit;
         page.extend(
             found
                 .into_iter()
                 .map(|(seq, r)| (seq, Pulled::Livestream(r))),
         );
     }
-    // Each source gave its first `limit` changes after the cursor; the
-    // page is the first `limit` of both together, so nothing is skipped.
     page.sort_by_key(|(seq, _)| *seq);
-    let more = page.len() >= limit;
-    page.truncate(limit);
-    let cursor = page.last().map_or(after, |(seq, _)| *seq);
-    let (mut changes, mut livestream_changes) = (Vec::new(), Vec::new());
+    let (more, cursor) = if full || page.len() > limit {
+        page.truncate(limit);
+        (true, page.last().map_or(after, |(seq, _)| *seq))
+    } else {
+        (false, through.max(after))
+    };
+    let (mut changes, mut livestream_changes, mut gone) = (Vec::new(), Vec::new(), Vec::new());
     for (_, pulled) in page {
         match pulled {
             Pulled::Activity(record) => changes.push(record),
             Pulled::Livestream(record) => livestream_changes.push(record),
+            Pulled::Gone(id) => gone.push(id),
         }
     }
     let (now, stamp) = state.now();
@@ -175,6 +194,8 @@ pub async fn sync_pull(
         more,
         changes,
         livestream: livestream_changes,
+        gone,
+        reset,
         cursor: format!("{cursor}.{fingerprint}"),
         server_time_ms: now.timestamp_millis(),
         server_stamp: stamp,

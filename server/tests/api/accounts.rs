@@ -58,7 +58,13 @@ async fn roles_stop_at_their_boundaries() {
     let pushed = app
         .push_as(&organiser, &push_body(Uuid::now_v7(), &[(1, record(5))]))
         .await;
-    assert_eq!(pushed.status(), StatusCode::FORBIDDEN);
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let answer: Value = pushed.json().await.unwrap();
+    assert_eq!(answer["results"][0]["outcome"], "rejected", "{answer}");
+    assert_eq!(
+        answer["results"][0]["errors"][0]["rule"]["code"],
+        "not_your_role"
+    );
     for path in ["/api/reference", "/api/admin/summary"] {
         let response = app.get_raw(Some(&organiser), path).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");

@@ -161,7 +161,7 @@ pub fn record(people_served: i64) -> Value {
 
 pub fn push_body(device_id: Uuid, mutations: &[(u64, Value)]) -> Value {
     json!({
-        "protocol": 1,
+        "protocol": tongxin_shared::sync::PROTOCOL_VERSION,
         "device_id": device_id,
         "mutations": mutations
             .iter()

@@ -54,7 +54,7 @@ fn room(device: Uuid) -> Vec<LivestreamRecord> {
 
 fn livestream_push(device: Uuid, records: &[LivestreamRecord]) -> Value {
     json!({
-        "protocol": 1,
+        "protocol": tongxin_shared::sync::PROTOCOL_VERSION,
         "device_id": device,
         "mutations": records.iter().enumerate().map(|(i, record)| json!({
             "seq": i + 1,
@@ -92,13 +92,17 @@ async fn an_organisers_room_reaches_the_server_and_the_admin_and_never_a_volunte
     assert_eq!(page["changes"], json!([]));
     // A volunteer neither sees nor writes livestream records.
     assert_eq!(pull_livestream(&app, &app.volunteer_token).await, vec![]);
-    let (status, error) = error_of(
-        app.push(&livestream_push(Uuid::now_v7(), &room(Uuid::now_v7())))
-            .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(error, "volunteers do not write livestream records");
+    // Each of their livestream changes is refused on its own, with the
+    // reason; nothing of it is stored.
+    let pushed = app
+        .push(&livestream_push(Uuid::now_v7(), &room(Uuid::now_v7())))
+        .await;
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let answer: Value = pushed.json().await.unwrap();
+    for result in answer["results"].as_array().unwrap() {
+        assert_eq!(result["outcome"], "rejected", "{answer}");
+        assert_eq!(result["errors"][0]["rule"]["code"], "not_your_role");
+    }
     assert_eq!(app.summary().await["livestream_sessions"], 1);
 }
 

@@ -82,7 +82,7 @@ async fn records_stored_as_whole_json_keep_every_field_stamp_after_the_upgrade()
     pool.close().await;
 
     let db = Db::open(&url).await.unwrap();
-    let pulled = db.pull(&StationScope::All, 0, 10).await.unwrap();
+    let pulled = db.pull(&StationScope::All, 0, i64::MAX, 10).await.unwrap();
     // The fields added since read as never written (stamped at zero).
     let expected = ActivityRecord {
         time: Lww::default(),
@@ -91,7 +91,7 @@ async fn records_stored_as_whole_json_keep_every_field_stamp_after_the_upgrade()
     };
     assert_eq!(pulled, vec![(1, expected)]);
     // The session became a record at the next position, every field kept.
-    let sessions = db.pull_livestream(0, 10).await.unwrap();
+    let sessions = db.pull_livestream(0, i64::MAX, 10).await.unwrap();
     let [(2, LivestreamRecord::Session(session))] = sessions.as_slice() else {
         panic!("one session at position 2 expected, got {sessions:?}")
     };

@@ -1,0 +1,22 @@
+-- A resend gets the answer the first attempt had. `devices.last_seq` is
+-- the device's watermark: every mutation at or below it has been answered.
+-- `push_answers` keeps every refusal (a resend of a refused mutation is
+-- refused again with the same reasons) and the answers to mutations that
+-- arrived ahead of the watermark (out of order), until it passes them.
+-- `errors` is the refusal's reasons as JSON, NULL for accepted.
+CREATE TABLE push_answers (
+    device_id TEXT NOT NULL,
+    seq       BIGINT NOT NULL,
+    errors    TEXT,
+    PRIMARY KEY (device_id, seq)
+);
+
+-- An activity moved from one station to another leaves the devices of
+-- the first: each move is kept at the change-stream position of the write
+-- that made it, so a pull of that station's scope can say the record left.
+CREATE TABLE activity_exits (
+    change_seq BIGINT NOT NULL,
+    record_id  TEXT NOT NULL,
+    station_id TEXT NOT NULL
+);
+CREATE INDEX activity_exits_by_position ON activity_exits (change_seq);

@@ -1,0 +1,314 @@
+//! A phone as the app runs it, in memory: the same records, outbox,
+//! refusals, clock and cursor as `frontend/src/store.rs`, and the same
+//! steps as `frontend/src/sync.rs` (push the outbox oldest first, take the
+//! answers, move the stamps back when the server finds the clock ahead,
+//! then pull every page). The merge, the clock and the stamp rewrite are
+//! the app's own code from `tongxin_shared`; what is modelled here is only
+//! IndexedDB (as maps) and `fetch` (as reqwest, through which tests lose
+//! answers, send twice or change the order).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+use tongxin_shared::{
+    Activity, ValidationError,
+    error::Rule,
+    hlc::{Hlc, HlcClock, StampRewrite},
+    merge::ActivityRecord,
+    sync::{
+        Change, MAX_PUSH_MUTATIONS, MAX_STAMP_AHEAD_MS, Mutation, MutationResult, Outcome,
+        PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+    },
+};
+use uuid::Uuid;
+
+/// Why a request gave no usable answer.
+#[derive(Debug)]
+pub enum Failed {
+    /// No answer: connection refused or reset, or the answer was lost.
+    Offline(String),
+    /// A 5xx: never expected, counted by the chaos run.
+    ServerError(u16, String),
+    /// Any other refusal of the whole request.
+    Refused(u16, String),
+}
+
+pub struct Device {
+    pub id: Uuid,
+    pub token: String,
+    clock: HlcClock,
+    /// How wrong the phone's own clock is, in ms (the chaos run moves it).
+    pub skew_ms: i64,
+    /// The correction the server's time taught the app.
+    offset_ms: i64,
+    next_seq: u64,
+    pub records: BTreeMap<Uuid, ActivityRecord>,
+    pub outbox: BTreeMap<u64, (Uuid, Change)>,
+    pub rejected: BTreeMap<Uuid, Vec<ValidationError>>,
+    cursor: String,
+}
+
+impl Device {
+    pub fn new(token: &str, skew_ms: i64) -> Device {
+        let id = Uuid::now_v7();
+        Device {
+            id,
+            token: token.to_owned(),
+            clock: HlcClock::new(id),
+            skew_ms,
+            offset_ms: 0,
+            next_seq: 1,
+            records: BTreeMap::new(),
+            outbox: BTreeMap::new(),
+            rejected: BTreeMap::new(),
+            cursor: String::new(),
+        }
+    }
+
+    fn phone_now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis() + self.skew_ms
+    }
+
+    fn stamp(&mut self) -> Hlc {
+        let physical = (self.phone_now_ms() + self.offset_ms).max(0) as u64;
+        self.clock.stamp(physical)
+    }
+
+    /// `Store::save_activity`: a new record, or only the changed fields of
+    /// an existing one take a new stamp; queued, and any refusal of the
+    /// record forgotten.
+    pub fn save(&mut self, activity: &Activity) {
+        let stamp = self.stamp();
+        let record = match self.records.get(&activity.id) {
+            Some(current) => {
+                let mut record = current.clone();
+                record.edit(activity, stamp);
+                record
+            }
+            None => ActivityRecord::new(activity, stamp),
+        };
+        self.queue(record);
+    }
+
+    /// `Store::set_deleted`.
+    pub fn set_deleted(&mut self, id: Uuid, deleted: bool) {
+        let stamp = self.stamp();
+        let mut record = self.records[&id].clone();
+        record.set_deleted(deleted, stamp);
+        self.queue(record);
+    }
+
+    fn queue(&mut self, record: ActivityRecord) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.rejected.remove(&record.id);
+        self.outbox
+            .insert(seq, (record.id, Change::PutActivity(record.clone())));
+        self.records.insert(record.id, record);
+    }
+
+    /// Records with a change the server has not taken: queued or refused.
+    pub fn unsynced(&self) -> HashSet<Uuid> {
+        self.outbox
+            .values()
+            .map(|(id, _)| *id)
+            .chain(self.rejected.keys().copied())
+            .collect()
+    }
+
+    /// The oldest queued changes, as one push would send them.
+    pub fn next_push(&self) -> Option<PushRequest> {
+        let mutations: Vec<Mutation> = self
+            .outbox
+            .iter()
+            .take(MAX_PUSH_MUTATIONS)
+            .map(|(seq, (_, change))| Mutation {
+                seq: *seq,
+                change: change.clone(),
+            })
+            .collect();
+        (!mutations.is_empty()).then(|| PushRequest {
+            protocol: PROTOCOL_VERSION,
+            device_id: self.id,
+            mutations,
+        })
+    }
+
+    /// `Store::acknowledge`, then `observe_server`, then, if the server
+    /// found the clock ahead, `move_stamps_back`. Returns how many changes
+    /// were refused for a clock ahead.
+    pub fn take_answer(&mut self, response: &PushResponse) -> usize {
+        let mut results: Vec<&MutationResult> = response.results.iter().collect();
+        results.sort_by_key(|result| result.seq);
+        let mut clock_ahead = 0;
+        for result in results {
+            let Some((id, change)) = self.outbox.remove(&result.seq) else {
+                continue;
+            };
+            match &result.outcome {
+                Outcome::Accepted => {}
+                Outcome::Rejected { errors }
+                    if errors.iter().any(|e| e.rule == Rule::ClockAhead) =>
+                {
+                    clock_ahead += 1;
+                    let seq = self.next_seq;
+                    self.next_seq += 1;
+                    self.outbox.insert(seq, (id, change));
+                }
+                Outcome::Rejected { errors } => {
+                    self.rejected.insert(id, errors.clone());
+                }
+            }
+        }
+        self.observe_server(response.server_stamp, response.server_time_ms);
+        if clock_ahead > 0 {
+            self.move_stamps_back(response.server_stamp, response.server_time_ms);
+        }
+        clock_ahead
+    }
+
+    fn observe_server(&mut self, stamp: Hlc, server_time_ms: i64) {
+        self.clock.observe(stamp);
+        self.offset_ms = server_time_ms - self.phone_now_ms();
+    }
+
+    fn move_stamps_back(&mut self, server_stamp: Hlc, server_time_ms: i64) {
+        let now_ms = server_time_ms.max(0) as u64;
+        let held: Vec<Hlc> = self
+            .records
+            .values_mut()
+            .flat_map(|r| r.stamps_mut())
+            .chain(self.outbox.values_mut().flat_map(|(_, c)| c.stamps_mut()))
+            .map(|stamp| *stamp)
+            .chain([server_stamp])
+            .collect();
+        let node = self.clock.node();
+        let plan = StampRewrite::plan(node, now_ms, now_ms + MAX_STAMP_AHEAD_MS, held);
+        for stamp in self
+            .records
+            .values_mut()
+            .flat_map(|r| r.stamps_mut())
+            .chain(self.outbox.values_mut().flat_map(|(_, c)| c.stamps_mut()))
+        {
+            plan.apply(stamp);
+        }
+        self.clock.rewind(plan.rewound_clock(node));
+    }
+
+    /// `Store::apply_pulled`.
+    pub fn take_page(&mut self, page: &PullResponse) {
+        let unsynced = self.unsynced();
+        if page.reset {
+            self.records.retain(|id, _| unsynced.contains(id));
+        }
+        for id in &page.gone {
+            if !unsynced.contains(id) {
+                self.records.remove(id);
+            }
+        }
+        for pulled in &page.changes {
+            self.clock.observe(pulled.latest_stamp());
+            let record = match (unsynced.contains(&pulled.id), self.records.get(&pulled.id)) {
+                (true, Some(local)) => {
+                    let mut merged = local.clone();
+                    merged.merge(pulled);
+                    merged
+                }
+                _ => pulled.clone(),
+            };
+            self.records.insert(record.id, record);
+        }
+        self.cursor = page.cursor.clone();
+        self.observe_server(page.server_stamp, page.server_time_ms);
+    }
+
+    pub fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    /// One push of the oldest queued changes to `server`.
+    pub async fn push_once(
+        &mut self,
+        client: &reqwest::Client,
+        server: &str,
+    ) -> Result<usize, Failed> {
+        let Some(request) = self.next_push() else {
+            return Ok(0);
+        };
+        let response: PushResponse = send(
+            client
+                .post(format!("{server}/api/sync/push"))
+                .bearer_auth(&self.token)
+                .json(&request),
+        )
+        .await?;
+        self.take_answer(&response);
+        Ok(request.mutations.len())
+    }
+
+    /// One page of a pull from `server`; whether more wait.
+    pub async fn pull_once(
+        &mut self,
+        client: &reqwest::Client,
+        server: &str,
+        limit: usize,
+    ) -> Result<bool, Failed> {
+        let page: PullResponse = send(
+            client
+                .get(format!(
+                    "{server}/api/sync/pull?cursor={}&limit={limit}",
+                    self.cursor
+                ))
+                .bearer_auth(&self.token),
+        )
+        .await?;
+        self.take_page(&page);
+        Ok(page.more)
+    }
+
+    /// `sync_once`: the whole outbox, then every page.
+    pub async fn sync(&mut self, client: &reqwest::Client, server: &str) -> Result<(), Failed> {
+        let mut corrections = 0;
+        while let Some(request) = self.next_push() {
+            let response: PushResponse = send(
+                client
+                    .post(format!("{server}/api/sync/push"))
+                    .bearer_auth(&self.token)
+                    .json(&request),
+            )
+            .await?;
+            if self.take_answer(&response) > 0 {
+                corrections += 1;
+                if corrections > 2 {
+                    return Err(Failed::Refused(0, "clock still ahead".into()));
+                }
+            }
+        }
+        while self.pull_once(client, server, 5_000).await? {}
+        Ok(())
+    }
+}
+
+/// Sends a request and reads its JSON answer.
+pub async fn send<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+) -> Result<T, Failed> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Failed::Offline(e.to_string()))?;
+    let status = response.status();
+    if status.is_success() {
+        return response
+            .json()
+            .await
+            .map_err(|e| Failed::Offline(e.to_string()));
+    }
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let message = body["error"].as_str().unwrap_or("").to_owned();
+    if status.is_server_error() {
+        Err(Failed::ServerError(status.as_u16(), message))
+    } else {
+        Err(Failed::Refused(status.as_u16(), message))
+    }
+}
