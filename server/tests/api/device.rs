@@ -7,7 +7,7 @@
 //! IndexedDB (as maps) and `fetch` (as reqwest, through which tests lose
 //! answers, send twice or change the order).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 use tongxin_shared::{
@@ -22,8 +22,10 @@ use tongxin_shared::{
 };
 use uuid::Uuid;
 
-/// Why a request gave no usable answer.
+/// Why a request gave no usable answer. The words are read through
+/// `Debug`, in the reports of failed runs.
 #[derive(Debug)]
+#[allow(dead_code)]
 pub enum Failed {
     /// No answer: connection refused or reset, or the answer was lost.
     Offline(String),
@@ -45,6 +47,9 @@ pub struct Device {
     pub records: BTreeMap<Uuid, ActivityRecord>,
     pub outbox: BTreeMap<u64, (Uuid, Change)>,
     pub rejected: BTreeMap<Uuid, Vec<ValidationError>>,
+    /// Records the server says are outside the user's stations, held only
+    /// for an unsynced change of them (`left` in the store's meta).
+    left: BTreeSet<Uuid>,
     cursor: String,
 }
 
@@ -61,6 +66,7 @@ impl Device {
             records: BTreeMap::new(),
             outbox: BTreeMap::new(),
             rejected: BTreeMap::new(),
+            left: BTreeSet::new(),
             cursor: String::new(),
         }
     }
@@ -160,11 +166,28 @@ impl Device {
                 }
             }
         }
+        self.forget_left();
         self.observe_server(response.server_stamp, response.server_time_ms);
         if clock_ahead > 0 {
             self.move_stamps_back(response.server_stamp, response.server_time_ms);
         }
         clock_ahead
+    }
+
+    /// Records that left the user's stations go once nothing of them is
+    /// unsynced.
+    fn forget_left(&mut self) {
+        let unsynced = self.unsynced();
+        let gone: Vec<Uuid> = self
+            .left
+            .iter()
+            .filter(|id| !unsynced.contains(id))
+            .copied()
+            .collect();
+        for id in gone {
+            self.left.remove(&id);
+            self.records.remove(&id);
+        }
     }
 
     fn observe_server(&mut self, stamp: Hlc, server_time_ms: i64) {
@@ -200,13 +223,17 @@ impl Device {
         let unsynced = self.unsynced();
         if page.reset {
             self.records.retain(|id, _| unsynced.contains(id));
+            self.left.extend(self.records.keys().copied());
         }
         for id in &page.gone {
-            if !unsynced.contains(id) {
+            if unsynced.contains(id) {
+                self.left.insert(*id);
+            } else {
                 self.records.remove(id);
             }
         }
         for pulled in &page.changes {
+            self.left.remove(&pulled.id);
             self.clock.observe(pulled.latest_stamp());
             let record = match (unsynced.contains(&pulled.id), self.records.get(&pulled.id)) {
                 (true, Some(local)) => {

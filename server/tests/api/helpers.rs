@@ -1,3 +1,8 @@
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+};
+
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use tongxin_server::{
@@ -275,4 +280,46 @@ pub async fn error_of(response: Response) -> (StatusCode, String) {
     let body: Value = response.json().await.expect("error bodies are JSON");
     let error = body["error"].as_str().expect("an error field").to_owned();
     (status, error)
+}
+
+/// A server process on a port of its own, killed when dropped.
+pub struct ServerProcess {
+    child: Child,
+    pub address: String,
+}
+
+impl ServerProcess {
+    pub fn start(database_url: &str) -> ServerProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tongxin-server"))
+            .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start tongxin-server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line
+            .trim()
+            .strip_prefix("tongxin-server listening on ")
+            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+            .to_owned();
+        ServerProcess { child, address }
+    }
+}
+
+impl ServerProcess {
+    /// SIGKILL: no clean shutdown, as when a machine loses power.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

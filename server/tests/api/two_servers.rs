@@ -5,52 +5,13 @@
 //! SQLite (two processes on one file) and on PostgreSQL (the way the server
 //! scales past one machine).
 
-use std::{
-    collections::HashMap,
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    sync::Arc,
-};
+use std::{collections::HashMap, sync::Arc};
 
 use serde_json::Value;
 use tongxin_shared::{PeopleServed, hlc::HlcClock, merge::ActivityRecord};
 use uuid::Uuid;
 
-use crate::helpers::{activity, push_body, spawn_app};
-
-/// A server process on a port of its own, killed when dropped.
-struct ServerProcess {
-    child: Child,
-    address: String,
-}
-
-impl ServerProcess {
-    fn start(database_url: &str) -> ServerProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tongxin-server"))
-            .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start tongxin-server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .trim()
-            .strip_prefix("tongxin-server listening on ")
-            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
-            .to_owned();
-        ServerProcess { child, address }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::helpers::{ServerProcess, activity, push_body, spawn_app};
 
 const DEVICES: usize = 6;
 const ROUNDS: usize = 12;
