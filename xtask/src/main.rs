@@ -10,6 +10,8 @@
 //!   printed and written to `target/bench/`.
 //! - `postgres`: start the project's PostgreSQL test server (as `test`
 //!   and `bench admin` do) and print its URL.
+//! - `chaos`: the seeded randomized sync run (`server/tests/api/chaos.rs`)
+//!   over many seeds, on SQLite and on two servers over PostgreSQL.
 //!
 //! Each step prints one line saying what it does and why, so a long first
 //! run is never silent.
@@ -26,7 +28,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run|test|build|bench|postgres> [--listen ADDR]
+const USAGE: &str = "usage: cargo xtask <run|test|build|bench|chaos|postgres> [--listen ADDR]
 
   run         build everything and start the server with demo data (Ctrl-C stops it)
   test        run every check and test: fmt, clippy, native, end-to-end, the API on PostgreSQL, browser
@@ -34,6 +36,8 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|bench|postgres> [--liste
   bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
   bench ui    measure the front end's size beside a plain Leptos counter, time to a usable form, rendering 1,000 and 10,000 records (target/bench/ui_*.json)
   bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, and an XLSX export (target/bench/admin.json)
+  chaos       the randomized sync run: --seeds N (50) --minutes M per backend (10) --first-seed S (1)
+              --backend sqlite|postgres|both (both); --seed S --steps N replays one seed
   postgres    start the PostgreSQL test server that test and bench admin use, if it is not running, and print its URL";
 
 fn main() -> ExitCode {
@@ -58,6 +62,7 @@ fn try_main() -> Result<()> {
             web::build_dist(&root, &toolchain).map(drop)
         }
         Some("bench") => bench(&root, &args[1..]),
+        Some("chaos") => chaos(&root, &args[1..]),
         Some("postgres") => {
             println!("{}", postgres::ensure_server(&root)?);
             Ok(())
@@ -225,6 +230,78 @@ fn bench_ui(root: &Path) -> Result<()> {
         &["bench", "--package", "tongxin-tests", "--bench", "ui"],
         &[],
     )
+}
+
+/// Runs the chaos test of the API suite over many seeds: `--seeds` of
+/// them from `--first-seed`, sharing `--minutes` on each backend.
+fn chaos(root: &Path, args: &[String]) -> Result<()> {
+    let (mut seeds, mut minutes, mut first, mut backend, mut replay, mut steps) = (
+        50u64,
+        10f64,
+        1u64,
+        "both".to_owned(),
+        None::<u64>,
+        None::<u64>,
+    );
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let number = || {
+            value
+                .parse::<f64>()
+                .with_context(|| format!("{flag} takes a number, not {value:?}"))
+        };
+        match flag.as_str() {
+            "--seeds" => seeds = number()? as u64,
+            "--minutes" => minutes = number()?,
+            "--first-seed" => first = number()? as u64,
+            "--seed" => replay = Some(number()? as u64),
+            "--steps" => steps = Some(number()? as u64),
+            "--backend" => backend = value.clone(),
+            _ => bail!("unknown flag {flag:?}\n{USAGE}"),
+        }
+    }
+    if let Some(seed) = replay {
+        (seeds, first) = (1, seed);
+    }
+    let backends: &[&str] = match backend.as_str() {
+        "sqlite" => &["sqlite"],
+        "postgres" => &["postgres"],
+        "both" => &["sqlite", "postgres"],
+        other => bail!("--backend is sqlite, postgres or both, not {other:?}"),
+    };
+    let postgres = postgres::ensure_server(root)?;
+    let seconds = (minutes * 60.0 / seeds.max(1) as f64).max(1.0).to_string();
+    let (seeds, first) = (seeds.to_string(), first.to_string());
+    let steps = steps.map(|n| n.to_string()).unwrap_or_default();
+    for backend in backends {
+        step(&format!(
+            "chaos on {backend}: {seeds} seeds from {first}, {seconds} s of faults each"
+        ));
+        cargo_env(
+            &[
+                "test",
+                "--package",
+                "tongxin-server",
+                "--test",
+                "api",
+                "chaos",
+                "--",
+                "--nocapture",
+            ],
+            &[
+                (POSTGRES_URL, OsStr::new(&postgres)),
+                ("TONGXIN_TEST_BACKEND", OsStr::new(backend)),
+                ("TONGXIN_CHAOS_SEEDS", OsStr::new(&seeds)),
+                ("TONGXIN_CHAOS_FIRST_SEED", OsStr::new(&first)),
+                ("TONGXIN_CHAOS_SECONDS", OsStr::new(&seconds)),
+                ("TONGXIN_CHAOS_STEPS", OsStr::new(&steps)),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 fn test(root: &Path) -> Result<()> {

@@ -17,7 +17,9 @@
 //!
 //! `cargo xtask test` runs a few seeds for a few seconds each;
 //! `cargo xtask chaos --seeds N --minutes M` runs more. A failing seed
-//! prints the line that replays it: `TONGXIN_CHAOS_SEED=<seed>`.
+//! prints the line that replays it (`cargo xtask chaos --seed S --steps
+//! N`: the same steps in the same order; only how a kill falls within a
+//! push depends on timing).
 
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
@@ -50,6 +52,7 @@ const STATIONS: [&str; 3] = ["st-xianfeng", "st-shangrong", "st-dazhi"];
 #[derive(Debug, Default)]
 struct Figures {
     seed: u64,
+    steps: usize,
     devices: usize,
     mutations: usize,
     faults: usize,
@@ -152,7 +155,15 @@ impl Servers {
 /// phone and the value.
 type Expected = HashMap<(Uuid, &'static str), (usize, String)>;
 
-async fn run_seed(seed: u64, run_for: Duration, servers_count: usize) -> Figures {
+/// How long a run goes on: for a time (the usual), or for as many steps
+/// as a run to replay made.
+#[derive(Clone, Copy)]
+enum Budget {
+    Time(Duration),
+    Steps(usize),
+}
+
+async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
     let mut rng = StdRng::seed_from_u64(seed);
     let database = TestDatabase::create().await;
     let db = Db::open(&database.url).await.unwrap();
@@ -225,7 +236,11 @@ async fn run_seed(seed: u64, run_for: Duration, servers_count: usize) -> Figures
     let mut created: HashSet<Uuid> = HashSet::new();
     let mut counter = 0u32;
     let started = Instant::now();
-    while started.elapsed() < run_for {
+    while match budget {
+        Budget::Time(run_for) => started.elapsed() < run_for,
+        Budget::Steps(steps) => figures.steps < steps,
+    } {
+        figures.steps += 1;
         let p = rng.random_range(0..phones.len());
         match rng.random_range(0..100) {
             // Record something new at one of the user's stations (as the
@@ -655,12 +670,18 @@ fn seeds() -> Vec<u64> {
     (first..first + count).collect()
 }
 
-fn seconds_per_seed() -> Duration {
+fn budget() -> Budget {
+    if let Some(steps) = std::env::var("TONGXIN_CHAOS_STEPS")
+        .ok()
+        .filter(|steps| !steps.is_empty())
+    {
+        return Budget::Steps(steps.parse().expect("TONGXIN_CHAOS_STEPS is a number"));
+    }
     let seconds: f64 = std::env::var("TONGXIN_CHAOS_SECONDS")
         .ok()
         .map(|n| n.parse().expect("TONGXIN_CHAOS_SECONDS is a number"))
         .unwrap_or(6.0);
-    Duration::from_secs_f64(seconds)
+    Budget::Time(Duration::from_secs_f64(seconds))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -674,10 +695,11 @@ async fn many_phones_with_faults_and_wrong_clocks_converge_and_lose_nothing() {
     let backend = if servers == 2 { "postgres" } else { "sqlite" };
     let mut failed = Vec::new();
     for seed in seeds() {
-        let figures = run_seed(seed, seconds_per_seed(), servers).await;
+        let figures = run_seed(seed, budget(), servers).await;
         println!(
-            "chaos {backend} seed {seed}: devices {}, mutations {}, faults {} ({} kills), \
+            "chaos {backend} seed {seed}: steps {}, devices {}, mutations {}, faults {} ({} kills), \
              refused {}, fields lost {}, records doubled {}, invented {}, devices diverged {}, 5xx {}",
+            figures.steps,
             figures.devices,
             figures.mutations,
             figures.faults,
@@ -694,8 +716,8 @@ async fn many_phones_with_faults_and_wrong_clocks_converge_and_lose_nothing() {
                 println!("  {line}");
             }
             println!(
-                "  replay: TONGXIN_TEST_BACKEND={backend} TONGXIN_CHAOS_SEED={seed} \
-                 cargo xtask chaos (or cargo test -p tongxin-server --test api chaos)"
+                "  replay: cargo xtask chaos --backend {backend} --seed {seed} --steps {}",
+                figures.steps
             );
             failed.push(seed);
         }
