@@ -210,7 +210,7 @@ impl Db {
         device_id: Uuid,
         mutations: &[Mutation],
         clock: &ServerClock,
-    ) -> Result<Vec<MutationResult>, PushError> {
+    ) -> Result<PushAnswered, PushError> {
         // Organisers have no activities to push; volunteers no livestream
         // records: such a change is refused on its own.
         let scope = actor.activity_scope().ok();
@@ -218,17 +218,26 @@ impl Db {
         let user_id = actor.user_id.to_string();
         let mut tx = self.begin_write().await?;
         let device = device_id.to_string();
-        let known: Option<(String, i64)> =
-            sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE device_id = $1")
-                .bind(&device)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let watermark = match known {
-            Some((owner, _)) if owner != user_id => {
+        let known: Option<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT user_id, last_seq, latest_wall_ms, latest_counter
+             FROM devices WHERE device_id = $1",
+        )
+        .bind(&device)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (watermark, mut device_latest) = match known {
+            Some((owner, ..)) if owner != user_id => {
                 return Err(PushError::DeviceOfAnotherUser);
             }
-            Some((_, last_seq)) => last_seq,
-            None => 0,
+            Some((_, last_seq, wall_ms, counter)) => (
+                last_seq,
+                Hlc {
+                    wall_ms: u64::try_from(wall_ms).unwrap_or(0),
+                    counter: u32::try_from(counter).unwrap_or(0),
+                    node: device_id,
+                },
+            ),
+            None => (0, Hlc::ZERO),
         };
         let mut answers = PushAnswers::load(&mut tx, &device, watermark, mutations).await?;
 
@@ -377,6 +386,11 @@ impl Db {
                     }
                 }
             };
+            if outcome == Outcome::Accepted
+                && let Some(stamp) = mutation.change.latest_stamp_of(device_id)
+            {
+                device_latest = device_latest.max(stamp);
+            }
             answers.answered(seq, &outcome);
             results.push(MutationResult {
                 seq: mutation.seq,
@@ -402,16 +416,24 @@ impl Db {
         stream.close(&mut tx).await?;
         let watermark = answers.save(&mut tx, &device).await?;
         sqlx::query(
-            "INSERT INTO devices (device_id, user_id, last_seq) VALUES ($1, $2, $3)
-             ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
+            "INSERT INTO devices (device_id, user_id, last_seq, latest_wall_ms, latest_counter)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq,
+                latest_wall_ms = excluded.latest_wall_ms,
+                latest_counter = excluded.latest_counter",
         )
         .bind(&device)
         .bind(&user_id)
         .bind(watermark)
+        .bind(i64::try_from(device_latest.wall_ms).unwrap_or(i64::MAX))
+        .bind(i64::from(device_latest.counter))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(results)
+        Ok(PushAnswered {
+            results,
+            device_latest,
+        })
     }
 
     /// The last position handed out in the change stream. Every change at
@@ -561,6 +583,13 @@ impl Db {
         stream.close(&mut tx).await?;
         tx.commit().await
     }
+}
+
+/// What a push was answered.
+pub struct PushAnswered {
+    pub results: Vec<MutationResult>,
+    /// See [`tongxin_shared::sync::PushResponse::device_latest`].
+    pub device_latest: Hlc,
 }
 
 /// A refusal for one rule.

@@ -30,6 +30,11 @@ impl Hlc {
         counter: 0,
         node: Uuid::nil(),
     };
+
+    /// [`Hlc::ZERO`], for fields that older messages lack.
+    pub fn zero() -> Hlc {
+        Hlc::ZERO
+    }
 }
 
 /// A device's clock. Feed it the physical time on every call; it never goes

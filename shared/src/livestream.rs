@@ -304,6 +304,9 @@ impl StampedRecord for LivestreamRecord {
     fn latest_stamp(&self) -> Hlc {
         each_kind!(self, r => r.latest_stamp())
     }
+    fn stamps(&self) -> Vec<Hlc> {
+        each_kind!(self, r => r.stamps())
+    }
     fn stamps_mut(&mut self) -> Vec<&mut Hlc> {
         each_kind!(self, r => r.stamps_mut())
     }

@@ -66,6 +66,8 @@ pub trait StampedRecord: Clone {
     fn merge_from(&mut self, other: &Self);
     /// The latest stamp of any field: what a clock must observe on receipt.
     fn latest_stamp(&self) -> Hlc;
+    /// The stamp of every field, the tombstone's included.
+    fn stamps(&self) -> Vec<Hlc>;
     /// The stamp of every field, the tombstone's included, to rewrite in
     /// place: a device whose clock ran ahead moves its own stamps back
     /// (see [`crate::hlc::StampRewrite`]).
@@ -142,6 +144,11 @@ macro_rules! stamped_record {
                     .unwrap_or($crate::hlc::Hlc::ZERO)
             }
 
+            /// See [`StampedRecord::stamps`].
+            pub fn stamps(&self) -> Vec<$crate::hlc::Hlc> {
+                vec![$(self.$field.stamp,)+ self.deleted.stamp]
+            }
+
             /// See [`StampedRecord::stamps_mut`].
             pub fn stamps_mut(&mut self) -> Vec<&mut $crate::hlc::Hlc> {
                 vec![$(&mut self.$field.stamp,)+ &mut self.deleted.stamp]
@@ -160,6 +167,9 @@ macro_rules! stamped_record {
             }
             fn latest_stamp(&self) -> $crate::hlc::Hlc {
                 $record::latest_stamp(self)
+            }
+            fn stamps(&self) -> Vec<$crate::hlc::Hlc> {
+                $record::stamps(self)
             }
             fn stamps_mut(&mut self) -> Vec<&mut $crate::hlc::Hlc> {
                 $record::stamps_mut(self)

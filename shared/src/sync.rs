@@ -86,6 +86,15 @@ impl Change {
         }
     }
 
+    /// The latest stamp the given device made in the record it carries.
+    pub fn latest_stamp_of(&self, node: Uuid) -> Option<Hlc> {
+        let stamps = match self {
+            Change::PutActivity(record) => record.stamps(),
+            Change::PutLivestream(record) => record.stamps(),
+        };
+        stamps.into_iter().filter(|stamp| stamp.node == node).max()
+    }
+
     /// Every stamp of the record it carries, to rewrite in place.
     pub fn stamps_mut(&mut self) -> Vec<&mut Hlc> {
         match self {
@@ -104,6 +113,12 @@ pub struct PushResponse {
     /// A stamp from the server's clock: devices observe it, so a phone whose
     /// clock runs behind still stamps its next edit after what it has seen.
     pub server_stamp: Hlc,
+    /// The latest stamp of this device's own in any change the server took
+    /// from it. A device moving its stamps back keeps them after this one,
+    /// so its later edits still win over its earlier ones, whichever server
+    /// process took those.
+    #[serde(default = "Hlc::zero")]
+    pub device_latest: Hlc,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,10 +152,10 @@ pub struct PullResponse {
     /// change of one still to be answered.
     #[serde(default)]
     pub gone: Vec<Uuid>,
-    /// The pull starts over because the user's stations changed: before
-    /// storing this page the device forgets every record it holds that it
-    /// has no unanswered or refused change of; the pages that follow bring
-    /// back those still in scope.
+    /// The pull starts from the beginning (the device's first, or the
+    /// user's stations changed): before storing this page the device
+    /// forgets every record it holds that it has no unanswered or refused
+    /// change of; the pages that follow bring back those in scope.
     #[serde(default)]
     pub reset: bool,
     pub cursor: String,

@@ -4,6 +4,13 @@
 -- refused again with the same reasons) and the answers to mutations that
 -- arrived ahead of the watermark (out of order), until it passes them.
 -- `errors` is the refusal's reasons as JSON, NULL for accepted.
+--
+-- `devices.latest_*` is the latest stamp of the device's own in any change
+-- the server took from it: a device whose clock ran ahead moves its stamps
+-- back to after it, never before (the node is the device id).
+ALTER TABLE devices ADD COLUMN latest_wall_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN latest_counter BIGINT NOT NULL DEFAULT 0;
+
 CREATE TABLE push_answers (
     device_id TEXT NOT NULL,
     seq       BIGINT NOT NULL,

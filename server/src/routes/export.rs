@@ -225,6 +225,18 @@ fn attachment(content_type: &'static str, file_name: &str, body: Body) -> Respon
         .into_response()
 }
 
+/// A cell that Excel or WPS would read as a formula (it begins with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so what a
+/// volunteer typed as a title is shown, never run, when the admin opens
+/// the file (OWASP's advice on CSV injection). No cell the server writes
+/// itself begins so: dates, counts and amounts begin with a digit.
+fn inert_in_a_spreadsheet(cell: String) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell,
+    }
+}
+
 /// Rows as CSV with a byte-order mark, streamed chunk by chunk.
 fn csv_response<T: ExportTable>(
     rows: mpsc::Receiver<Result<T, sqlx::Error>>,
@@ -247,7 +259,7 @@ fn csv_response<T: ExportTable>(
                 // error rather than a silently short file.
                 let row = row.map_err(std::io::Error::other)?;
                 writer
-                    .write_record(row.text_cells())
+                    .write_record(row.text_cells().into_iter().map(inert_in_a_spreadsheet))
                     .map_err(std::io::Error::other)?;
             }
             let bytes = writer

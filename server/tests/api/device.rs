@@ -169,7 +169,7 @@ impl Device {
         self.forget_left();
         self.observe_server(response.server_stamp, response.server_time_ms);
         if clock_ahead > 0 {
-            self.move_stamps_back(response.server_stamp, response.server_time_ms);
+            self.move_stamps_back(response);
         }
         clock_ahead
     }
@@ -195,15 +195,15 @@ impl Device {
         self.offset_ms = server_time_ms - self.phone_now_ms();
     }
 
-    fn move_stamps_back(&mut self, server_stamp: Hlc, server_time_ms: i64) {
-        let now_ms = server_time_ms.max(0) as u64;
+    fn move_stamps_back(&mut self, answer: &PushResponse) {
+        let now_ms = answer.server_time_ms.max(0) as u64;
         let held: Vec<Hlc> = self
             .records
             .values_mut()
             .flat_map(|r| r.stamps_mut())
             .chain(self.outbox.values_mut().flat_map(|(_, c)| c.stamps_mut()))
             .map(|stamp| *stamp)
-            .chain([server_stamp])
+            .chain([answer.server_stamp, answer.device_latest])
             .collect();
         let node = self.clock.node();
         let plan = StampRewrite::plan(node, now_ms, now_ms + MAX_STAMP_AHEAD_MS, held);

@@ -462,3 +462,56 @@ async fn a_change_the_role_may_not_make_is_refused_alone_and_the_outbox_drains()
     assert_eq!(outcome(&answer, 1).0, "accepted");
     assert_eq!(app.pull_all().await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_phone_a_little_ahead_whose_clock_then_jumps_a_day_still_wins_over_its_own_earlier_edit()
+{
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let mut phone = Device::new(&app.volunteer_token, 0);
+    let mut made = activity(3);
+    phone.save(&made);
+    phone.sync(&client, &app.address).await.unwrap();
+    // Four minutes ahead: inside what the server takes as it is. The
+    // stamp of this edit is then held by the server alone.
+    phone.skew_ms = 4 * 60 * 1_000;
+    made.title = "第一次".into();
+    phone.save(&made);
+    while phone.push_once(&client, &app.address).await.unwrap() > 0 {}
+    // Then its clock jumps a day ahead, and it corrects the title.
+    phone.skew_ms = DAY_MS;
+    made.title = "第二次".into();
+    phone.save(&made);
+    phone.sync(&client, &app.address).await.unwrap();
+    assert_eq!(
+        on_server(&app, made.id).await.unwrap().title.value,
+        "第二次"
+    );
+}
+
+#[tokio::test]
+async fn a_phone_whose_first_pull_comes_after_its_stations_changed_drops_the_records_of_the_old_one()
+ {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let mut phone = Device::new(&app.volunteer_token, 0);
+    let mut there = activity(2);
+    there.station_id = "st-shangrong".into();
+    let here = activity(3);
+    phone.save(&there);
+    phone.save(&here);
+    // Pushed, never pulled yet.
+    while phone.push_once(&client, &app.address).await.unwrap() > 0 {}
+    let changed = app
+        .client
+        .patch(format!("{}/api/admin/users/volunteer-test", app.address))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "stations": ["st-xianfeng"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    phone.sync(&client, &app.address).await.unwrap();
+    let held: Vec<Uuid> = phone.records.keys().copied().collect();
+    assert_eq!(held, vec![here.id]);
+}
