@@ -78,6 +78,8 @@ pub struct Actor {
     pub role: Role,
     /// A volunteer's stations.
     pub stations: Vec<String>,
+    /// How many times the user's stations have changed.
+    pub scope_version: i64,
 }
 
 /// Which stations' activities a user may see and write.
@@ -118,6 +120,16 @@ impl Actor {
         match self.role {
             Role::Admin => Ok(()),
             _ => Err(ApiError::Forbidden("only admins may do this")),
+        }
+    }
+
+    /// What a pull cursor carries of the user's scope: its stations and
+    /// how many times they changed, so a cursor from before any change
+    /// (even one changed back since) starts the pull over.
+    pub fn cursor_scope(&self, scope: Option<&StationScope>) -> String {
+        match scope {
+            Some(scope) => format!("{}v{}", scope.fingerprint(), self.scope_version),
+            None => "livestream".to_owned(),
         }
     }
 

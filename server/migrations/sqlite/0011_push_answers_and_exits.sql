@@ -11,6 +11,13 @@
 ALTER TABLE devices ADD COLUMN latest_wall_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN latest_counter INTEGER NOT NULL DEFAULT 0;
 
+--
+-- `users.scope_version` counts the changes of a user's stations; pull
+-- cursors carry it, so a device whose user's stations changed and changed
+-- back still starts over and drops what it recorded for a station it had
+-- only in between.
+ALTER TABLE users ADD COLUMN scope_version INTEGER NOT NULL DEFAULT 0;
+
 CREATE TABLE push_answers (
     device_id TEXT NOT NULL,
     seq       INTEGER NOT NULL,

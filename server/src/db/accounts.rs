@@ -244,7 +244,7 @@ impl Db {
         now_ms: i64,
     ) -> Result<Option<Actor>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.role
+            "SELECT u.id, u.username, u.display_name, u.role, u.scope_version
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at_ms > $2 AND NOT u.disabled",
         )
@@ -262,6 +262,7 @@ impl Db {
             display_name: row.try_get("display_name")?,
             role: role_of(&row)?,
             stations: self.user_stations(user_id).await?,
+            scope_version: row.try_get("scope_version")?,
         }))
     }
 }
@@ -320,6 +321,10 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         insert_user_stations(&mut tx, &id, stations).await?;
+        sqlx::query("UPDATE users SET scope_version = scope_version + 1 WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

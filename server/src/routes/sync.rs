@@ -118,10 +118,7 @@ pub async fn sync_pull(
     // livestream records, admins both.
     let activities = actor.activity_scope().ok();
     let livestream = actor.works_with_livestream();
-    let fingerprint = match &activities {
-        Some(scope) => scope.fingerprint(),
-        None => "livestream".to_owned(),
-    };
+    let fingerprint = actor.cursor_scope(activities.as_ref());
     // The cursor is "<position>.<scope fingerprint>": the change-stream
     // position up to which the device has everything, and which stations
     // it was pulling. Devices treat it as opaque. A cursor from another

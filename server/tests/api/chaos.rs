@@ -635,7 +635,13 @@ async fn check(
         for id in phone.device.records.keys() {
             let known = stored.get(id).is_some_and(|record| in_scope(record));
             if !known && !unsynced.contains(id) {
-                differs.push(format!("{id} held out of scope"));
+                differs.push(format!(
+                    "{id} held out of scope: the phone has it at {}, the server at {:?}, \
+                     the user's stations are {stations:?}, cursor {}",
+                    phone.device.records[id].station_id.value,
+                    stored.get(id).map(|r| r.station_id.value.clone()),
+                    phone.device.cursor(),
+                ));
             }
         }
         if !phone.device.outbox.is_empty() {
