@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     admin::AdminPage,
-    i18n::{self, Locale, t, t_string, use_i18n},
+    i18n::{self, Locale, t, t_string, td_string, use_i18n},
     livestream::LivestreamRoom,
     lock,
     manage::ManagePage,
@@ -31,7 +31,11 @@ use crate::{
 pub struct SyncStatus {
     /// The last sync round reached the server.
     pub online: RwSignal<bool>,
+    /// Records the server does not hold as this device does: waiting to be
+    /// pushed, or refused by the server.
     pub pending: RwSignal<u32>,
+    /// Of those, the ones the server refused.
+    pub rejected: RwSignal<u32>,
     pub last_error: RwSignal<Option<String>>,
     /// Local time of the last sync round that reached the server.
     pub last_sync: RwSignal<Option<String>>,
@@ -71,12 +75,27 @@ impl Ctx {
         self.status.revision.update(|r| *r += 1);
     }
 
-    /// After a record was saved on the device: lists reload, the pending
-    /// count shows it, and a sync round starts soon.
+    /// After a record was saved (or a refused change discarded) on the
+    /// device: the unsynced count shows it, lists reload, and a sync round
+    /// starts soon.
     pub(crate) fn saved_locally(&self) {
-        self.changed();
-        self.status.pending.update(|n| *n += 1);
+        let ctx = *self;
+        spawn_local(async move {
+            ctx.recount().await;
+            ctx.changed();
+        });
         self.sync_soon();
+    }
+
+    /// Reads the unsynced and refused counts the status bar shows.
+    async fn recount(&self) {
+        let store = self.store();
+        if let Ok(pending) = store.pending_count().await {
+            self.status.pending.set(pending);
+        }
+        if let Ok(rejected) = store.rejected_count().await {
+            self.status.rejected.set(rejected);
+        }
     }
 
     pub(crate) fn role(&self) -> Option<Role> {
@@ -155,6 +174,7 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     let status = SyncStatus {
         online: RwSignal::new(false),
         pending: RwSignal::new(0),
+        rejected: RwSignal::new(0),
         last_error: RwSignal::new(None),
         last_sync: RwSignal::new(None),
         revision: RwSignal::new(0),
@@ -190,14 +210,49 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                     </Show>
                     <Routes fallback=|| view! { <HomePage/> }>
                         <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/admin") view=AdminPage/>
-                        <Route path=path!("/manage") view=ManagePage/>
-                        <Route path=path!("/room") view=LivestreamRoom/>
+                        <Route path=path!("/admin") view=|| view! {
+                            <ForRoles roles=ADMINS><AdminPage/></ForRoles>
+                        }/>
+                        <Route path=path!("/manage") view=|| view! {
+                            <ForRoles roles=ADMINS><ManagePage/></ForRoles>
+                        }/>
+                        <Route path=path!("/room") view=|| view! {
+                            <ForRoles roles=ROOM><LivestreamRoom/></ForRoles>
+                        }/>
                     </Routes>
                 </main>
             </Show>
         </Router>
     }
+}
+
+/// Who may open the admin's pages.
+const ADMINS: &[Role] = &[Role::Admin];
+/// Who may open the livestream room.
+const ROOM: &[Role] = &[Role::Organiser, Role::Admin];
+
+/// A page only some roles use. Anyone else who reaches it (by typing its
+/// address: the nav does not offer it) gets a short message and a way
+/// home, never forms whose changes the server would refuse. The page is
+/// built once: a session renewed under it changes no role and rebuilds
+/// nothing.
+#[component]
+fn ForRoles(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let role = Memo::new(move |_| ctx.role());
+    let allowed = move || role.get().is_some_and(|r| roles.contains(&r));
+    let refused = move || {
+        view! {
+            <section class="not-for-role" id="not-for-role">
+                <p role="alert">
+                    {move || role.get().map(|r| i18n::not_for_your_role(i18n.get_locale(), r))}
+                </p>
+                <p class="back-home"><A href="/">{t!(i18n, back_home)}</A></p>
+            </section>
+        }
+    };
+    view! { <Show when=allowed fallback=refused>{children()}</Show> }
 }
 
 /// Syncs at start, whenever kicked (a local save, the browser coming back
@@ -256,9 +311,7 @@ fn run_sync_loop(
                     }
                 }
             }
-            if let Ok(pending) = store.pending_count().await {
-                status.pending.set(pending);
-            }
+            ctx.recount().await;
             status.revision.update(|r| *r += 1);
             let delay_ms = if failures == 0 {
                 15_000
@@ -343,6 +396,11 @@ fn StatusBar() -> impl IntoView {
             <span id="pending-count" class="pending">
                 {t!(i18n, pending)} " " {move || status.pending.get()}
             </span>
+            <Show when=move || { status.rejected.get() > 0 }>
+                <span id="rejected-count" class="rejected-count">
+                    {move || i18n::rejected_count(i18n.get_locale(), status.rejected.get())}
+                </span>
+            </Show>
             <button type="button" class="sync-now" on:click=move |_| ctx.sync_soon()>
                 {t!(i18n, sync_now)}
             </button>
@@ -385,11 +443,13 @@ fn LanguagePicker() -> impl IntoView {
 }
 
 /// What a user sees first: volunteers and admins record activities;
-/// organisers get their livestream room.
+/// organisers get their livestream room. Built again only when the role
+/// changes, not when a session is renewed: the forms keep what is typed.
 #[component]
 fn HomePage() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    move || match ctx.role() {
+    let role = Memo::new(move |_| ctx.role());
+    move || match role.get() {
         Some(Role::Organiser) => view! { <LivestreamRoom/> }.into_any(),
         _ => view! {
             <ActivityForm/>
@@ -516,6 +576,36 @@ pub(crate) fn sync_words(state: &SyncState) -> (&'static str, &'static str, Opti
                     .join("; "),
             ),
         ),
+    }
+}
+
+/// "Discard this change" on a record the server refused: after the user
+/// confirms, the local record and its rejection go and the next sync pulls
+/// everything again, so the server's version (if any) comes back. The only
+/// way a refused change leaves the device.
+pub(crate) fn discard_button(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let discard = move |_| {
+        let locale = i18n.get_locale_untracked();
+        let confirmed = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(td_string!(locale, discard_confirm))
+                    .ok()
+            })
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        let store = ctx.store();
+        spawn_local(async move {
+            if store.discard_rejected(id).await.is_ok() {
+                ctx.saved_locally();
+            }
+        });
+    };
+    view! {
+        <button type="button" class="discard" on:click=discard>{t!(i18n, discard_change)}</button>
     }
 }
 
@@ -839,9 +929,7 @@ fn MyRecords() -> impl IntoView {
                     title: activity.title,
                 };
                 undo.set(Some(offer.clone()));
-                ctx.changed();
-                ctx.status.pending.update(|n| *n += 1);
-                ctx.sync_soon();
+                ctx.saved_locally();
                 gloo_timers::future::TimeoutFuture::new(UNDO_MS).await;
                 // Only this offer expires; a later delete keeps its own.
                 if undo.get_untracked().as_ref() == Some(&offer) {
@@ -858,9 +946,7 @@ fn MyRecords() -> impl IntoView {
         let store = ctx.store();
         spawn_local(async move {
             if store.set_deleted(offer.id, false).await.is_ok() {
-                ctx.changed();
-                ctx.status.pending.update(|n| *n += 1);
-                ctx.sync_soon();
+                ctx.saved_locally();
             }
         });
     };
@@ -997,6 +1083,7 @@ fn record_row(
     let ctx = expect_context::<Ctx>();
     let to_edit = activity.clone();
     let to_delete = activity.clone();
+    let (id, rejected) = (activity.id, matches!(state, SyncState::Rejected(_)));
     let (code, label, reason) = sync_words(&state);
     view! {
         <li class="record" data-id=activity.id.to_string() data-sync=code data-date=activity.date.to_string()>
@@ -1022,6 +1109,7 @@ fn record_row(
                 <button type="button" class="delete" on:click=move |_| delete(to_delete.clone())>
                     {t!(i18n, delete)}
                 </button>
+                {rejected.then(|| discard_button(id))}
             </span>
         </li>
     }

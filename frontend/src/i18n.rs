@@ -116,6 +116,17 @@ pub fn other_users_records(locale: Locale, owner: &str, pending: usize) -> Strin
     td_string!(locale, other_users_records, owner, pending).to_string()
 }
 
+/// Why a page a role does not use shows no forms.
+pub fn not_for_your_role(locale: Locale, role: Role) -> String {
+    let role = self::role(locale, role);
+    td_string!(locale, not_for_your_role, role).to_string()
+}
+
+/// How many of the unsynced records the server refused.
+pub fn rejected_count(locale: Locale, count: u32) -> String {
+    td_string!(locale, rejected_count, count).to_string()
+}
+
 /// A broken rule in words, next to the input it is about.
 pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
     let field = field_name(locale, &error.field);
@@ -143,6 +154,10 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
         Rule::NoSpaces => td_string!(locale, rule_no_spaces, field).to_string(),
         Rule::IdCharacters => td_string!(locale, rule_id_characters, field).to_string(),
         Rule::NotFound => td_string!(locale, rule_not_found, field).to_string(),
+        Rule::ControlCharacters => td_string!(locale, rule_control_characters, field).to_string(),
+        Rule::ClockAhead => td_string!(locale, rule_clock_ahead).to_owned(),
+        Rule::NotYourRole => td_string!(locale, rule_not_your_role).to_owned(),
+        Rule::InvalidSeq => td_string!(locale, rule_invalid_seq).to_owned(),
         // The server's own words: rules it has and this app does not know.
         Rule::Other => error.message.clone(),
     }

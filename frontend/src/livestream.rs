@@ -17,7 +17,7 @@ use tongxin_shared::{
 use uuid::Uuid;
 
 use crate::{
-    app::{Ctx, field_error, sync_words, today},
+    app::{Ctx, discard_button, field_error, sync_words, today},
     i18n::{self, t, t_string, use_i18n},
     store::SyncState,
 };
@@ -86,11 +86,13 @@ impl Room {
     }
 }
 
-fn state_view(state: &SyncState) -> impl IntoView + use<> {
+/// A record's sync state; a refused one also says why and offers to
+/// discard the change.
+fn state_view(id: Uuid, state: &SyncState) -> impl IntoView + use<> {
     let (code, label, reasons) = sync_words(state);
     view! {
         <span class="sync-state" data-state=code>{label}</span>
-        {reasons.map(|r| view! { <span class="reject-reason">{r}</span> })}
+        {reasons.map(|r| view! { <span class="reject-reason">{r}</span> " " {discard_button(id)} })}
     }
 }
 
@@ -184,22 +186,30 @@ pub fn LivestreamRoom() -> impl IntoView {
     let chosen = RwSignal::new(None::<Uuid>);
     // The session the form is editing; `None` while it plans a new one.
     let editing = RwSignal::new(None::<LivestreamSession>);
-    // The newest session is open until the organiser picks another.
-    let open_session = move || {
-        let room = room.get();
-        chosen
-            .get()
-            .filter(|id| room.sessions.iter().any(|(s, _)| s.id == *id))
-            .or_else(|| room.sessions.first().map(|(s, _)| s.id))
-    };
+    // The session picked (or just saved) is open; before any is picked,
+    // the newest. The one shown stays open when a pull brings a newer one.
+    // A memo, so the session's page (and the sale-line form in it, with
+    // whatever is typed there) is built once per session opened, not again
+    // whenever a sync changes a record or its state.
+    let open_session = Memo::new(move |shown: Option<&Option<Uuid>>| {
+        let shown = shown.copied().flatten();
+        room.with(|room| {
+            let exists = |id: &Uuid| room.sessions.iter().any(|(s, _)| s.id == *id);
+            chosen
+                .get()
+                .filter(exists)
+                .or_else(|| shown.filter(exists))
+                .or_else(|| room.sessions.first().map(|(s, _)| s.id))
+        })
+    });
 
     view! {
         <section class="livestream" aria-labelledby="room-title">
             <h1 id="room-title">{t!(i18n, room_title)}</h1>
             <SessionList room chosen/>
-            {move || open_session().map(|id| view! { <SessionDetail room id editing/> })}
+            {move || open_session.get().map(|id| view! { <SessionDetail room id editing/> })}
             <RegionTotals room/>
-            <SessionForm room editing/>
+            <SessionForm room editing chosen/>
             <ProductSection room/>
             <RegionSection room/>
         </section>
@@ -233,7 +243,7 @@ fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoVie
                                 <span class="session-sum">
                                     {format!(" · {} {} · {}", t_string!(i18n, units), t.units, i18n::yuan(t.amount_fen))}
                                 </span>
-                                " " {state_view(state)}
+                                " " {state_view(id, state)}
                             </li>
                         }
                     })
@@ -306,7 +316,7 @@ fn SessionDetail(
                                         <td class="num">{line.units}</td>
                                         <td class="num">{i18n::yuan(line.amount_fen)}</td>
                                         <td class="num">{line.orders}</td>
-                                        <td>{state_view(state)}</td>
+                                        <td>{state_view(line_id, state)}</td>
                                         <td>
                                             <button type="button" class="delete" on:click=move |_| delete(line_id)>
                                                 {t!(i18n, delete)}
@@ -348,6 +358,16 @@ fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
     let orders = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let error = move |field| field_error(errors, "sale-line-", field);
+    // The options change only when the products do, not when a record's
+    // sync state does: an open picker is not rebuilt under the thumb.
+    let products = Memo::new(move |_| {
+        room.with(|r| {
+            r.products
+                .iter()
+                .map(|(p, _)| (p.id, format!("{} ({})", p.name, r.region_name(p.region_id))))
+                .collect::<Vec<_>>()
+        })
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut problems = Vec::new();
@@ -399,10 +419,10 @@ fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
                 {t!(i18n, product)}
                 <select name="product_id" on:change:target=move |ev| product_id.set(ev.target().value())>
                     <option value="">{t!(i18n, choose_product)}</option>
-                    {move || room.get().products.iter().map(|(p, _)| {
-                        let id = p.id.to_string();
+                    {move || products.get().into_iter().map(|(id, name)| {
+                        let id = id.to_string();
                         let selected = { let id = id.clone(); move || product_id.get() == id };
-                        view! { <option value=id selected=selected translate="no">{format!("{} ({})", p.name, room.get().region_name(p.region_id))}</option> }
+                        view! { <option value=id selected=selected translate="no">{name}</option> }
                     }).collect_view()}
                 </select>
                 {error("product_id")}
@@ -465,7 +485,11 @@ fn RegionTotals(room: Memo<Room>) -> impl IntoView {
 }
 
 #[component]
-fn SessionForm(room: Memo<Room>, editing: RwSignal<Option<LivestreamSession>>) -> impl IntoView {
+fn SessionForm(
+    room: Memo<Room>,
+    editing: RwSignal<Option<LivestreamSession>>,
+    chosen: RwSignal<Option<Uuid>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let next_number = move || {
@@ -543,6 +567,8 @@ fn SessionForm(room: Memo<Room>, editing: RwSignal<Option<LivestreamSession>>) -
                 reset_unless_retyped(partners, &partners_typed, "");
                 reset_unless_retyped(viewers, &viewers_typed, "0");
                 editing.set(None);
+                // The session just saved opens, ready for its sales.
+                chosen.set(Some(id));
             },
         );
     };
@@ -603,6 +629,15 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
     let price = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let error = move |field| field_error(errors, "product-", field);
+    // Rebuilt only when the regions change, not their sync states.
+    let regions = Memo::new(move |_| {
+        room.with(|room| {
+            room.regions
+                .iter()
+                .map(|(r, _)| (r.id, format!("{} ({})", r.name, r.province)))
+                .collect::<Vec<_>>()
+        })
+    });
     // The product the form is editing (a name or price mistyped, a price
     // changed); `None` while it makes a new one.
     let editing = RwSignal::new(None::<Product>);
@@ -659,7 +694,7 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
                     view! {
                         <li data-id=p.id.to_string()>
                             <span translate="no">{format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), i18n::yuan(p.price_fen), p.unit)}</span>
-                            " " {state_view(state)} " "
+                            " " {state_view(p.id, state)} " "
                             <button type="button" class="edit-product"
                                 on:click=move |_| editing.set(Some(product.clone()))>
                                 {t!(i18n, edit)}
@@ -680,10 +715,10 @@ fn ProductSection(room: Memo<Room>) -> impl IntoView {
                 {t!(i18n, region)}
                 <select name="region_id" on:change:target=move |ev| region_id.set(ev.target().value())>
                     <option value="">{t!(i18n, choose_region)}</option>
-                    {move || room.get().regions.iter().map(|(r, _)| {
-                        let id = r.id.to_string();
+                    {move || regions.get().into_iter().map(|(id, name)| {
+                        let id = id.to_string();
                         let selected = { let id = id.clone(); move || region_id.get() == id };
-                        view! { <option value=id selected=selected translate="no">{format!("{} ({})", r.name, r.province)}</option> }
+                        view! { <option value=id selected=selected translate="no">{name}</option> }
                     }).collect_view()}
                 </select>
                 {error("region_id")}
@@ -760,7 +795,7 @@ fn RegionSection(room: Memo<Room>) -> impl IntoView {
                 view! {
                     <li data-id=r.id.to_string()>
                         <span translate="no">{format!("{} · {}", r.name, r.province)}</span>
-                        " " {state_view(state)} " "
+                        " " {state_view(r.id, state)} " "
                         <button type="button" class="edit-region"
                             on:click=move |_| editing.set(Some(region.clone()))>
                             {t!(i18n, edit)}

@@ -15,10 +15,13 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tongxin_shared::{
     Activity, CategoryInfo, Station, ValidationError,
     account::LoginResponse,
-    hlc::{Hlc, HlcClock},
+    error::Rule,
+    hlc::{Hlc, HlcClock, StampRewrite},
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
-    sync::{Change, Mutation, MutationResult, Outcome},
+    sync::{
+        Change, MAX_STAMP_AHEAD_MS, Mutation, MutationResult, Outcome, PullResponse, PushResponse,
+    },
 };
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
@@ -68,6 +71,20 @@ pub struct OutboxEntry {
 pub struct Rejection {
     pub record_id: Uuid,
     pub errors: Vec<ValidationError>,
+}
+
+/// What one push's answers did to the outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Answered {
+    pub accepted: usize,
+    /// Refused for good, with reasons the user sees.
+    pub rejected: usize,
+    /// Refused because this device's clock runs ahead: queued again.
+    pub clock_ahead: usize,
+}
+
+fn is_clock_ahead(errors: &[ValidationError]) -> bool {
+    errors.iter().any(|error| error.rule == Rule::ClockAhead)
 }
 
 /// What a login did to the local records.
@@ -292,62 +309,229 @@ impl Store {
             .collect()
     }
 
+    /// How many records the server does not hold as this device does:
+    /// each record with a change waiting in the outbox or refused by the
+    /// server, counted once. A refused change is as unsynced as a waiting
+    /// one: it stays until the user saves it again or discards it.
     pub async fn pending_count(&self) -> Result<u32, StoreError> {
-        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
-        let count = tx.store(OUTBOX)?.count(None).await?;
+        let tx = self
+            .db
+            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
+        let unsynced = unsynced_ids(&tx.store(OUTBOX)?, &tx.store(REJECTED)?).await?;
+        finish(tx).await?;
+        Ok(u32::try_from(unsynced.len()).unwrap_or(u32::MAX))
+    }
+
+    /// How many records the server refused (and nobody has saved again or
+    /// discarded since).
+    pub async fn rejected_count(&self) -> Result<u32, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[REJECTED], TransactionMode::ReadOnly)?;
+        let count = tx.store(REJECTED)?.count(None).await?;
         finish(tx).await?;
         Ok(count)
     }
 
+    /// Gives up a change the server refused, at the user's word: the
+    /// record's rejection and the local record go (with any change of it
+    /// still queued), and the pull cursor is forgotten, so the next sync
+    /// pulls everything again and the server's version of the record, if
+    /// it has one, comes back.
+    pub async fn discard_rejected(&self, id: Uuid) -> Result<(), StoreError> {
+        let tx = self.db.transaction(
+            &[ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, META],
+            TransactionMode::ReadWrite,
+        )?;
+        let key = JsValue::from_str(&id.to_string());
+        let rejected = tx.store(REJECTED)?;
+        if rejected.get(key.clone()).await?.is_none() {
+            // Saved again or discarded in another tab meanwhile: nothing
+            // was refused, so nothing is thrown away.
+            finish(tx).await?;
+            return Err(StoreError::Database(format!("no rejected record {id}")));
+        }
+        rejected.delete(key.clone()).await?;
+        tx.store(ACTIVITIES)?.delete(key.clone()).await?;
+        tx.store(LIVESTREAM)?.delete(key).await?;
+        let outbox = tx.store(OUTBOX)?;
+        let entries: Vec<OutboxEntry> = all(&outbox).await?;
+        for entry in entries.iter().filter(|entry| entry.record_id == id) {
+            outbox.delete(JsValue::from_f64(entry.seq as f64)).await?;
+        }
+        tx.store(META)?.delete(JsValue::from_str(CURSOR)).await?;
+        finish(tx).await
+    }
+
     /// Takes the server's answers off the outbox: accepted changes are done,
     /// rejected ones are kept aside with the reason for the user to fix.
-    pub async fn acknowledge(&self, results: &[MutationResult]) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadWrite)?;
+    /// A change refused because the device's clock runs ahead stays queued
+    /// under a new sequence number (its old one is answered for good), and
+    /// the answer says so: the caller then moves the stamps back
+    /// ([`Store::move_stamps_back`]) and pushes again.
+    pub async fn acknowledge(&self, results: &[MutationResult]) -> Result<Answered, StoreError> {
+        let tx = self.db.transaction(
+            &[ACTIVITIES, OUTBOX, REJECTED, META],
+            TransactionMode::ReadWrite,
+        )?;
         let outbox = tx.store(OUTBOX)?;
         let rejected = tx.store(REJECTED)?;
+        let meta = tx.store(META)?;
+        let mut answered = Answered::default();
+        let mut results: Vec<&MutationResult> = results.iter().collect();
+        results.sort_by_key(|result| result.seq);
         for result in results {
             let key = JsValue::from_f64(result.seq as f64);
             let Some(value) = outbox.get(key.clone()).await? else {
                 continue;
             };
-            let entry: OutboxEntry = from_js(value)?;
-            if let Outcome::Rejected { errors } = &result.outcome {
-                let rejection = Rejection {
-                    record_id: entry.record_id,
-                    errors: errors.clone(),
-                };
-                rejected.put(&to_js(&rejection)?, None).await?;
-            }
+            let mut entry: OutboxEntry = from_js(value)?;
             outbox.delete(key).await?;
+            match &result.outcome {
+                Outcome::Accepted => answered.accepted += 1,
+                Outcome::Rejected { errors } if is_clock_ahead(errors) => {
+                    answered.clock_ahead += 1;
+                    let seq: u64 = get_meta(&meta, NEXT_SEQ).await?.unwrap_or(1);
+                    put_meta(&meta, NEXT_SEQ, &(seq + 1)).await?;
+                    entry.seq = seq;
+                    outbox.put(&to_js(&entry)?, None).await?;
+                }
+                Outcome::Rejected { errors } => {
+                    answered.rejected += 1;
+                    let rejection = Rejection {
+                        record_id: entry.record_id,
+                        errors: errors.clone(),
+                    };
+                    rejected.put(&to_js(&rejection)?, None).await?;
+                }
+            }
         }
-        finish(tx).await
+        // Records that left the user's stations were kept only for their
+        // unsynced change: once it is answered, they go.
+        let mut left: Vec<Uuid> = get_meta(&meta, LEFT).await?.unwrap_or_default();
+        if !left.is_empty() {
+            let unsynced = unsynced_ids(&outbox, &rejected).await?;
+            let activities = tx.store(ACTIVITIES)?;
+            for id in left.iter().filter(|id| !unsynced.contains(id)) {
+                activities
+                    .delete(JsValue::from_str(&id.to_string()))
+                    .await?;
+            }
+            left.retain(|id| unsynced.contains(id));
+            put_meta(&meta, LEFT, &left).await?;
+        }
+        finish(tx).await?;
+        Ok(answered)
     }
 
-    /// Stores a page of pulled records and the new cursor together. A record
-    /// with a change still in the outbox is merged field by field, so the
-    /// user's pending edit is not lost; any other record is replaced by the
-    /// server's version, which already holds everything this device pushed.
-    pub async fn apply_pulled(
-        &self,
-        activities: &[ActivityRecord],
-        livestream: &[LivestreamRecord],
-        cursor: &str,
-    ) -> Result<(), StoreError> {
+    /// The server said this device's clock runs ahead: moves every stamp
+    /// of its own beyond the server's limit back to the server's time, in
+    /// its records and its queued changes alike, keeping their order, and
+    /// rewinds the clock (see [`StampRewrite`]). One transaction, so no
+    /// record is left with a stamp its queued change no longer has.
+    pub async fn move_stamps_back(&self, answer: &PushResponse) -> Result<(), StoreError> {
         let tx = self.db.transaction(
             &[ACTIVITIES, LIVESTREAM, OUTBOX, META],
             TransactionMode::ReadWrite,
         )?;
-        let pending = pending_ids(&tx.store(OUTBOX)?).await?;
         let meta = tx.store(META)?;
         let mut clock = clock(&meta).await?;
-        store_pulled(&tx.store(ACTIVITIES)?, activities, &pending, &mut clock).await?;
-        store_pulled(&tx.store(LIVESTREAM)?, livestream, &pending, &mut clock).await?;
+        let mut activities: Vec<ActivityRecord> = all(&tx.store(ACTIVITIES)?).await?;
+        let mut livestream: Vec<LivestreamRecord> = all(&tx.store(LIVESTREAM)?).await?;
+        let mut outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
+        let now_ms = answer.server_time_ms.max(0) as u64;
+        let held = activities
+            .iter_mut()
+            .flat_map(|r| r.stamps_mut())
+            .chain(livestream.iter_mut().flat_map(|r| r.stamps_mut()))
+            .chain(outbox.iter_mut().flat_map(|e| e.change.stamps_mut()))
+            .map(|stamp| *stamp)
+            .chain([answer.server_stamp, answer.device_latest])
+            .collect::<Vec<Hlc>>();
+        let plan = StampRewrite::plan(clock.node(), now_ms, now_ms + MAX_STAMP_AHEAD_MS, held);
+        fn moved(plan: &StampRewrite, stamps: Vec<&mut Hlc>) -> bool {
+            stamps
+                .into_iter()
+                .fold(false, |any, stamp| plan.apply(stamp) | any)
+        }
+        let store = tx.store(ACTIVITIES)?;
+        for mut record in activities {
+            if moved(&plan, record.stamps_mut()) {
+                store.put(&to_js(&record)?, None).await?;
+            }
+        }
+        let store = tx.store(LIVESTREAM)?;
+        for mut record in livestream {
+            if moved(&plan, record.stamps_mut()) {
+                store.put(&to_js(&record)?, None).await?;
+            }
+        }
+        let store = tx.store(OUTBOX)?;
+        for mut entry in outbox {
+            if moved(&plan, entry.change.stamps_mut()) {
+                store.put(&to_js(&entry)?, None).await?;
+            }
+        }
+        clock.rewind(plan.rewound_clock(clock.node()));
+        put_meta(&meta, CLOCK, &clock).await?;
+        finish(tx).await
+    }
+
+    /// Stores a page of pulled records and the new cursor together. A record
+    /// with a change still in the outbox, or refused, is merged field by
+    /// field, so the user's edit is not lost; any other record is replaced
+    /// by the server's version, which already holds everything this device
+    /// pushed. Records that left the user's stations (`gone`) are
+    /// forgotten, and on a `reset` every record is, before the page is
+    /// stored; but never one with an unsynced change: the user sees why
+    /// that was refused.
+    pub async fn apply_pulled(&self, page: &PullResponse) -> Result<(), StoreError> {
+        let tx = self.db.transaction(
+            &[ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, META],
+            TransactionMode::ReadWrite,
+        )?;
+        let unsynced = unsynced_ids(&tx.store(OUTBOX)?, &tx.store(REJECTED)?).await?;
+        let meta = tx.store(META)?;
+        // Records outside the user's stations that are kept only for an
+        // unsynced change: they go once it is answered (`acknowledge`),
+        // unless a pulled version shows them back in scope first.
+        let mut left: HashSet<Uuid> = get_meta::<Vec<Uuid>>(&meta, LEFT)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let activities = tx.store(ACTIVITIES)?;
+        if page.reset {
+            let kept = forget_synced::<ActivityRecord>(&activities, &unsynced).await?;
+            left.extend(kept);
+            forget_synced::<LivestreamRecord>(&tx.store(LIVESTREAM)?, &unsynced).await?;
+        }
+        for id in &page.gone {
+            if unsynced.contains(id) {
+                left.insert(*id);
+            } else {
+                activities
+                    .delete(JsValue::from_str(&id.to_string()))
+                    .await?;
+            }
+        }
+        for record in &page.changes {
+            left.remove(&record.id);
+        }
+        put_meta(&meta, LEFT, &left.into_iter().collect::<Vec<Uuid>>()).await?;
+        let mut clock = clock(&meta).await?;
+        store_pulled(&activities, &page.changes, &unsynced, &mut clock).await?;
+        store_pulled(
+            &tx.store(LIVESTREAM)?,
+            &page.livestream,
+            &unsynced,
+            &mut clock,
+        )
+        .await?;
         put_meta(&meta, CLOCK, &clock).await?;
         meta.put(
-            &JsValue::from_str(cursor),
-            Some(&JsValue::from_str("cursor")),
+            &JsValue::from_str(&page.cursor),
+            Some(&JsValue::from_str(CURSOR)),
         )
         .await?;
         finish(tx).await
@@ -432,7 +616,11 @@ impl Store {
         let owner: Option<String> = get_meta(&meta, OWNER).await?;
         let username = &session.user.username;
         if let Some(owner) = owner.filter(|owner| owner != username) {
-            let pending = pending_ids(&tx.store(OUTBOX)?).await?.len();
+            // Refused changes are unsynced too: they go only when their
+            // owner discards them, never with a colleague's login.
+            let pending = unsynced_ids(&tx.store(OUTBOX)?, &tx.store(REJECTED)?)
+                .await?
+                .len();
             if pending > 0 {
                 finish(tx).await?;
                 return Ok(OwnerChange::Blocked { owner, pending });
@@ -506,10 +694,30 @@ fn sync_state(
     }
 }
 
-/// Stores pulled records of one kind. A record with a change still in the
-/// outbox is merged field by field, so the user's pending edit is not
-/// lost; any other record is replaced by the server's version, which
-/// already holds everything this device pushed.
+/// Forgets every record of one kind that has no unsynced change; gives
+/// the ids of those kept.
+async fn forget_synced<R: LocalRecord>(
+    store: &rexie::Store,
+    unsynced: &HashSet<Uuid>,
+) -> Result<Vec<Uuid>, StoreError> {
+    let records: Vec<R> = all(store).await?;
+    let mut kept = Vec::new();
+    for record in records {
+        if unsynced.contains(&record.id()) {
+            kept.push(record.id());
+        } else {
+            store
+                .delete(JsValue::from_str(&record.id().to_string()))
+                .await?;
+        }
+    }
+    Ok(kept)
+}
+
+/// Stores pulled records of one kind. A record with an unsynced change
+/// (in the outbox, or refused) is merged field by field, so the user's
+/// edit is not lost; any other record is replaced by the server's
+/// version, which already holds everything this device pushed.
 async fn store_pulled<R: LocalRecord>(
     store: &rexie::Store,
     records: &[R],
@@ -554,6 +762,11 @@ const CATEGORIES: &str = "categories";
 const OWNER: &str = "owner";
 const CLOCK: &str = "clock";
 const CLOCK_OFFSET: &str = "clock_offset_ms";
+/// Where the last pull stopped.
+const CURSOR: &str = "cursor";
+/// Records held only for an unsynced change though they left the user's
+/// stations.
+const LEFT: &str = "left";
 
 async fn get_meta<T: DeserializeOwned>(
     meta: &rexie::Store,
@@ -593,6 +806,18 @@ async fn clock(meta: &rexie::Store) -> Result<HlcClock, StoreError> {
         Some(clock) => Ok(clock),
         None => Ok(HlcClock::new(device_id(meta).await?)),
     }
+}
+
+/// The records the server does not hold as this device does: a change
+/// waiting in the outbox, or one the server refused.
+async fn unsynced_ids(
+    outbox: &rexie::Store,
+    rejected: &rexie::Store,
+) -> Result<HashSet<Uuid>, StoreError> {
+    let mut ids = pending_ids(outbox).await?;
+    let refused: Vec<Rejection> = all(rejected).await?;
+    ids.extend(refused.into_iter().map(|r| r.record_id));
+    Ok(ids)
 }
 
 /// The records with a change still waiting in the outbox.

@@ -21,6 +21,10 @@ pub enum SyncError {
     /// The server answered with an error.
     #[error("server refused ({status}): {message}")]
     Server { status: u16, message: String },
+    /// The server still finds this device's clock ahead after its stamps
+    /// were moved back: the next round tries again.
+    #[error("the device's clock is ahead of the server's")]
+    ClockAhead,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -66,6 +70,10 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
     }
 
     let device_id = store.device_id().await?;
+    // A clock that runs ahead is corrected once or twice a round at most;
+    // should the server still find it ahead, the round ends and the next
+    // one tries again, rather than pushing in a circle.
+    let mut clock_corrections = 0;
     loop {
         let mutations = store.outbox(MAX_PUSH_MUTATIONS as u32).await?;
         if mutations.is_empty() {
@@ -83,20 +91,25 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
             .send()
             .await;
         let response: PushResponse = fetch_json(sent).await?;
-        store.acknowledge(&response.results).await?;
+        let answered = store.acknowledge(&response.results).await?;
         store
             .observe_server(response.server_stamp, response.server_time_ms)
             .await?;
-        report.pushed += response.results.len();
+        report.pushed += answered.accepted + answered.rejected;
+        if answered.clock_ahead > 0 {
+            if clock_corrections == 2 {
+                return Err(SyncError::ClockAhead);
+            }
+            clock_corrections += 1;
+            store.move_stamps_back(&response).await?;
+        }
     }
 
     let mut cursor = store.cursor().await?.unwrap_or_default();
     loop {
         let url = format!("/api/sync/pull?cursor={cursor}");
         let page: PullResponse = api_get(&url, token).await?;
-        store
-            .apply_pulled(&page.changes, &page.livestream, &page.cursor)
-            .await?;
+        store.apply_pulled(&page).await?;
         store
             .observe_server(page.server_stamp, page.server_time_ms)
             .await?;

@@ -7,10 +7,10 @@ use tongxin_frontend::store::{Store, SyncState};
 use tongxin_shared::{
     Activity, Category, LivestreamSession, PeopleServed, ValidationError,
     error::Rule,
-    hlc::HlcClock,
+    hlc::{Hlc, HlcClock},
     livestream::{LivestreamRecord, SessionRecord},
     merge::{ActivityRecord, StampedRecord},
-    sync::{Change, MutationResult, Outcome},
+    sync::{Change, MutationResult, Outcome, PullResponse, PushResponse},
 };
 use uuid::Uuid;
 use wasm_bindgen_test::*;
@@ -35,6 +35,24 @@ fn activity(title: &str, people: i64) -> Activity {
         notes: String::new(),
         time: None,
         organising_group: String::new(),
+    }
+}
+
+/// A pulled page as the server sends it.
+fn page(
+    changes: Vec<ActivityRecord>,
+    livestream: Vec<LivestreamRecord>,
+    cursor: &str,
+) -> PullResponse {
+    PullResponse {
+        changes,
+        livestream,
+        gone: Vec::new(),
+        reset: false,
+        cursor: cursor.into(),
+        more: false,
+        server_time_ms: 0,
+        server_stamp: Hlc::ZERO,
     }
 }
 
@@ -113,6 +131,47 @@ async fn a_rejection_is_kept_with_its_reason_until_the_record_is_saved_again() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn a_rejected_record_counts_as_unsynced_until_the_user_discards_it() {
+    let store = fresh_store().await;
+    let refused = activity("走访", 2);
+    let kept = activity("敬老", 9);
+    store.save_activity(&refused).await.unwrap();
+    store.save_activity(&kept).await.unwrap();
+    store
+        .acknowledge(&[
+            MutationResult {
+                seq: 1,
+                outcome: Outcome::Rejected {
+                    errors: vec![ValidationError::new("station_id", Rule::NotYourStation)],
+                },
+            },
+            accepted(2),
+        ])
+        .await
+        .unwrap();
+    store
+        .apply_pulled(&page(vec![], vec![], "42.fingerprint"))
+        .await
+        .unwrap();
+    assert!(store.outbox(10).await.unwrap().is_empty());
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+    assert_eq!(store.rejected_count().await.unwrap(), 1);
+
+    // Only a refused record is discarded.
+    assert!(store.discard_rejected(kept.id).await.is_err());
+    store.discard_rejected(refused.id).await.unwrap();
+    assert_eq!(
+        store.activities().await.unwrap(),
+        vec![(kept, SyncState::Synced)]
+    );
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(store.rejected_count().await.unwrap(), 0);
+    // The next pull starts from the beginning, so the server's version of
+    // the record (if any) comes back.
+    assert_eq!(store.cursor().await.unwrap(), None);
+}
+
 /// A version of `activity` as another device stamped it.
 fn remote(activity: &Activity, wall_ms: u64) -> ActivityRecord {
     ActivityRecord::new(activity, HlcClock::new(Uuid::from_u128(7)).stamp(wall_ms))
@@ -134,7 +193,11 @@ async fn a_pulled_change_merges_into_a_pending_local_edit_field_by_field() {
     let other = activity("别人的记录", 4);
 
     store
-        .apply_pulled(&[older_record, remote(&other, 1_000)], &[], "42")
+        .apply_pulled(&page(
+            vec![older_record, remote(&other, 1_000)],
+            vec![],
+            "42",
+        ))
         .await
         .unwrap();
 
@@ -163,7 +226,7 @@ async fn a_synced_record_takes_the_servers_version_and_a_deleted_one_disappears(
     tombstone.set_deleted(true, HlcClock::new(Uuid::from_u128(7)).stamp(2));
 
     store
-        .apply_pulled(&[remote(&fixed, 1), tombstone], &[], "7")
+        .apply_pulled(&page(vec![remote(&fixed, 1), tombstone], vec![], "7"))
         .await
         .unwrap();
 
@@ -244,7 +307,7 @@ async fn a_livestream_record_queues_like_an_activity_and_a_pulled_edit_merges_in
     let later = js_sys::Date::now() as u64 + 3_600_000;
     theirs.edit(&edited, HlcClock::new(Uuid::now_v7()).stamp(later));
     store
-        .apply_pulled(&[], &[LivestreamRecord::Session(theirs)], "9")
+        .apply_pulled(&page(vec![], vec![LivestreamRecord::Session(theirs)], "9"))
         .await
         .unwrap();
     let kept = store.livestream().await.unwrap();
@@ -258,5 +321,168 @@ async fn a_livestream_record_queues_like_an_activity_and_a_pulled_edit_merges_in
 
     store.set_livestream_deleted(id, true).await.unwrap();
     assert!(store.livestream().await.unwrap().is_empty());
-    assert_eq!(store.pending_count().await.unwrap(), 2);
+    // Two changes wait, of one record: it is counted once.
+    assert_eq!(store.outbox(10).await.unwrap().len(), 2);
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn records_that_left_the_users_stations_are_forgotten_unless_they_hold_an_unsynced_change() {
+    let store = fresh_store().await;
+    let (synced, pending, refused) = (
+        activity("已同步", 1),
+        activity("待同步", 2),
+        activity("被拒绝", 3),
+    );
+    for a in [&synced, &refused, &pending] {
+        store.save_activity(a).await.unwrap();
+    }
+    let refusal = Outcome::Rejected {
+        errors: vec![ValidationError::new("station_id", Rule::NotYourStation)],
+    };
+    store
+        .acknowledge(&[
+            accepted(1),
+            MutationResult {
+                seq: 2,
+                outcome: refusal,
+            },
+        ])
+        .await
+        .unwrap();
+    let mut gone = page(vec![], vec![], "9.x");
+    gone.gone = vec![synced.id, pending.id, refused.id];
+    store.apply_pulled(&gone).await.unwrap();
+    let ids: Vec<Uuid> = store
+        .activities()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(a, _)| a.id)
+        .collect();
+    assert!(!ids.contains(&synced.id), "{ids:?}");
+    assert!(
+        ids.contains(&pending.id) && ids.contains(&refused.id),
+        "{ids:?}"
+    );
+
+    // A reset (the user's stations changed) forgets every synced record,
+    // then the page brings back what is still in scope.
+    let other = activity("新站点的记录", 4);
+    let mut reset = page(vec![remote(&other, 5)], vec![], "1.y");
+    reset.reset = true;
+    store.apply_pulled(&reset).await.unwrap();
+    let mut ids: Vec<Uuid> = store
+        .activities()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(a, _)| a.id)
+        .collect();
+    ids.sort();
+    let mut expected = vec![pending.id, refused.id, other.id];
+    expected.sort();
+    assert_eq!(ids, expected);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_local_edit_is_not_overwritten_by_a_pulled_version() {
+    let store = fresh_store().await;
+    let mine = activity("我的修改", 7);
+    store.save_activity(&mine).await.unwrap();
+    store
+        .acknowledge(&[MutationResult {
+            seq: 1,
+            outcome: Outcome::Rejected {
+                errors: vec![ValidationError::new("date", Rule::InTheFuture)],
+            },
+        }])
+        .await
+        .unwrap();
+    let mut theirs = mine.clone();
+    theirs.title = "更早的版本".into();
+    store
+        .apply_pulled(&page(vec![remote(&theirs, 1)], vec![], "3.x"))
+        .await
+        .unwrap();
+    let list = store.activities().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].0.title, "我的修改");
+    assert!(matches!(list[0].1, SyncState::Rejected(_)), "{list:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_change_refused_for_a_clock_ahead_is_queued_again_with_its_stamps_moved_back_in_order() {
+    let store = fresh_store().await;
+    let mut a = activity("初稿", 5);
+    store.save_activity(&a).await.unwrap();
+    a.title = "改正后的标题".into();
+    store.save_activity(&a).await.unwrap();
+    let before = store.outbox(10).await.unwrap();
+    assert_eq!(before.len(), 2);
+    // The server's clock says this device is a day ahead of it.
+    let server_ms = js_sys::Date::now() as u64 - 24 * 3_600_000;
+    let clock_ahead = || Outcome::Rejected {
+        errors: vec![ValidationError::new("stamp", Rule::ClockAhead)],
+    };
+    let answered = store
+        .acknowledge(&[
+            MutationResult {
+                seq: 1,
+                outcome: clock_ahead(),
+            },
+            MutationResult {
+                seq: 2,
+                outcome: clock_ahead(),
+            },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(answered.clock_ahead, 2);
+    let server_stamp = HlcClock::new(Uuid::nil()).stamp(server_ms);
+    store
+        .observe_server(server_stamp, server_ms as i64)
+        .await
+        .unwrap();
+    store
+        .move_stamps_back(&PushResponse {
+            results: Vec::new(),
+            server_time_ms: server_ms as i64,
+            server_stamp,
+            device_latest: Hlc::ZERO,
+        })
+        .await
+        .unwrap();
+
+    // Queued again under new numbers, in the same order, nothing refused.
+    let after = store.outbox(10).await.unwrap();
+    assert_eq!(after.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(store.rejected_count().await.unwrap(), 0);
+    let limit = server_ms + tongxin_shared::sync::MAX_STAMP_AHEAD_MS;
+    assert!(
+        after
+            .iter()
+            .all(|m| m.change.latest_stamp().wall_ms <= limit)
+    );
+    let Change::PutActivity(last) = &after[1].change else {
+        panic!("an activity")
+    };
+    let Change::PutActivity(first) = &after[0].change else {
+        panic!("an activity")
+    };
+    assert!(last.title.stamp > first.title.stamp);
+    assert_eq!(last.title.value, "改正后的标题");
+    // The next edit is stamped by the corrected clock, not a day ahead.
+    a.notes = "之后的备注".into();
+    store.save_activity(&a).await.unwrap();
+    let next = store.outbox(10).await.unwrap();
+    let Change::PutActivity(edited) = &next[2].change else {
+        panic!("an activity")
+    };
+    assert!(
+        edited.notes.stamp.wall_ms <= limit,
+        "{:?}",
+        edited.notes.stamp
+    );
+    assert!(edited.notes.stamp > last.title.stamp);
 }
