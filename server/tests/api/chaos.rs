@@ -633,7 +633,7 @@ async fn check(
             }
         }
         for id in phone.device.records.keys() {
-            let known = stored.get(id).is_some_and(|record| in_scope(record));
+            let known = stored.get(id).is_some_and(&in_scope);
             if !known && !unsynced.contains(id) {
                 differs.push(format!(
                     "{id} held out of scope: the phone has it at {}, the server at {:?}, \

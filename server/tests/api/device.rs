@@ -133,7 +133,7 @@ impl Device {
                 change: change.clone(),
             })
             .collect();
-        (!mutations.is_empty()).then(|| PushRequest {
+        (!mutations.is_empty()).then_some(PushRequest {
             protocol: PROTOCOL_VERSION,
             device_id: self.id,
             mutations,
