@@ -76,8 +76,10 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .expect("a burst and a period above zero");
     let login = OpenApiRouter::new().routes(routes!(auth::login)).layer(
         GovernorLayer::new(limit).error_handler(|error| match error {
+            // The limiter gives whole seconds, cut down (1.9 s reads 1):
+            // one more never sends a client back too early.
             GovernorError::TooManyRequests { wait_time, .. } => ApiError::SlowDown {
-                retry_after_s: wait_time.max(1),
+                retry_after_s: wait_time + 1,
             }
             .into_response(),
             other => ApiError::Internal(anyhow::anyhow!("login limit: {other}")).into_response(),
