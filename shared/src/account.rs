@@ -157,11 +157,28 @@ impl NewAccount {
             &self.display_name,
             DISPLAY_NAME_MAX_CHARS,
         );
-        if self.role == Role::Volunteer && self.stations.is_empty() {
-            errors.push(ValidationError::new("stations", Rule::Required));
-        }
+        errors.extend(validate_stations(self.role, &self.stations).err());
         errors.extend(validate_new_password(&self.password).err());
         no_errors(errors)
+    }
+}
+
+/// The stations given to an account, on creation and on change alike: a
+/// volunteer records for at least one, and none is listed twice.
+pub fn validate_stations(role: Role, stations: &[String]) -> Result<(), ValidationError> {
+    if role == Role::Volunteer && stations.is_empty() {
+        return Err(ValidationError::new("stations", Rule::Required));
+    }
+    let mut seen = std::collections::HashSet::new();
+    match stations
+        .iter()
+        .find(|station| !seen.insert(station.as_str()))
+    {
+        Some(twice) => Err(ValidationError::other(
+            "stations",
+            format!("station {twice} is listed twice"),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -9,7 +9,10 @@ use axum::{
 };
 use tongxin_shared::{
     Category, CategoryInfo, Station,
-    account::{AccountChange, AccountListing, NewAccount, UserInfo, validate_new_password},
+    account::{
+        AccountChange, AccountListing, NewAccount, UserInfo, validate_new_password,
+        validate_stations,
+    },
     sync::ErrorBody,
 };
 
@@ -104,6 +107,16 @@ pub async fn users_change(
     }
     let db = &state.db;
     if let Some(stations) = &change.stations {
+        // The rules creation has: the account's role decides.
+        let role = db
+            .users()
+            .await?
+            .into_iter()
+            .find(|u| u.info.username == username)
+            .ok_or_else(|| ApiError::NotFound(format!("no user named {username:?}")))?
+            .info
+            .role;
+        validate_stations(role, stations).map_err(|e| ApiError::from(vec![e]))?;
         db.set_user_stations(&username, stations).await?;
     }
     if let Some(password) = &change.password {

@@ -402,3 +402,41 @@ async fn admins_keep_the_list_of_categories_and_devices_record_under_it() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_station_listed_twice_or_a_volunteer_left_without_one_is_refused_on_creation_and_on_change()
+ {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let twice = send(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/users",
+        new_volunteer("twice", &["st-dazhi", "st-dazhi"]),
+    )
+    .await;
+    let (status, error) = crate::helpers::error_of(twice).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error.contains("listed twice"), "{error}");
+
+    for stations in [json!(["st-xianfeng", "st-xianfeng"]), json!([])] {
+        let changed = send(
+            &app,
+            &admin,
+            "PATCH",
+            "/api/admin/users/volunteer-test",
+            json!({ "stations": stations, "disabled": true }),
+        )
+        .await;
+        assert_eq!(changed.status(), StatusCode::BAD_REQUEST, "{stations}");
+    }
+    // Nothing of the refused changes was applied: not the stations, and
+    // not the rest of the change either.
+    let me = app.get("/api/auth/me").await;
+    assert_eq!(
+        me["stations"],
+        json!(["st-shangrong", "st-xianfeng"]),
+        "{me}"
+    );
+}
