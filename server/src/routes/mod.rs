@@ -23,6 +23,7 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{AppState, REQUEST_TIMEOUT, error::ApiError};
+use tongxin_shared::sync::ErrorBody;
 
 /// The largest request body accepted. A full push batch of the longest
 /// valid records fits well inside; anything bigger is refused with 413
@@ -136,7 +137,38 @@ pub fn router(state: AppState, static_dir: Option<&Path>, login_limit: LoginLimi
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::from_fn(api_answers))
         .layer(TraceLayer::new_for_http())
+}
+
+/// What every API answer has: `Cache-Control: no-store`, as it carries a
+/// user's records, accounts or figures; and, when it is an error, the JSON
+/// `{"error": …}` body, also for those made below the handlers (a wrong
+/// method's 405, the timeout's 408, a body limit's 413), which come empty.
+async fn api_answers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if !is_api {
+        return response;
+    }
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    let status = response.status();
+    if (status.is_client_error() || status.is_server_error())
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        let error = status.canonical_reason().unwrap_or("error").to_lowercase();
+        let (mut parts, _) = response.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return (parts, Json(ErrorBody { error })).into_response();
+    }
+    response
 }
 
 /// Liveness: answers while the process serves.

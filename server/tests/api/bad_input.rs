@@ -166,3 +166,24 @@ async fn more_mutations_than_a_batch_allows_are_refused_whole() {
     );
     assert_eq!(app.summary().await["activities"], 0);
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_answered_in_json_and_no_api_answer_may_be_cached() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .delete(format!("{}/api/sync/push", app.address))
+        .bearer_auth(&app.volunteer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let (status, error) = error_of(response).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error, "method not allowed");
+    for path in ["/api/auth/me", "/api/sync/pull", "/api/reference"] {
+        let response = app.get_raw(Some(&app.volunteer_token), path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+}
