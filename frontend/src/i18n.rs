@@ -158,6 +158,7 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
         Rule::ClockAhead => td_string!(locale, rule_clock_ahead).to_owned(),
         Rule::NotYourRole => td_string!(locale, rule_not_your_role).to_owned(),
         Rule::InvalidSeq => td_string!(locale, rule_invalid_seq).to_owned(),
+        Rule::WeakPassword => td_string!(locale, rule_weak_password).to_owned(),
         // The server's own words: rules it has and this app does not know.
         Rule::Other => error.message.clone(),
     }

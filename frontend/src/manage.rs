@@ -310,7 +310,7 @@ fn PasswordForm(
                 tongxin_shared::error::Rule::Required,
             ));
         }
-        problems.extend(validate_new_password(&password.get()).err());
+        problems.extend(validate_new_password(&username.get(), &password.get()).err());
         errors.set(problems.clone());
         if !problems.is_empty() {
             return;

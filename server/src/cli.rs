@@ -22,7 +22,7 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
             stations,
         } => {
             validate_username(&username).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let password = read_new_password()?;
+            let password = read_new_password(&username)?;
             let id = db
                 .create_user(&NewUser {
                     display_name: display_name.unwrap_or_else(|| username.clone()),
@@ -72,7 +72,7 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
             println!("{username} now records for: {}", stations.join(", "));
         }
         UserCommand::Reset { username } => {
-            let password = read_new_password()?;
+            let password = read_new_password(&username)?;
             db.reset_password(&username, &auth::hash_password(&password)?)
                 .await?;
             println!("new password set for {username}; their sessions are ended");
@@ -82,7 +82,7 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
 }
 
 /// Asks twice on a terminal, without echo; reads one line from a pipe.
-fn read_new_password() -> anyhow::Result<String> {
+fn read_new_password(username: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("New password: ")?;
         let again = rpassword::prompt_password("Again: ")?;
@@ -96,6 +96,6 @@ fn read_new_password() -> anyhow::Result<String> {
             .context("cannot read the password from stdin")?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
-    validate_new_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    validate_new_password(username, &password).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(password)
 }

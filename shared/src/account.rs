@@ -69,8 +69,56 @@ pub fn validate_username(username: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// The rule for a new password (logins only check the length bound).
-pub fn validate_new_password(password: &str) -> Result<(), ValidationError> {
+/// Passwords tried first by anyone guessing (the commonest of at least
+/// `MIN_PASSWORD_CHARS` in published leaks, English and Chinese), and the
+/// demo accounts' password, which the README prints.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "123123123",
+    "11111111",
+    "111111111",
+    "00000000",
+    "000000000",
+    "88888888",
+    "66666666",
+    "87654321",
+    "11223344",
+    "qwertyui",
+    "qwertyuiop",
+    "qwer1234",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "1q2w3e4r5t",
+    "zxcvbnm1",
+    "asdfghjk",
+    "iloveyou",
+    "abcd1234",
+    "abc12345",
+    "abc123456",
+    "a1234567",
+    "a12345678",
+    "aa123456",
+    "woaini1314",
+    "5201314520",
+    "woaini520",
+    "1314520520",
+    "admin123",
+    "admin1234",
+    "administrator",
+    "welcome1",
+    "sunshine1",
+    "tongxin123",
+    "tongxin-demo",
+];
+
+/// The rule for a new password (logins only check the length bound): long
+/// enough, not too long, not among the commonest, and not the user name.
+pub fn validate_new_password(username: &str, password: &str) -> Result<(), ValidationError> {
     let count = password.chars().count();
     if count < MIN_PASSWORD_CHARS {
         return Err(ValidationError::new(
@@ -87,6 +135,10 @@ pub fn validate_new_password(password: &str) -> Result<(), ValidationError> {
                 max: MAX_PASSWORD_CHARS as u32,
             },
         ));
+    }
+    let lower = password.trim().to_lowercase();
+    if lower == username.trim().to_lowercase() || COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return Err(ValidationError::new("password", Rule::WeakPassword));
     }
     Ok(())
 }
@@ -158,7 +210,7 @@ impl NewAccount {
             DISPLAY_NAME_MAX_CHARS,
         );
         errors.extend(validate_stations(self.role, &self.stations).err());
-        errors.extend(validate_new_password(&self.password).err());
+        errors.extend(validate_new_password(&self.username, &self.password).err());
         no_errors(errors)
     }
 }
@@ -234,5 +286,24 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["username", "display_name", "stations", "password"]);
+    }
+
+    #[test]
+    fn a_password_anyone_would_guess_first_is_refused() {
+        for weak in [
+            "12345678",
+            "Password1",
+            "woaini1314",
+            "li.hua",
+            "LI.HUA",
+            "tongxin-demo",
+        ] {
+            assert_eq!(
+                validate_new_password("li.hua", weak),
+                Err(ValidationError::new("password", Rule::WeakPassword)),
+                "{weak}"
+            );
+        }
+        assert_eq!(validate_new_password("li.hua", "红石榴-秋天-2026"), Ok(()));
     }
 }

@@ -58,6 +58,9 @@ pub enum Rule {
     /// A mutation's sequence number is 0, beyond 2^63 - 1, or used twice in
     /// one push.
     InvalidSeq,
+    /// A password among the commonest, or the user name itself: the first
+    /// guesses anyone tries.
+    WeakPassword,
     /// Anything else; the message says what. Also what an error from an
     /// older server without rule codes reads as, and what a rule this app
     /// does not know yet (from a newer server) reads as.
@@ -186,6 +189,9 @@ fn english(field: &str, rule: &Rule) -> String {
             "the device's clock is ahead of the server's: stamps must be moved back".to_owned()
         }
         Rule::NotYourRole => format!("your role does not write {name}"),
+        Rule::WeakPassword => {
+            "this password is among the first anyone would guess; choose another".to_owned()
+        }
         Rule::InvalidSeq => {
             "the sequence number must be from 1 to 2^63 - 1, once per push".to_owned()
         }

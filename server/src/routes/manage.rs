@@ -98,7 +98,7 @@ pub async fn users_change(
 ) -> Result<Json<AccountListing>, ApiError> {
     actor.require_admin()?;
     if let Some(password) = &change.password {
-        validate_new_password(password).map_err(|e| ApiError::from(vec![e]))?;
+        validate_new_password(&username, password).map_err(|e| ApiError::from(vec![e]))?;
     }
     if change.disabled == Some(true) && username == actor.username {
         return Err(ApiError::Forbidden(

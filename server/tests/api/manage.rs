@@ -440,3 +440,36 @@ async fn a_station_listed_twice_or_a_volunteer_left_without_one_is_refused_on_cr
         "{me}"
     );
 }
+
+#[tokio::test]
+async fn a_password_anyone_would_guess_first_is_refused_and_a_good_one_is_taken() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let mut account = new_volunteer("zhaoliming", &["st-dazhi"]);
+    account["password"] = json!("ZhaoLiming");
+    let same_as_name = send(&app, &admin, "POST", "/api/admin/users", account.clone()).await;
+    assert_eq!(same_as_name.status(), StatusCode::BAD_REQUEST);
+    let (_, error) = crate::helpers::error_of(same_as_name).await;
+    assert!(error.contains("first anyone would guess"), "{error}");
+    account["password"] = json!("秋天的红石榴-2026");
+    let created = send(&app, &admin, "POST", "/api/admin/users", account).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+
+    let common = send(
+        &app,
+        &admin,
+        "PATCH",
+        "/api/admin/users/zhaoliming",
+        json!({ "password": "woaini1314" }),
+    )
+    .await;
+    assert_eq!(common.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.login("zhaoliming", "woaini1314").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("zhaoliming", "秋天的红石榴-2026").await.status(),
+        StatusCode::OK
+    );
+}
