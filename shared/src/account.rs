@@ -265,9 +265,9 @@ mod tests {
         assert!(validate_username("").is_err());
         assert!(validate_username("zhang san").is_err());
         assert!(validate_username(&"x".repeat(65)).is_err());
-        assert!(validate_new_password("1234567").is_err());
-        assert!(validate_new_password("12345678").is_ok());
-        assert!(validate_new_password(&"x".repeat(257)).is_err());
+        assert!(validate_new_password("zhang_san", "1234567").is_err());
+        assert!(validate_new_password("zhang_san", "12345679").is_ok());
+        assert!(validate_new_password("zhang_san", &"x".repeat(257)).is_err());
     }
 
     #[test]
@@ -304,6 +304,9 @@ mod tests {
                 "{weak}"
             );
         }
-        assert_eq!(validate_new_password("li.hua", "红石榴-秋天-2026"), Ok(()));
+        assert_eq!(
+            validate_new_password("zhaoliming", "红石榴-秋天-2026"),
+            Ok(())
+        );
     }
 }
