@@ -294,12 +294,12 @@ mod tests {
             "12345678",
             "Password1",
             "woaini1314",
-            "li.hua",
-            "LI.HUA",
+            "zhaoliming",
+            "ZhaoLiming",
             "tongxin-demo",
         ] {
             assert_eq!(
-                validate_new_password("li.hua", weak),
+                validate_new_password("zhaoliming", weak),
                 Err(ValidationError::new("password", Rule::WeakPassword)),
                 "{weak}"
             );
