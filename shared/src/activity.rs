@@ -278,6 +278,16 @@ mod tests {
     }
 
     #[test]
+    fn tomorrow_is_let_through_and_the_day_after_is_refused_in_words_that_say_so() {
+        let mut a = activity();
+        a.date = today() + chrono::Days::new(1);
+        assert!(a.validate(today()).is_ok());
+        a.date = today() + chrono::Days::new(2);
+        let errors = a.validate(today()).unwrap_err();
+        assert_eq!(errors[0].message, "date cannot be later than tomorrow");
+    }
+
+    #[test]
     fn each_rule_names_its_field() {
         let check = |edit: fn(&mut Activity), field: &str| {
             let mut a = activity();

@@ -24,7 +24,9 @@ pub enum Rule {
     NotMoney,
     /// Not a whole number of 0 or more.
     NotANumber,
-    /// A date after today.
+    /// A date after tomorrow (`Activity::MAX_DAYS_AHEAD`: tomorrow is let
+    /// through because a date just past midnight somewhere is fine). The
+    /// words say "tomorrow", as the rule does.
     InTheFuture,
     /// A date more than `days` days ahead: a typo.
     TooFarAhead { days: u32 },
@@ -176,7 +178,7 @@ fn english(field: &str, rule: &Rule) -> String {
         Rule::TooFarAhead { days } => format!("{name} is more than {days} days ahead"),
         Rule::NotFound => format!("no such {name}"),
         Rule::NotANumber => format!("{name} must be a whole number, 0 or more"),
-        Rule::InTheFuture => format!("{name} cannot be in the future"),
+        Rule::InTheFuture => format!("{name} cannot be later than tomorrow"),
         Rule::BeforeYear2000 => format!("{name} is before the year 2000"),
         Rule::UnknownStation => "unknown station".to_owned(),
         Rule::UnknownCategory => "unknown category".to_owned(),

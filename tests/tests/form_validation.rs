@@ -84,7 +84,7 @@ async fn invalid_input_is_named_next_to_its_field_and_nothing_is_saved() -> Resu
     .await?;
     assert_eq!(
         error_next_to(&phone, "date").await?.as_deref(),
-        Some("日期不能晚于今天")
+        Some("日期不能晚于明天")
     );
     assert_eq!(
         error_next_to(&phone, "title").await?.as_deref(),
