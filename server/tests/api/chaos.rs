@@ -33,10 +33,7 @@ use tongxin_server::{
     demo,
 };
 use tongxin_shared::{
-    Activity, Category, PeopleServed,
-    account::Role,
-    merge::ActivityRecord,
-    sync::{PullResponse, PushResponse},
+    Activity, Category, PeopleServed, account::Role, merge::ActivityRecord, sync::PullResponse,
 };
 use uuid::Uuid;
 
@@ -450,13 +447,7 @@ async fn lose_push_answer(
         return Ok(());
     };
     let (_, server) = servers.pick(rng);
-    let _lost: PushResponse = send(
-        client
-            .post(format!("{server}/api/sync/push"))
-            .bearer_auth(&device.token)
-            .json(&request),
-    )
-    .await?;
+    let _lost = device.send_push(client, &server, &request).await?;
     Ok(())
 }
 
@@ -489,15 +480,10 @@ async fn push_twice(
     };
     let (_, a) = servers.pick(rng);
     let (_, b) = servers.pick(rng);
-    let send_to = |server: String| {
-        send::<PushResponse>(
-            client
-                .post(format!("{server}/api/sync/push"))
-                .bearer_auth(&device.token)
-                .json(&request),
-        )
-    };
-    let (first, second) = tokio::join!(send_to(a), send_to(b));
+    let (first, second) = tokio::join!(
+        device.send_push(client, &a, &request),
+        device.send_push(client, &b, &request)
+    );
     let (first, second) = (first?, second?);
     // Either answer may be the one that arrives; both must agree.
     let taken = if rng.random_bool(0.5) { first } else { second };
@@ -524,13 +510,7 @@ async fn push_out_of_order(
         let mut part = request.clone();
         part.mutations = mutations;
         let (_, server) = servers.pick(rng);
-        let answer: PushResponse = send(
-            client
-                .post(format!("{server}/api/sync/push"))
-                .bearer_auth(&device.token)
-                .json(&part),
-        )
-        .await?;
+        let answer = device.send_push(client, &server, &part).await?;
         device.take_answer(&answer);
     }
     Ok(())

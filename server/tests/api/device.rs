@@ -253,6 +253,23 @@ impl Device {
         &self.cursor
     }
 
+    /// Sends a push to `server` as this phone's user; its answer, not yet
+    /// taken.
+    pub async fn send_push(
+        &self,
+        client: &reqwest::Client,
+        server: &str,
+        request: &PushRequest,
+    ) -> Result<PushResponse, Failed> {
+        send(
+            client
+                .post(format!("{server}/api/sync/push"))
+                .bearer_auth(&self.token)
+                .json(request),
+        )
+        .await
+    }
+
     /// One push of the oldest queued changes to `server`.
     pub async fn push_once(
         &mut self,
@@ -262,13 +279,7 @@ impl Device {
         let Some(request) = self.next_push() else {
             return Ok(0);
         };
-        let response: PushResponse = send(
-            client
-                .post(format!("{server}/api/sync/push"))
-                .bearer_auth(&self.token)
-                .json(&request),
-        )
-        .await?;
+        let response = self.send_push(client, server, &request).await?;
         self.take_answer(&response);
         Ok(request.mutations.len())
     }
@@ -297,13 +308,7 @@ impl Device {
     pub async fn sync(&mut self, client: &reqwest::Client, server: &str) -> Result<(), Failed> {
         let mut corrections = 0;
         while let Some(request) = self.next_push() {
-            let response: PushResponse = send(
-                client
-                    .post(format!("{server}/api/sync/push"))
-                    .bearer_auth(&self.token)
-                    .json(&request),
-            )
-            .await?;
+            let response = self.send_push(client, server, &request).await?;
             if self.take_answer(&response) > 0 {
                 corrections += 1;
                 if corrections > 2 {

@@ -229,6 +229,13 @@ impl TestApp {
         self.push_raw(serde_json::to_vec(body).unwrap()).await
     }
 
+    /// A push as the test volunteer that must be answered 200; its answer.
+    pub async fn push_answer(&self, body: &Value) -> Value {
+        let response = self.push(body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
     /// A GET as the test volunteer that must succeed.
     pub async fn get(&self, path: &str) -> Value {
         self.get_as(&self.volunteer_token, path).await

@@ -27,7 +27,7 @@ async fn the_same_batch_pushed_twice_is_stored_once() {
     let device = Uuid::now_v7();
     let body = push_body(device, &[(1, record(5)), (2, record(7))]);
     for _ in 0..2 {
-        let answer: Value = app.push(&body).await.json().await.unwrap();
+        let answer = app.push_answer(&body).await;
         assert_eq!(answer["results"][0]["outcome"], "accepted");
         assert_eq!(answer["results"][1]["outcome"], "accepted");
     }
@@ -138,12 +138,9 @@ async fn a_change_stamped_thirty_days_ahead_is_refused_and_stores_nothing() {
     app.push(&push_body(honest, &[(1, base.clone())])).await;
     let thirty_days_ms = 30 * 24 * 3_600 * 1_000;
     let from_the_future = edited(&base, "title", json!("未来"), ahead, thirty_days_ms);
-    let answer: Value = app
-        .push(&push_body(ahead, &[(1, from_the_future)]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let answer = app
+        .push_answer(&push_body(ahead, &[(1, from_the_future)]))
+        .await;
     assert_eq!(answer["results"][0]["outcome"], "rejected");
     assert_eq!(
         answer["results"][0]["errors"][0]["rule"]["code"],

@@ -132,9 +132,9 @@ async fn a_refusal_whose_answer_was_lost_is_refused_again_on_resend() {
             (3, record(5)),
         ],
     );
-    let first: Value = app.push(&body).await.json().await.unwrap();
+    let first = app.push_answer(&body).await;
     // The device never heard that answer and sends the same again.
-    let again: Value = app.push(&body).await.json().await.unwrap();
+    let again = app.push_answer(&body).await;
     assert_eq!(first["results"], again["results"]);
     assert_eq!(
         outcome(&again, 0),
@@ -154,27 +154,21 @@ async fn mutations_out_of_order_or_with_odd_numbers_are_applied_or_refused_never
     let device = Uuid::now_v7();
     let (one, two) = (record(1), record(2));
     // Seq 2 arrives before seq 1: both are stored.
-    let answer: Value = app
-        .push(&push_body(device, &[(2, two.clone())]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let answer = app
+        .push_answer(&push_body(device, &[(2, two.clone())]))
+        .await;
     assert_eq!(outcome(&answer, 0).0, "accepted");
-    let answer: Value = app
-        .push(&push_body(device, &[(1, one.clone())]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let answer = app
+        .push_answer(&push_body(device, &[(1, one.clone())]))
+        .await;
     assert_eq!(outcome(&answer, 0).0, "accepted");
     assert_eq!(app.pull_all_as(&app.admin_token).await.len(), 2);
 
     // 0 and anything past 2^63 - 1 are refused; the same number twice in
     // one push is applied once and refused once.
     let (zero, huge, twice, other) = (record(3), record(4), record(5), record(6));
-    let answer: Value = app
-        .push(&push_body(
+    let answer = app
+        .push_answer(&push_body(
             device,
             &[
                 (0, zero),
@@ -183,10 +177,7 @@ async fn mutations_out_of_order_or_with_odd_numbers_are_applied_or_refused_never
                 (3, other.clone()),
             ],
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let outcomes: Vec<(String, String)> = (0..4).map(|i| outcome(&answer, i)).collect();
     assert_eq!(
         outcomes,
@@ -200,19 +191,13 @@ async fn mutations_out_of_order_or_with_odd_numbers_are_applied_or_refused_never
     );
     // The largest usable number does not stop the device's later ones.
     let (highest, later) = (record(7), record(8));
-    let answer: Value = app
-        .push(&push_body(device, &[(i64::MAX as u64, highest)]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let answer = app
+        .push_answer(&push_body(device, &[(i64::MAX as u64, highest)]))
+        .await;
     assert_eq!(outcome(&answer, 0).0, "accepted");
-    let answer: Value = app
-        .push(&push_body(device, &[(4, later.clone())]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let answer = app
+        .push_answer(&push_body(device, &[(4, later.clone())]))
+        .await;
     assert_eq!(outcome(&answer, 0).0, "accepted");
     let stored: HashSet<String> = app
         .pull_all_as(&app.admin_token)
