@@ -229,6 +229,20 @@ impl TestApp {
         self.push_raw(serde_json::to_vec(body).unwrap()).await
     }
 
+    /// The admin gives the test volunteer these stations, as the manage
+    /// page does.
+    pub async fn set_volunteer_stations(&self, stations: &[&str]) {
+        let changed = self
+            .client
+            .patch(format!("{}/api/admin/users/volunteer-test", self.address))
+            .bearer_auth(&self.admin_token)
+            .json(&json!({ "stations": stations }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), StatusCode::OK);
+    }
+
     /// A push as the test volunteer that must be answered 200; its answer.
     pub async fn push_answer(&self, body: &Value) -> Value {
         let response = self.push(body).await;

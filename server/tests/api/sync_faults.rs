@@ -347,15 +347,7 @@ async fn a_record_moved_out_of_a_volunteers_stations_leaves_their_phone() {
 
     // The volunteer's stations change: the records of the station taken
     // away leave the phone too.
-    let changed = app
-        .client
-        .patch(format!("{}/api/admin/users/volunteer-test", app.address))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({ "stations": ["st-shangrong"] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(changed.status(), StatusCode::OK);
+    app.set_volunteer_stations(&["st-shangrong"]).await;
     volunteer.sync(&client, &app.address).await.unwrap();
     assert!(volunteer.records.is_empty(), "{:?}", volunteer.records);
 }
@@ -487,15 +479,7 @@ async fn a_phone_whose_first_pull_comes_after_its_stations_changed_drops_the_rec
     phone.save(&here);
     // Pushed, never pulled yet.
     while phone.push_once(&client, &app.address).await.unwrap() > 0 {}
-    let changed = app
-        .client
-        .patch(format!("{}/api/admin/users/volunteer-test", app.address))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({ "stations": ["st-xianfeng"] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(changed.status(), StatusCode::OK);
+    app.set_volunteer_stations(&["st-xianfeng"]).await;
     phone.sync(&client, &app.address).await.unwrap();
     let held: Vec<Uuid> = phone.records.keys().copied().collect();
     assert_eq!(held, vec![here.id]);
@@ -505,27 +489,18 @@ async fn a_phone_whose_first_pull_comes_after_its_stations_changed_drops_the_rec
 async fn a_station_given_and_taken_back_between_two_pulls_takes_its_records_off_the_phone() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    let set_stations = async |stations: &[&str]| {
-        let changed = app
-            .client
-            .patch(format!("{}/api/admin/users/volunteer-test", app.address))
-            .bearer_auth(&app.admin_token)
-            .json(&json!({ "stations": stations }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(changed.status(), StatusCode::OK);
-    };
     let mut phone = Device::new(&app.volunteer_token, 0);
     phone.sync(&client, &app.address).await.unwrap();
-    set_stations(&["st-xianfeng", "st-shangrong", "st-dazhi"]).await;
+    app.set_volunteer_stations(&["st-xianfeng", "st-shangrong", "st-dazhi"])
+        .await;
     let mut lent = activity(4);
     lent.station_id = "st-dazhi".into();
     phone.save(&lent);
     while phone.push_once(&client, &app.address).await.unwrap() > 0 {}
     // Taken back before the phone pulls again: the same stations as its
     // cursor was made for, but not the same scope any more.
-    set_stations(&["st-xianfeng", "st-shangrong"]).await;
+    app.set_volunteer_stations(&["st-xianfeng", "st-shangrong"])
+        .await;
     phone.sync(&client, &app.address).await.unwrap();
     assert!(phone.records.is_empty(), "{:?}", phone.records.keys());
 }
