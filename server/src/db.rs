@@ -218,14 +218,14 @@ impl Db {
         let user_id = actor.user_id.to_string();
         let mut tx = self.begin_write().await?;
         let device = device_id.to_string();
-        let known: Option<(String, i64, i64, i64)> = sqlx::query_as(
+        let device_row: Option<(String, i64, i64, i64)> = sqlx::query_as(
             "SELECT user_id, last_seq, latest_wall_ms, latest_counter
              FROM devices WHERE device_id = $1",
         )
         .bind(&device)
         .fetch_optional(&mut *tx)
         .await?;
-        let (watermark, mut device_latest) = match known {
+        let (watermark, mut device_latest) = match device_row {
             Some((owner, ..)) if owner != user_id => {
                 return Err(PushError::DeviceOfAnotherUser);
             }
