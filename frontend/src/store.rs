@@ -19,9 +19,7 @@ use tongxin_shared::{
     hlc::{Hlc, HlcClock, StampRewrite},
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
-    sync::{
-        Change, MAX_STAMP_AHEAD_MS, Mutation, MutationResult, Outcome, PullResponse, PushResponse,
-    },
+    sync::{Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse},
 };
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
@@ -436,19 +434,15 @@ impl Store {
         )?;
         let meta = tx.store(META)?;
         let mut clock = clock(&meta).await?;
-        let mut activities: Vec<ActivityRecord> = all(&tx.store(ACTIVITIES)?).await?;
-        let mut livestream: Vec<LivestreamRecord> = all(&tx.store(LIVESTREAM)?).await?;
-        let mut outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
-        let now_ms = answer.server_time_ms.max(0) as u64;
+        let activities: Vec<ActivityRecord> = all(&tx.store(ACTIVITIES)?).await?;
+        let livestream: Vec<LivestreamRecord> = all(&tx.store(LIVESTREAM)?).await?;
+        let outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
         let held = activities
-            .iter_mut()
-            .flat_map(|r| r.stamps_mut())
-            .chain(livestream.iter_mut().flat_map(|r| r.stamps_mut()))
-            .chain(outbox.iter_mut().flat_map(|e| e.change.stamps_mut()))
-            .map(|stamp| *stamp)
-            .chain([answer.server_stamp, answer.device_latest])
-            .collect::<Vec<Hlc>>();
-        let plan = StampRewrite::plan(clock.node(), now_ms, now_ms + MAX_STAMP_AHEAD_MS, held);
+            .iter()
+            .flat_map(|r| r.stamps())
+            .chain(livestream.iter().flat_map(|r| r.stamps()))
+            .chain(outbox.iter().flat_map(|e| e.change.stamps()));
+        let plan = answer.stamp_rewrite(clock.node(), held.collect::<Vec<Hlc>>());
         fn moved(plan: &StampRewrite, stamps: Vec<&mut Hlc>) -> bool {
             stamps
                 .into_iter()

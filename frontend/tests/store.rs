@@ -56,6 +56,16 @@ fn page(
     }
 }
 
+/// The server's refusal of mutation `seq` for one rule.
+fn refused(seq: u64, field: &str, rule: Rule) -> MutationResult {
+    MutationResult {
+        seq,
+        outcome: Outcome::Rejected {
+            errors: vec![ValidationError::new(field, rule)],
+        },
+    }
+}
+
 fn accepted(seq: u64) -> MutationResult {
     MutationResult {
         seq,
@@ -139,15 +149,7 @@ async fn a_rejected_record_counts_as_unsynced_until_the_user_discards_it() {
     store.save_activity(&refused).await.unwrap();
     store.save_activity(&kept).await.unwrap();
     store
-        .acknowledge(&[
-            MutationResult {
-                seq: 1,
-                outcome: Outcome::Rejected {
-                    errors: vec![ValidationError::new("station_id", Rule::NotYourStation)],
-                },
-            },
-            accepted(2),
-        ])
+        .acknowledge(&[refused(1, "station_id", Rule::NotYourStation), accepted(2)])
         .await
         .unwrap();
     store
@@ -337,17 +339,8 @@ async fn records_that_left_the_users_stations_are_forgotten_unless_they_hold_an_
     for a in [&synced, &refused, &pending] {
         store.save_activity(a).await.unwrap();
     }
-    let refusal = Outcome::Rejected {
-        errors: vec![ValidationError::new("station_id", Rule::NotYourStation)],
-    };
     store
-        .acknowledge(&[
-            accepted(1),
-            MutationResult {
-                seq: 2,
-                outcome: refusal,
-            },
-        ])
+        .acknowledge(&[accepted(1), refused(2, "station_id", Rule::NotYourStation)])
         .await
         .unwrap();
     let mut gone = page(vec![], vec![], "9.x");
@@ -391,12 +384,7 @@ async fn a_refused_local_edit_is_not_overwritten_by_a_pulled_version() {
     let mine = activity("我的修改", 7);
     store.save_activity(&mine).await.unwrap();
     store
-        .acknowledge(&[MutationResult {
-            seq: 1,
-            outcome: Outcome::Rejected {
-                errors: vec![ValidationError::new("date", Rule::InTheFuture)],
-            },
-        }])
+        .acknowledge(&[refused(1, "date", Rule::InTheFuture)])
         .await
         .unwrap();
     let mut theirs = mine.clone();
@@ -422,19 +410,10 @@ async fn a_change_refused_for_a_clock_ahead_is_queued_again_with_its_stamps_move
     assert_eq!(before.len(), 2);
     // The server's clock says this device is a day ahead of it.
     let server_ms = js_sys::Date::now() as u64 - 24 * 3_600_000;
-    let clock_ahead = || Outcome::Rejected {
-        errors: vec![ValidationError::new("stamp", Rule::ClockAhead)],
-    };
     let answered = store
         .acknowledge(&[
-            MutationResult {
-                seq: 1,
-                outcome: clock_ahead(),
-            },
-            MutationResult {
-                seq: 2,
-                outcome: clock_ahead(),
-            },
+            refused(1, "stamp", Rule::ClockAhead),
+            refused(2, "stamp", Rule::ClockAhead),
         ])
         .await
         .unwrap();

@@ -443,7 +443,7 @@ impl Db {
     /// however many of them there are, and a write committing between them
     /// waits for the next pull instead of being passed over.
     pub async fn last_position(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_seq'")
+        sqlx::query_scalar(LAST_POSITION)
             .fetch_one(&self.pool)
             .await
     }
@@ -846,6 +846,9 @@ async fn load_records(
 /// Ids per `IN (…)` list.
 const IDS_PER_QUERY: usize = 1_000;
 
+/// The last position handed out in the change stream.
+const LAST_POSITION: &str = "SELECT value FROM counters WHERE name = 'change_seq'";
+
 /// Hands out positions in the change stream inside one write transaction.
 /// Writes run one at a time (SQLite's write lock, or [`WRITE_LOCK`] on
 /// PostgreSQL, held until commit), so positions are handed out in commit
@@ -856,7 +859,7 @@ struct ChangeStream {
 
 impl ChangeStream {
     async fn open(tx: &mut AnyConnection) -> Result<ChangeStream, sqlx::Error> {
-        let last = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_seq'")
+        let last = sqlx::query_scalar(LAST_POSITION)
             .fetch_one(&mut *tx)
             .await?;
         Ok(ChangeStream { last })

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     Activity, Station, ValidationError,
-    hlc::Hlc,
+    hlc::{Hlc, StampRewrite},
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
 };
@@ -86,13 +86,20 @@ impl Change {
         }
     }
 
-    /// The latest stamp the given device made in the record it carries.
-    pub fn latest_stamp_of(&self, node: Uuid) -> Option<Hlc> {
-        let stamps = match self {
+    /// Every stamp of the record it carries.
+    pub fn stamps(&self) -> Vec<Hlc> {
+        match self {
             Change::PutActivity(record) => record.stamps(),
             Change::PutLivestream(record) => record.stamps(),
-        };
-        stamps.into_iter().filter(|stamp| stamp.node == node).max()
+        }
+    }
+
+    /// The latest stamp the given device made in the record it carries.
+    pub fn latest_stamp_of(&self, node: Uuid) -> Option<Hlc> {
+        self.stamps()
+            .into_iter()
+            .filter(|stamp| stamp.node == node)
+            .max()
     }
 
     /// Every stamp of the record it carries, to rewrite in place.
@@ -119,6 +126,20 @@ pub struct PushResponse {
     /// process took those.
     #[serde(default = "Hlc::zero")]
     pub device_latest: Hlc,
+}
+
+impl PushResponse {
+    /// How device `node`, told by this answer that its clock runs ahead,
+    /// moves its stamps back, given every stamp it holds: to after the
+    /// server's time, its stamp, and the latest of the device's own the
+    /// server took, and no later than the server's limit.
+    pub fn stamp_rewrite(&self, node: Uuid, held: impl IntoIterator<Item = Hlc>) -> StampRewrite {
+        let now_ms = self.server_time_ms.max(0) as u64;
+        let known = held
+            .into_iter()
+            .chain([self.server_stamp, self.device_latest]);
+        StampRewrite::plan(node, now_ms, now_ms + MAX_STAMP_AHEAD_MS, known)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,11 +13,11 @@ use serde_json::Value;
 use tongxin_shared::{
     Activity, ValidationError,
     error::Rule,
-    hlc::{Hlc, HlcClock, StampRewrite},
+    hlc::{Hlc, HlcClock},
     merge::ActivityRecord,
     sync::{
-        Change, MAX_PUSH_MUTATIONS, MAX_STAMP_AHEAD_MS, Mutation, MutationResult, Outcome,
-        PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+        Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PROTOCOL_VERSION,
+        PullResponse, PushRequest, PushResponse,
     },
 };
 use uuid::Uuid;
@@ -196,17 +196,14 @@ impl Device {
     }
 
     fn move_stamps_back(&mut self, answer: &PushResponse) {
-        let now_ms = answer.server_time_ms.max(0) as u64;
         let held: Vec<Hlc> = self
             .records
-            .values_mut()
-            .flat_map(|r| r.stamps_mut())
-            .chain(self.outbox.values_mut().flat_map(|(_, c)| c.stamps_mut()))
-            .map(|stamp| *stamp)
-            .chain([answer.server_stamp, answer.device_latest])
+            .values()
+            .flat_map(|r| r.stamps())
+            .chain(self.outbox.values().flat_map(|(_, c)| c.stamps()))
             .collect();
         let node = self.clock.node();
-        let plan = StampRewrite::plan(node, now_ms, now_ms + MAX_STAMP_AHEAD_MS, held);
+        let plan = answer.stamp_rewrite(node, held);
         for stamp in self
             .records
             .values_mut()
