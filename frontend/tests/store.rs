@@ -57,7 +57,7 @@ fn page(
 }
 
 /// The server's refusal of mutation `seq` for one rule.
-fn refused(seq: u64, field: &str, rule: Rule) -> MutationResult {
+fn refusal(seq: u64, field: &str, rule: Rule) -> MutationResult {
     MutationResult {
         seq,
         outcome: Outcome::Rejected {
@@ -149,7 +149,7 @@ async fn a_rejected_record_counts_as_unsynced_until_the_user_discards_it() {
     store.save_activity(&refused).await.unwrap();
     store.save_activity(&kept).await.unwrap();
     store
-        .acknowledge(&[refused(1, "station_id", Rule::NotYourStation), accepted(2)])
+        .acknowledge(&[refusal(1, "station_id", Rule::NotYourStation), accepted(2)])
         .await
         .unwrap();
     store
@@ -340,7 +340,7 @@ async fn records_that_left_the_users_stations_are_forgotten_unless_they_hold_an_
         store.save_activity(a).await.unwrap();
     }
     store
-        .acknowledge(&[accepted(1), refused(2, "station_id", Rule::NotYourStation)])
+        .acknowledge(&[accepted(1), refusal(2, "station_id", Rule::NotYourStation)])
         .await
         .unwrap();
     let mut gone = page(vec![], vec![], "9.x");
@@ -384,7 +384,7 @@ async fn a_refused_local_edit_is_not_overwritten_by_a_pulled_version() {
     let mine = activity("我的修改", 7);
     store.save_activity(&mine).await.unwrap();
     store
-        .acknowledge(&[refused(1, "date", Rule::InTheFuture)])
+        .acknowledge(&[refusal(1, "date", Rule::InTheFuture)])
         .await
         .unwrap();
     let mut theirs = mine.clone();
@@ -412,8 +412,8 @@ async fn a_change_refused_for_a_clock_ahead_is_queued_again_with_its_stamps_move
     let server_ms = js_sys::Date::now() as u64 - 24 * 3_600_000;
     let answered = store
         .acknowledge(&[
-            refused(1, "stamp", Rule::ClockAhead),
-            refused(2, "stamp", Rule::ClockAhead),
+            refusal(1, "stamp", Rule::ClockAhead),
+            refusal(2, "stamp", Rule::ClockAhead),
         ])
         .await
         .unwrap();
