@@ -159,6 +159,7 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
         Rule::NotYourRole => td_string!(locale, rule_not_your_role).to_owned(),
         Rule::InvalidSeq => td_string!(locale, rule_invalid_seq).to_owned(),
         Rule::WeakPassword => td_string!(locale, rule_weak_password).to_owned(),
+        Rule::MixedScripts => td_string!(locale, rule_mixed_scripts, field).to_string(),
         // The server's own words: rules it has and this app does not know.
         Rule::Other => error.message.clone(),
     }

@@ -20,17 +20,38 @@ use crate::error::ApiError;
 /// with the session they have; the app asks again only when online.
 pub const SESSION_DAYS: i64 = 30;
 
-/// Failed logins in a row before the account is locked for a while.
+/// Failed logins in a row to one name from one address before that
+/// address waits a while.
 pub const FREE_ATTEMPTS: i64 = 5;
 
-/// How long an account stays locked after its `failures`-th failed login in
-/// a row: nothing for the first few, then 30 s doubling up to 15 min.
+/// Failed logins are forgotten an hour after the last one.
+pub const FAILURE_MEMORY_MS: i64 = 60 * 60 * 1000;
+
+/// How long one address waits after its `failures`-th failed login in a
+/// row to one name: nothing for the first few, then 30 s doubling up to
+/// 15 min.
 pub fn lockout_ms(failures: i64) -> i64 {
     if failures < FREE_ATTEMPTS {
         return 0;
     }
     let doublings = (failures - FREE_ATTEMPTS).min(5) as u32;
     (30_000i64 << doublings).min(15 * 60 * 1000)
+}
+
+/// The address failed logins are counted against: the IPv4 address, or
+/// the /64 prefix of an IPv6 one, which one household or phone usually has
+/// whole.
+pub fn address_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {

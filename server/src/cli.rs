@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
-use tongxin_shared::account::{validate_new_password, validate_username};
+use tongxin_shared::account::{canonical_username, validate_new_password, validate_username};
 
 use crate::{
     auth,
@@ -21,6 +21,7 @@ pub async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()
             display_name,
             stations,
         } => {
+            let username = canonical_username(&username);
             validate_username(&username).map_err(|e| anyhow::anyhow!("{e}"))?;
             let password = read_new_password(&username)?;
             let id = db

@@ -47,6 +47,19 @@ pub const MAX_USERNAME_CHARS: usize = 64;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// The one form a user name is stored and looked up in: NFKC (so a
+/// full-width ｚｈａｎｇ is zhang) and lower case, without spaces at either
+/// end. Creating an account and logging in both go through it, so
+/// `Zhang` and `zhang` are one name.
+pub fn canonical_username(typed: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    typed.trim().nfkc().collect::<String>().to_lowercase()
+}
+
+/// The rule for a user name in its [`canonical_username`] form: present,
+/// short, no spaces, nothing invisible (`admin\u{200b}`, `ad\u{ad}min`),
+/// and letters of one script, so `аdmin` with a Cyrillic а cannot pose as
+/// `admin`. Latin beside Han is allowed (pinyin with characters).
 pub fn validate_username(username: &str) -> Result<(), ValidationError> {
     let count = username.chars().count();
     if count == 0 {
@@ -66,7 +79,31 @@ pub fn validate_username(username: &str) -> Result<(), ValidationError> {
     {
         return Err(ValidationError::new("username", Rule::NoSpaces));
     }
+    if !crate::error::is_plain_text(username) || username.contains('\u{200d}') {
+        return Err(ValidationError::new("username", Rule::ControlCharacters));
+    }
+    if !single_script(username) {
+        return Err(ValidationError::new("username", Rule::MixedScripts));
+    }
     Ok(())
+}
+
+/// Whether the letters of `text` come from one script (digits and
+/// punctuation belong to none), or from Latin and Han only.
+fn single_script(text: &str) -> bool {
+    use unicode_script::{Script, UnicodeScript};
+    let mut scripts: Vec<Script> = text
+        .chars()
+        .map(|c| c.script())
+        .filter(|script| !matches!(script, Script::Common | Script::Inherited))
+        .collect();
+    scripts.sort_unstable_by_key(|script| script.full_name());
+    scripts.dedup();
+    match scripts.as_slice() {
+        [] | [_] => true,
+        [a, b] => matches!((a, b), (Script::Han, Script::Latin)),
+        _ => false,
+    }
 }
 
 /// Passwords tried first by anyone guessing (the commonest of at least
@@ -202,7 +239,7 @@ impl NewAccount {
     /// Every problem at once, each naming its field.
     pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
         let mut errors = Vec::new();
-        errors.extend(validate_username(&self.username).err());
+        errors.extend(validate_username(&canonical_username(&self.username)).err());
         required_text(
             &mut errors,
             "display_name",
@@ -265,6 +302,31 @@ mod tests {
         assert!(validate_username("").is_err());
         assert!(validate_username("zhang san").is_err());
         assert!(validate_username(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn look_alike_user_names_are_folded_or_refused() {
+        // One form for what looks the same.
+        assert_eq!(canonical_username(" Zhang_San "), "zhang_san");
+        assert_eq!(canonical_username("ＡＤＭＩＮ"), "admin");
+        // What only poses as another name is refused.
+        for (name, rule) in [
+            ("\u{430}dmin", Rule::MixedScripts),
+            ("admin\u{200b}", Rule::ControlCharacters),
+            ("ad\u{ad}min", Rule::ControlCharacters),
+            ("a\u{200d}b", Rule::ControlCharacters),
+            ("admin\u{202e}", Rule::ControlCharacters),
+        ] {
+            let refused = validate_username(&canonical_username(name)).unwrap_err();
+            assert_eq!(refused.rule, rule, "{name:?}");
+        }
+        // One script, or pinyin beside characters, is fine.
+        for name in ["zhang_san", "张三", "zhang三", "иван", "li.wei-2"] {
+            assert!(
+                validate_username(&canonical_username(name)).is_ok(),
+                "{name}"
+            );
+        }
         assert!(validate_new_password("zhang_san", "1234567").is_err());
         assert!(validate_new_password("zhang_san", "12345679").is_ok());
         assert!(validate_new_password("zhang_san", &"x".repeat(257)).is_err());

@@ -46,8 +46,10 @@ pub enum Rule {
     NoSpaces,
     /// Anything but ASCII letters, digits and `-` in an identifier.
     IdCharacters,
-    /// Control characters (a NUL, say) in text: what no keyboard types,
-    /// and what PostgreSQL cannot store. Tabs and line breaks are fine.
+    /// Control, invisible format or non-characters in text (a NUL, a
+    /// zero-width space, a bidi override): what no keyboard types, or what
+    /// hides what the text says. Tabs and line breaks are fine. See
+    /// [`is_plain_text`].
     ControlCharacters,
     /// A change stamped further ahead of the server's clock than
     /// [`crate::sync::MAX_STAMP_AHEAD_MS`]: the device's clock runs fast.
@@ -60,6 +62,9 @@ pub enum Rule {
     /// A mutation's sequence number is 0, beyond 2^63 - 1, or used twice in
     /// one push.
     InvalidSeq,
+    /// A user name mixing the letters of two scripts (a Cyrillic а among
+    /// Latin letters): a look-alike of another name.
+    MixedScripts,
     /// A password among the commonest, or the user name itself: the first
     /// guesses anyone tries.
     WeakPassword,
@@ -137,13 +142,40 @@ pub(crate) fn optional_text(
     }
 }
 
-/// Text without control characters other than tabs and line breaks: what
-/// a person types. A NUL in particular must never reach storage, where
-/// PostgreSQL refuses it and the whole push with it.
+/// Text a person typed, and nothing that hides in it: no control
+/// characters but tabs and line breaks (a NUL must never reach storage,
+/// where PostgreSQL refuses it and the whole push with it), no invisible
+/// format characters (zero-width spaces, a bidi override turning
+/// `\u{202e}gnp.exe` into "exe.png", a soft hyphen), and no
+/// non-characters (U+FFFF). One exception: the zero-width joiner inside an
+/// emoji sequence (👩‍⚕️), which phone keyboards type.
 pub fn is_plain_text(value: &str) -> bool {
-    !value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    let mut previous: Option<char> = None;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = if c == ZERO_WIDTH_JOINER {
+            let visible = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace() && is_visible(c));
+            visible(previous) && visible(chars.peek().copied())
+        } else {
+            (!c.is_control() || matches!(c, '\t' | '\n' | '\r')) && is_visible(c)
+        };
+        if !allowed {
+            return false;
+        }
+        previous = Some(c);
+    }
+    true
+}
+
+const ZERO_WIDTH_JOINER: char = '\u{200d}';
+
+/// Neither a format character (Unicode's general category Cf) nor one of
+/// the 66 code points Unicode promises never to assign.
+fn is_visible(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let code = u32::from(c);
+    let noncharacter = (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE;
+    !noncharacter && c.general_category() != GeneralCategory::Format
 }
 
 /// What a `validate` answers once every rule is checked.
@@ -186,7 +218,10 @@ fn english(field: &str, rule: &Rule) -> String {
         Rule::EndBeforeStart => "the end date is before the start date".to_owned(),
         Rule::NoSpaces => format!("{name} may not contain spaces or control characters"),
         Rule::IdCharacters => format!("{name} may contain only letters, digits, - and _"),
-        Rule::ControlCharacters => format!("{name} may not contain control characters"),
+        Rule::MixedScripts => format!("{name} may not mix letters of different scripts"),
+        Rule::ControlCharacters => {
+            format!("{name} may not contain invisible or control characters")
+        }
         Rule::ClockAhead => {
             "the device's clock is ahead of the server's: stamps must be moved back".to_owned()
         }
@@ -226,11 +261,30 @@ mod tests {
     }
 
     #[test]
-    fn text_with_a_nul_or_another_control_character_is_refused_and_line_breaks_are_not() {
+    fn text_with_a_control_or_invisible_character_is_refused_and_line_breaks_and_emoji_are_not() {
         let mut errors = Vec::new();
         optional_text(&mut errors, "notes", "第一行\n第二行\t完", 100);
+        // A joiner inside an emoji sequence (a health worker) is typed by
+        // phone keyboards, and kept.
+        optional_text(&mut errors, "notes", "义诊 👩\u{200d}⚕\u{fe0f} 张医生", 100);
         assert!(errors.is_empty(), "{errors:?}");
-        for bad in ["a\0b", "\u{1b}[31m", "x\u{7f}", "x\u{85}y"] {
+        for bad in [
+            "a\0b",
+            "\u{1b}[31m",
+            "x\u{7f}",
+            "x\u{85}y",
+            // Invisible: a title of zero-width spaces only, a bidi override,
+            // a byte-order mark, a soft hyphen, a lone joiner.
+            "\u{200b}\u{200b}",
+            "\u{202e}gnp.exe",
+            "\u{feff}义诊",
+            "义\u{ad}诊",
+            "\u{200d}",
+            // Code points Unicode never assigns.
+            "义诊\u{ffff}",
+            "\u{fdd0}",
+            "\u{10fffe}",
+        ] {
             let mut errors = Vec::new();
             required_text(&mut errors, "title", bad, 100);
             assert_eq!(

@@ -1,7 +1,7 @@
 //! Storage of accounts and login sessions.
 
 use sqlx::{AnyConnection, Row, any::AnyRow};
-use tongxin_shared::account::{Role, UserInfo};
+use tongxin_shared::account::{Role, UserInfo, canonical_username};
 use uuid::Uuid;
 
 use super::{Db, flag, uuid_of};
@@ -13,10 +13,10 @@ pub struct LoginAccount {
     pub id: Uuid,
     pub password_hash: String,
     pub disabled: bool,
-    pub locked_until_ms: i64,
 }
 
-/// A new account, its password already hashed.
+/// A new account, its password already hashed. The user name is stored in
+/// its canonical form (`canonical_username`), as every look-up here uses.
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub username: String,
@@ -31,6 +31,8 @@ pub struct NewUser {
 pub struct UserListing {
     pub info: UserInfo,
     pub disabled: bool,
+    /// The latest time until which logins to this name are refused from
+    /// some address (0: none).
     pub locked_until_ms: i64,
 }
 
@@ -56,13 +58,14 @@ fn role_of(row: &AnyRow) -> Result<Role, sqlx::Error> {
 
 impl Db {
     pub async fn create_user(&self, user: &NewUser) -> Result<Uuid, AccountError> {
+        let username = canonical_username(&user.username);
         let mut tx = self.begin_write().await?;
         let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-            .bind(&user.username)
+            .bind(&username)
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some() {
-            return Err(AccountError::UsernameTaken(user.username.clone()));
+            return Err(AccountError::UsernameTaken(username.clone()));
         }
         let id = Uuid::now_v7();
         sqlx::query(
@@ -70,7 +73,7 @@ impl Db {
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id.to_string())
-        .bind(&user.username)
+        .bind(&username)
         .bind(&user.display_name)
         .bind(user.role.code())
         .bind(&user.password_hash)
@@ -83,7 +86,9 @@ impl Db {
 
     pub async fn users(&self) -> Result<Vec<UserListing>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT id, username, display_name, role, disabled, locked_until_ms
+            "SELECT id, username, display_name, role, disabled,
+                    (SELECT COALESCE(MAX(f.locked_until_ms), 0) FROM login_failures f
+                     WHERE f.username = users.username) AS locked_until_ms
              FROM users ORDER BY username",
         )
         .fetch_all(&self.pool)
@@ -139,67 +144,111 @@ impl Db {
     ) -> Result<(), AccountError> {
         let mut tx = self.begin_write().await?;
         let id = user_id_of(&mut tx, username).await?;
-        sqlx::query(
-            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until_ms = 0
-             WHERE id = $2",
-        )
-        .bind(password_hash)
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE username = $1")
+            .bind(canonical_username(username))
+            .execute(&mut *tx)
+            .await?;
         end_sessions(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// The account a login names, by its canonical user name.
     pub async fn login_account(&self, username: &str) -> Result<Option<LoginAccount>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT id, password_hash, disabled, locked_until_ms FROM users WHERE username = $1",
-        )
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|row| {
             Ok(LoginAccount {
                 id: uuid_of(&row, "id")?,
                 password_hash: row.try_get("password_hash")?,
                 disabled: flag(&row, "disabled")?,
-                locked_until_ms: row.try_get("locked_until_ms")?,
             })
         })
         .transpose()
     }
 
-    /// Counts a failed login and locks the account for `lockout(failures)`
-    /// ms from `now_ms`. Returns the failures in a row so far.
+    /// Until when logins to `username` from `address` are refused (ms; in
+    /// the past when they are not).
+    pub async fn login_locked_until(
+        &self,
+        username: &str,
+        address: &str,
+    ) -> Result<i64, sqlx::Error> {
+        let locked: Option<i64> = sqlx::query_scalar(
+            "SELECT locked_until_ms FROM login_failures WHERE username = $1 AND address = $2",
+        )
+        .bind(username)
+        .bind(address)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(locked.unwrap_or(0))
+    }
+
+    /// Counts a failed login to `username` (known or not) from `address`,
+    /// and refuses further ones from there for `lockout(failures)` ms.
+    /// Failures older than `memory_ms` are forgotten, here and for every
+    /// other name and address. Returns the failures in a row so far.
     pub async fn login_failed(
         &self,
-        user_id: Uuid,
+        username: &str,
+        address: &str,
         now_ms: i64,
+        memory_ms: i64,
         lockout: impl Fn(i64) -> i64,
     ) -> Result<i64, sqlx::Error> {
+        let forgotten_before = now_ms - memory_ms;
         let mut tx = self.begin_write().await?;
-        let failures: i64 = sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1
-             RETURNING failed_logins",
+        sqlx::query("DELETE FROM login_failures WHERE last_failure_ms < $1")
+            .bind(forgotten_before)
+            .execute(&mut *tx)
+            .await?;
+        let before: Option<i64> = sqlx::query_scalar(
+            "SELECT failures FROM login_failures WHERE username = $1 AND address = $2",
         )
-        .bind(user_id.to_string())
-        .fetch_one(&mut *tx)
+        .bind(username)
+        .bind(address)
+        .fetch_optional(&mut *tx)
         .await?;
+        let failures = before.unwrap_or(0) + 1;
         let lock_ms = lockout(failures);
-        if lock_ms > 0 {
-            sqlx::query("UPDATE users SET locked_until_ms = $1 WHERE id = $2")
-                .bind(now_ms + lock_ms)
-                .bind(user_id.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
+        sqlx::query(
+            "INSERT INTO login_failures (username, address, failures, last_failure_ms, locked_until_ms)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (username, address) DO UPDATE SET
+                failures = excluded.failures,
+                last_failure_ms = excluded.last_failure_ms,
+                locked_until_ms = excluded.locked_until_ms",
+        )
+        .bind(username)
+        .bind(address)
+        .bind(failures)
+        .bind(now_ms)
+        .bind(if lock_ms > 0 { now_ms + lock_ms } else { 0 })
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(failures)
     }
 
-    /// Clears the failure count and opens a session for the token hash;
-    /// drops the user's sessions that have expired.
+    /// A right password from `address` clears that address's failures.
+    pub async fn login_succeeded(&self, username: &str, address: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_failures WHERE username = $1 AND address = $2")
+            .bind(username)
+            .bind(address)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Opens a session for the token hash; drops the user's sessions that
+    /// have expired.
     pub async fn open_session(
         &self,
         user_id: Uuid,
@@ -209,10 +258,6 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let id = user_id.to_string();
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE id = $1")
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at_ms <= $2")
             .bind(&id)
             .bind(now_ms)
@@ -301,7 +346,7 @@ async fn insert_user_stations(
 
 async fn user_id_of(tx: &mut AnyConnection, username: &str) -> Result<String, AccountError> {
     sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(username)
+        .bind(canonical_username(username))
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))

@@ -1,8 +1,16 @@
 //! Login, logout, and who am I.
 
-use axum::{Json, extract::State, http::StatusCode, http::header::AUTHORIZATION};
+use std::net::SocketAddr;
+
+use axum::{
+    Json,
+    extract::{ConnectInfo, State},
+    http::StatusCode,
+    http::header::AUTHORIZATION,
+};
 use tongxin_shared::account::{
     LoginRequest, LoginResponse, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, UserInfo,
+    canonical_username,
 };
 use tongxin_shared::sync::ErrorBody;
 
@@ -18,11 +26,22 @@ const WRONG_CREDENTIALS: &str = "wrong username or password";
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
-        (status = 401, description = "wrong username or password", body = ErrorBody),
-        (status = 403, description = "the account is disabled", body = ErrorBody),
-        (status = 429, description = "too many failed logins; see Retry-After", body = ErrorBody)))]
+        (status = 400, description = "the body is not a login request", body = ErrorBody),
+        (status = 401, description = "wrong username or password, or a disabled account", body = ErrorBody),
+        (status = 415, description = "the body is not JSON", body = ErrorBody),
+        (status = 422, description = "the JSON lacks a username or password", body = ErrorBody),
+        (status = 429, description = "too many failed logins to this name from this address, or too many logins from it; see Retry-After", body = ErrorBody)))]
+/// Checks a user name and password and opens a session.
+///
+/// Failed logins are counted per (name, address), for unknown names as
+/// for known ones, so a stranger's guesses lock out only the stranger's
+/// own address (never the account's owner elsewhere), and no answer or
+/// step differs between a name that exists and one that does not. A
+/// disabled account answers as a wrong password does, so it does not
+/// confirm its password either.
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     // Bound the work an anonymous caller can ask for before hashing.
@@ -32,17 +51,18 @@ pub async fn login(
         return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
     }
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let account = state.db.login_account(request.username.trim()).await?;
-    if let Some(account) = &account
-        && account.locked_until_ms > now_ms
-    {
-        let wait_ms = account.locked_until_ms - now_ms;
+    let username = canonical_username(&request.username);
+    let address = auth::address_key(peer.ip());
+    let locked_until_ms = state.db.login_locked_until(&username, &address).await?;
+    if locked_until_ms > now_ms {
+        let wait_ms = locked_until_ms - now_ms;
         return Err(ApiError::TooManyAttempts {
             retry_after_s: u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000),
         });
     }
+    let account = state.db.login_account(&username).await?;
     // An unknown name is checked against a dummy hash, so it takes as long
-    // to refuse as a wrong password and does not reveal who has an account.
+    // to refuse as a wrong password.
     let stored = account
         .as_ref()
         .map_or_else(|| auth::DUMMY_HASH.clone(), |a| a.password_hash.clone());
@@ -50,20 +70,26 @@ pub async fn login(
     let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
         .await
         .map_err(|error| ApiError::Internal(error.into()))?;
-    let Some(account) = account else {
-        return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
+    let account = match account {
+        Some(account) if matches && !account.disabled => account,
+        _ => {
+            let failures = state
+                .db
+                .login_failed(
+                    &username,
+                    &address,
+                    now_ms,
+                    auth::FAILURE_MEMORY_MS,
+                    auth::lockout_ms,
+                )
+                .await?;
+            // The name typed is not logged: it may be a password typed in
+            // the wrong box.
+            tracing::warn!(%address, failures, "failed login");
+            return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
+        }
     };
-    if !matches {
-        let failures = state
-            .db
-            .login_failed(account.id, now_ms, auth::lockout_ms)
-            .await?;
-        tracing::warn!(user = %account.id, failures, "failed login");
-        return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
-    }
-    if account.disabled {
-        return Err(ApiError::Forbidden("this account is disabled"));
-    }
+    state.db.login_succeeded(&username, &address).await?;
     let token = auth::new_token();
     let expires_at_ms = now_ms + auth::SESSION_DAYS * 24 * 60 * 60 * 1000;
     state

@@ -10,8 +10,8 @@ use axum::{
 use tongxin_shared::{
     Category, CategoryInfo, Station,
     account::{
-        AccountChange, AccountListing, NewAccount, UserInfo, validate_new_password,
-        validate_stations,
+        AccountChange, AccountListing, NewAccount, UserInfo, canonical_username,
+        validate_new_password, validate_stations,
     },
     sync::ErrorBody,
 };
@@ -64,14 +64,14 @@ pub async fn users_create(
         _ => Vec::new(),
     };
     let new = NewUser {
-        username: account.username.clone(),
+        username: canonical_username(&account.username),
         display_name: account.display_name.trim().to_owned(),
         role: account.role,
         password_hash: hash(&account.password).await?,
         stations: stations.clone(),
     };
     let id = state.db.create_user(&new).await?;
-    tracing::info!(admin = %actor.username, user = %account.username, "account created");
+    tracing::info!(admin = %actor.username, user = %new.username, "account created");
     Ok((
         StatusCode::CREATED,
         Json(UserInfo {
@@ -97,6 +97,7 @@ pub async fn users_change(
     ApiJson(change): ApiJson<AccountChange>,
 ) -> Result<Json<AccountListing>, ApiError> {
     actor.require_admin()?;
+    let username = canonical_username(&username);
     if let Some(password) = &change.password {
         validate_new_password(&username, password).map_err(|e| ApiError::from(vec![e]))?;
     }

@@ -6,7 +6,7 @@ use tongxin_server::auth;
 use tongxin_shared::account::Role;
 use uuid::Uuid;
 
-use crate::helpers::{PASSWORD, error_of, push_body, record, spawn_app};
+use crate::helpers::{PASSWORD, client_from, error_of, push_body, record, spawn_app};
 
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_user_are_refused_alike() {
@@ -215,7 +215,7 @@ async fn logout_revokes_the_token() {
 }
 
 #[tokio::test]
-async fn repeated_failed_logins_lock_the_account_until_a_reset() {
+async fn failed_logins_slow_down_the_guessing_address_and_never_the_owner_elsewhere() {
     let app = spawn_app().await;
     for attempt in 1..=auth::FREE_ATTEMPTS {
         let response = app.login("volunteer-test", "guess-guess").await;
@@ -225,7 +225,7 @@ async fn repeated_failed_logins_lock_the_account_until_a_reset() {
             "attempt {attempt}"
         );
     }
-    // Now even the right password waits.
+    // From the guessing address, even the right password waits.
     let locked = app.login("volunteer-test", PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry_after: u64 = locked.headers()["retry-after"]
@@ -234,10 +234,32 @@ async fn repeated_failed_logins_lock_the_account_until_a_reset() {
         .parse()
         .unwrap();
     assert!((1..=30).contains(&retry_after), "{retry_after}");
-    let (_, error) = error_of(locked).await;
-    assert!(error.contains("try again in"), "{error}");
+    let (_, locked_error) = error_of(locked).await;
+    assert!(locked_error.contains("try again in"), "{locked_error}");
 
-    // An admin resets the password; the lock is lifted, old sessions end.
+    // The owner, from their own address, logs in as ever.
+    let owner = client_from("127.0.0.2");
+    assert_eq!(
+        app.login_from(&owner, "volunteer-test", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // A name nobody has is answered the same way, so a 429 does not tell
+    // that a name exists.
+    for _ in 1..=auth::FREE_ATTEMPTS {
+        let response = app.login("nobody-at-all", "guess-guess").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let (status, unknown_error) = error_of(app.login("nobody-at-all", "guess-guess").await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        unknown_error.split(" try again in").next(),
+        locked_error.split(" try again in").next()
+    );
+
+    // An admin's new password lifts the wait, and old sessions end.
     app.db
         .reset_password(
             "volunteer-test",
@@ -256,31 +278,60 @@ async fn repeated_failed_logins_lock_the_account_until_a_reset() {
 }
 
 #[tokio::test]
-async fn a_disabled_account_and_an_expired_session_are_refused() {
+async fn failures_older_than_an_hour_are_forgotten() {
     let app = spawn_app().await;
-    let token = app
-        .add_user("short-lived", Role::Volunteer, &["st-xianfeng"])
+    // Five failures from this address, an hour and a minute ago.
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let then_ms = now_ms - auth::FAILURE_MEMORY_MS - 60_000;
+    for _ in 0..auth::FREE_ATTEMPTS {
+        app.db
+            .login_failed(
+                "volunteer-test",
+                "127.0.0.1",
+                then_ms,
+                auth::FAILURE_MEMORY_MS,
+                |_| 0,
+            )
+            .await
+            .unwrap();
+    }
+    // One more wrong guess now is the first of a new count, not the sixth.
+    assert_eq!(
+        app.login("volunteer-test", "guess-guess").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("volunteer-test", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_user_name_is_one_name_however_it_is_typed() {
+    let app = spawn_app().await;
+    for typed in [
+        "Volunteer-Test",
+        " volunteer-test ",
+        "ＶＯＬＵＮＴＥＥＲ-ＴＥＳＴ",
+    ] {
+        assert_eq!(
+            app.login(typed, PASSWORD).await.status(),
+            StatusCode::OK,
+            "{typed:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_account_does_not_confirm_its_password() {
+    let app = spawn_app().await;
+    app.add_user("short-lived", Role::Volunteer, &["st-xianfeng"])
         .await;
     app.db.set_disabled("short-lived", true).await.unwrap();
-    let response = app.get_raw(Some(&token), "/api/auth/me").await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let (status, error) = error_of(app.login("short-lived", PASSWORD).await).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(error.contains("disabled"), "{error}");
-
-    // A session whose expiry has passed.
-    let me: Value = app.get("/api/auth/me").await;
-    let user_id: Uuid = me["id"].as_str().unwrap().parse().unwrap();
-    let now_ms = chrono::Utc::now().timestamp_millis();
-    let expired = auth::new_token();
-    app.db
-        .open_session(user_id, &auth::token_hash(&expired), now_ms, now_ms - 1)
-        .await
-        .unwrap();
-    let response = app.get_raw(Some(&expired), "/api/auth/me").await;
-    let (status, error) = error_of(response).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(error.contains("expired"), "{error}");
+    let right = error_of(app.login("short-lived", PASSWORD).await).await;
+    let wrong = error_of(app.login("short-lived", "not-the-password").await).await;
+    assert_eq!(right.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(right, wrong);
 }
 
 #[tokio::test]

@@ -137,6 +137,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// A valid activity with a fresh id.
+/// A client whose connections come from another loopback address
+/// (`127.0.0.2`, say): another person, as the server sees it.
+pub fn client_from(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
 pub fn activity(people_served: i64) -> Activity {
     Activity {
         id: Uuid::now_v7(),
@@ -196,7 +205,18 @@ impl TestApp {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.client
+        self.login_from(&self.client, username, password).await
+    }
+
+    /// A login through `client`, which may come from another address
+    /// ([`client_from`]).
+    pub async fn login_from(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> Response {
+        client
             .post(format!("{}/api/auth/login", self.address))
             .json(&json!({ "username": username, "password": password }))
             .send()

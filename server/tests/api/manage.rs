@@ -67,6 +67,24 @@ async fn an_admin_creates_an_account_that_logs_in_and_disables_it_again() {
     )
     .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
+    // Names that only look like another are one name, or refused.
+    for (look_alike, status) in [
+        ("ZHAO", StatusCode::CONFLICT),
+        ("ｚｈａｏ", StatusCode::CONFLICT),
+        ("zh\u{430}o", StatusCode::BAD_REQUEST),
+        ("zhao\u{200b}", StatusCode::BAD_REQUEST),
+        ("zh\u{ad}ao", StatusCode::BAD_REQUEST),
+    ] {
+        let response = send(
+            &app,
+            &admin,
+            "POST",
+            "/api/admin/users",
+            new_volunteer(look_alike, &["st-dazhi"]),
+        )
+        .await;
+        assert_eq!(response.status(), status, "{look_alike:?}");
+    }
     let (status, error) = error_of(
         send(&app, &admin, "POST", "/api/admin/users", json!({
             "username": "qian sun", "display_name": "", "role": "volunteer", "stations": [], "password": "short",

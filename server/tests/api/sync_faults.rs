@@ -353,7 +353,8 @@ async fn a_record_moved_out_of_a_volunteers_stations_leaves_their_phone() {
 }
 
 #[tokio::test]
-async fn a_nul_in_text_is_refused_on_its_own_and_the_rest_of_the_push_is_stored() {
+async fn a_nul_or_an_invisible_character_in_text_is_refused_on_its_own_and_the_rest_of_the_push_is_stored()
+ {
     let app = spawn_app().await;
     let device = Uuid::now_v7();
     let mut bad = activity(3);
@@ -404,6 +405,29 @@ async fn a_nul_in_text_is_refused_on_its_own_and_the_rest_of_the_push_is_stored(
         outcome(&answer, 0),
         ("rejected".into(), "control_characters".into())
     );
+    // What hides in text is refused alike: a title of zero-width spaces,
+    // a bidi override, a non-character.
+    let mut hidden = Vec::new();
+    for (seq, title) in [
+        (3, "\u{200b}\u{200b}"),
+        (4, "\u{202e}gnp.exe"),
+        (5, "义诊\u{ffff}"),
+    ] {
+        let mut bad = activity(1);
+        bad.title = title.into();
+        hidden.push((
+            seq,
+            serde_json::to_value(ActivityRecord::new(&bad, stamp)).unwrap(),
+        ));
+    }
+    let answer: Value = app.push_answer(&push_body(device, &hidden)).await;
+    for index in 0..hidden.len() {
+        assert_eq!(
+            outcome(&answer, index),
+            ("rejected".into(), "control_characters".into()),
+            "{index}"
+        );
+    }
     let stored = app.pull_all_as(&app.admin_token).await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["id"], good["id"]);
