@@ -96,10 +96,19 @@ pub struct Config {
     #[arg(long, env = "TONGXIN_LOGIN_BURST", default_value_t = LoginLimit::default().burst)]
     pub login_burst: u32,
 
+    /// Connections one client address may hold open at once; more are
+    /// closed as they arrive. Behind a reverse proxy every client has the
+    /// proxy's address: raise it there, and let the proxy limit clients.
+    #[arg(long, env = "TONGXIN_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = DEFAULT_CONNECTIONS_PER_ADDRESS)]
+    pub max_connections_per_address: usize,
+
     /// Seconds after which an address slowed down may try once more.
     #[arg(long, env = "TONGXIN_LOGIN_REFILL_SECONDS", default_value_t = LoginLimit::default().refill_seconds)]
     pub login_refill_seconds: u64,
 }
+
+/// Connections one client address may hold open at once.
+pub const DEFAULT_CONNECTIONS_PER_ADDRESS: usize = 64;
 
 /// How many logins one client address may attempt: `burst` in a row, then
 /// one more every `refill_seconds`.

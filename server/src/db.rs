@@ -3,6 +3,7 @@
 use std::{
     collections::{HashMap, HashSet},
     str::FromStr,
+    sync::Arc,
 };
 
 use anyhow::Context;
@@ -12,6 +13,7 @@ use sqlx::{
     any::{AnyPoolOptions, AnyRow},
     sqlite::{SqliteConnectOptions, SqliteJournalMode},
 };
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tongxin_shared::{
     Activity, Category, PeopleServed, Station, StationKind, ValidationError,
     error::{Rule, no_errors},
@@ -95,10 +97,30 @@ pub fn redact(url: &str) -> String {
 /// merges into only once no other push can change them.
 const WRITE_LOCK: i64 = 0x0054_6f6e_6778_696e; // "Tongxin"
 
+/// Connections in the pool. Fixed rather than sqlx's default, so the
+/// share kept back from long reads below is known.
+pub const POOL_CONNECTIONS: u32 = 10;
+
+/// Long reads (exports, pull pages) running at once in one process: the
+/// rest of the pool stays free for logins, pushes and the admin's page
+/// however many long reads are asked for. Further ones wait their turn
+/// without a connection.
+pub const LONG_READS: usize = 4;
+
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    long_reads: Arc<Semaphore>,
+}
+
+/// How the pool is used right now, for `/api/health`.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct PoolUse {
+    pub connections: u32,
+    pub idle: usize,
+    pub long_reads_running: usize,
+    pub long_reads_allowed: usize,
 }
 
 impl Db {
@@ -111,6 +133,7 @@ impl Db {
             prepare_sqlite_file(url).await?;
         }
         let pool = AnyPoolOptions::new()
+            .max_connections(POOL_CONNECTIONS)
             .connect(url)
             .await
             .with_context(|| format!("cannot open database {:?}", redact(url)))?;
@@ -119,7 +142,36 @@ impl Db {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
         };
         migrated.context("cannot migrate database")?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            long_reads: Arc::new(Semaphore::new(LONG_READS)),
+        })
+    }
+
+    /// A turn for a long read (an export, a pull page): waits while
+    /// [`LONG_READS`] are running. Hold it while reading, and only then.
+    pub async fn long_read_turn(&self) -> OwnedSemaphorePermit {
+        self.long_reads
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the long-read semaphore is never closed")
+    }
+
+    pub fn pool_use(&self) -> PoolUse {
+        PoolUse {
+            connections: self.pool.size(),
+            idle: self.pool.num_idle(),
+            long_reads_running: LONG_READS - self.long_reads.available_permits(),
+            long_reads_allowed: LONG_READS,
+        }
+    }
+
+    /// Whether the database answers a trivial query within `limit`.
+    pub async fn answers_within(&self, limit: std::time::Duration) -> bool {
+        let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&self.pool);
+        matches!(tokio::time::timeout(limit, ping).await, Ok(Ok(1)))
     }
 
     /// A write transaction that waits for the one write lock before it

@@ -22,8 +22,10 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod routes;
+pub mod serve;
 
 use std::{
+    collections::HashMap,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -32,7 +34,9 @@ use anyhow::Context;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tongxin_shared::hlc::{Hlc, HlcClock};
+use uuid::Uuid;
 
 use crate::{config::Config, db::Db};
 
@@ -41,6 +45,38 @@ use crate::{config::Config, db::Db};
 pub struct AppState {
     pub db: Db,
     clock: Arc<Mutex<HlcClock>>,
+    pulls: PullTurns,
+}
+
+/// Pulls one account may have running at once in one process: a phone and
+/// a tablet syncing together. More wait their turn (holding no database
+/// connection), so twenty pulls at a time from one account hold at most
+/// two of the long-read turns every other user's pulls and exports share.
+pub const PULLS_PER_ACCOUNT: usize = 2;
+
+type PullTurns = Arc<Mutex<HashMap<Uuid, Arc<Semaphore>>>>;
+
+/// One of an account's running pulls.
+pub struct PullTurn {
+    permit: Option<OwnedSemaphorePermit>,
+    semaphore: Arc<Semaphore>,
+    turns: PullTurns,
+    user: Uuid,
+}
+
+impl Drop for PullTurn {
+    fn drop(&mut self) {
+        self.permit.take();
+        let mut turns = self
+            .turns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Nobody else holds or waits for one of this account's turns (the
+        // map's and this one are the only references): forget it.
+        if Arc::strong_count(&self.semaphore) == 2 {
+            turns.remove(&self.user);
+        }
+    }
 }
 
 impl AppState {
@@ -50,6 +86,30 @@ impl AppState {
         AppState {
             db,
             clock: Arc::new(Mutex::new(HlcClock::new(uuid::Uuid::new_v4()))),
+            pulls: Arc::default(),
+        }
+    }
+
+    /// A turn for one more pull of `user`'s: at once, or when one of
+    /// their [`PULLS_PER_ACCOUNT`] running pulls ends.
+    pub async fn pull_turn(&self, user: Uuid) -> PullTurn {
+        let semaphore = self
+            .pulls
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(user)
+            .or_insert_with(|| Arc::new(Semaphore::new(PULLS_PER_ACCOUNT)))
+            .clone();
+        let permit = semaphore
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("an account's pull semaphore is never closed");
+        PullTurn {
+            permit: Some(permit),
+            semaphore,
+            turns: self.pulls.clone(),
+            user,
         }
     }
 
@@ -77,13 +137,12 @@ pub async fn spawn_on_loopback(state: AppState) -> std::io::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     let app = routes::router(state, None, config::LoginLimit::default());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
+    tokio::spawn(serve::serve(
+        listener,
+        app,
+        config::DEFAULT_CONNECTIONS_PER_ADDRESS,
+        std::future::pending(),
+    ));
     Ok(url)
 }
 
@@ -104,14 +163,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let database = db::redact(&config.database_url);
     tracing::info!(%address, %database, "serving");
     let app = app(state, &config);
-    // The client's address (for the per-address login limit).
-    axum::serve(
+    serve::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        config.max_connections_per_address,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("server failed")?;
+    .await;
     tracing::info!("stopped");
     Ok(())
 }

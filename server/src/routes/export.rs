@@ -1,20 +1,27 @@
 //! The admin's exports of the filtered activities and sales: XLSX (Chinese
 //! headers, dates as dates, counts and money as numbers) and CSV (UTF-8
-//! with a byte-order mark so Excel reads the Chinese right). All stream:
-//! rows come from the database through a bounded channel, so a large
-//! export never sits in memory whole.
+//! with a byte-order mark so Excel reads the Chinese right). Rows come
+//! from the database through a bounded channel into a temporary file, so a
+//! large export never sits in memory whole, and a slow download never
+//! holds a database connection (see [`export`]).
+
+use std::{
+    io::Write,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use axum::{
-    body::{Body, Bytes},
+    body::Body,
     extract::State,
     http::header,
     response::{IntoResponse, Response},
 };
 use chrono::{Datelike, NaiveDate};
-use futures::StreamExt;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 use tongxin_shared::{admin::AdminFilter, livestream::format_yuan, sync::ErrorBody};
 
 use super::extract::ApiQuery;
@@ -193,28 +200,87 @@ fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(year, part(date.month())?, part(date.day())?)
 }
 
-/// Checks the caller and the filter, and starts streaming rows from the
-/// database on a task of their own.
-async fn start_export<T: Send + 'static, F, Fut>(
+/// The two file formats an export comes in.
+#[derive(Debug, Clone, Copy)]
+enum FileKind {
+    Csv,
+    Xlsx,
+}
+
+impl FileKind {
+    fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Csv => "text/csv; charset=utf-8",
+            FileKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            FileKind::Csv => "csv",
+            FileKind::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Set when the request is dropped (the client went away): the file being
+/// written stops at its next row, and with it the read of the database.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// An export: checks the caller and the filter, writes the whole file to a
+/// temporary file as fast as the database gives rows, then sends that file.
+///
+/// So a slow reader holds a file handle and its socket, never a database
+/// connection: the database is read in one of the few long-read turns
+/// (`Db::long_read_turn`) and let go before the first byte is sent. The
+/// route is outside the API's request timeout (a large XLSX takes longer
+/// than it), and stops writing as soon as the client goes.
+async fn export<T: ExportTable, F, Fut>(
     state: &AppState,
     actor: &Actor,
     filter: AdminFilter,
-    export: F,
-) -> Result<mpsc::Receiver<Result<T, sqlx::Error>>, ApiError>
+    kind: FileKind,
+    read_rows: F,
+) -> Result<Response, ApiError>
 where
     F: FnOnce(crate::db::Db, AdminFilter, mpsc::Sender<Result<T, sqlx::Error>>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     super::admin::checked(state, actor, &filter).await?;
-    let (rows, received) = mpsc::channel(CHANNEL_ROWS);
-    tokio::spawn(export(state.db.clone(), filter, rows));
-    Ok(received)
-}
-
-fn attachment(content_type: &'static str, file_name: &str, body: Body) -> Response {
-    (
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancelled.clone());
+    let (rows, mut received) = mpsc::channel(CHANNEL_ROWS);
+    let turn = state.db.long_read_turn().await;
+    let reading = read_rows(state.db.clone(), filter, rows);
+    tokio::spawn(async move {
+        reading.await;
+        drop(turn);
+    });
+    let file = tempfile::NamedTempFile::new().map_err(|e| ApiError::Internal(e.into()))?;
+    let path = file.path().to_owned();
+    let written = tokio::task::spawn_blocking(move || match kind {
+        FileKind::Csv => write_csv(&mut received, &path, &cancelled),
+        FileKind::Xlsx => write_xlsx(&mut received, &path, &cancelled),
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    written.map_err(ApiError::Internal)?;
+    let reopened = tokio::fs::File::open(file.path())
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    // The open handle keeps the data readable after the name is removed.
+    drop(file);
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(reopened));
+    let file_name = format!("{}.{}", T::FILE, kind.extension());
+    Ok((
         [
-            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_TYPE, kind.content_type().to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{file_name}\""),
@@ -222,7 +288,19 @@ fn attachment(content_type: &'static str, file_name: &str, body: Body) -> Respon
         ],
         body,
     )
-        .into_response()
+        .into_response())
+}
+
+/// The next row for the file, or why the file stops: a database error (the
+/// download fails rather than being silently short) or the client gone.
+fn next_row<T>(
+    rows: &mut mpsc::Receiver<Result<T, sqlx::Error>>,
+    cancelled: &AtomicBool,
+) -> anyhow::Result<Option<T>> {
+    if cancelled.load(Ordering::Relaxed) {
+        anyhow::bail!("the client went away");
+    }
+    Ok(rows.blocking_recv().transpose()?)
 }
 
 /// A cell that Excel or WPS would read as a formula (it begins with `=`,
@@ -237,70 +315,28 @@ fn inert_in_a_spreadsheet(cell: String) -> String {
     }
 }
 
-/// Rows as CSV with a byte-order mark, streamed chunk by chunk.
-fn csv_response<T: ExportTable>(
-    rows: mpsc::Receiver<Result<T, sqlx::Error>>,
-) -> Result<Response, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(T::HEADERS)
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let mut head = b"\xEF\xBB\xBF".to_vec();
-    head.extend(
-        writer
-            .into_inner()
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?,
-    );
-    let body = futures::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) })
-        .chain(ReceiverStream::new(rows).ready_chunks(256).map(|chunk| {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            for row in chunk {
-                // A database error mid-way ends the download with an
-                // error rather than a silently short file.
-                let row = row.map_err(std::io::Error::other)?;
-                writer
-                    .write_record(row.text_cells().into_iter().map(inert_in_a_spreadsheet))
-                    .map_err(std::io::Error::other)?;
-            }
-            let bytes = writer
-                .into_inner()
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            Ok(Bytes::from(bytes))
-        }));
-    Ok(attachment(
-        "text/csv; charset=utf-8",
-        &format!("{}.csv", T::FILE),
-        Body::from_stream(body),
-    ))
+/// Rows as CSV with a byte-order mark, so Excel reads the Chinese right.
+fn write_csv<T: ExportTable>(
+    rows: &mut mpsc::Receiver<Result<T, sqlx::Error>>,
+    path: &std::path::Path,
+    cancelled: &AtomicBool,
+) -> anyhow::Result<()> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    file.write_all(b"\xEF\xBB\xBF")?;
+    let mut writer = csv::Writer::from_writer(file);
+    writer.write_record(T::HEADERS)?;
+    while let Some(row) = next_row(rows, cancelled)? {
+        writer.write_record(row.text_cells().into_iter().map(inert_in_a_spreadsheet))?;
+    }
+    writer.into_inner()?.flush()?;
+    Ok(())
 }
 
-/// Rows as an Excel workbook: written on a blocking thread as rows arrive,
-/// into a temporary file (a zip needs to seek), which is then streamed.
-async fn xlsx_response<T: ExportTable>(
-    mut rows: mpsc::Receiver<Result<T, sqlx::Error>>,
-) -> Result<Response, ApiError> {
-    let file = tempfile::NamedTempFile::new().map_err(|e| ApiError::Internal(e.into()))?;
-    let path = file.path().to_owned();
-    let written = tokio::task::spawn_blocking(move || write_xlsx(&mut rows, &path))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    written.map_err(ApiError::Internal)?;
-    let reopened = tokio::fs::File::open(file.path())
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    // The open handle keeps the data readable after the name is removed.
-    drop(file);
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(reopened));
-    Ok(attachment(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("{}.xlsx", T::FILE),
-        body,
-    ))
-}
-
+/// Rows as an Excel workbook (a zip, which needs a file it can seek in).
 fn write_xlsx<T: ExportTable>(
     rows: &mut mpsc::Receiver<Result<T, sqlx::Error>>,
     path: &std::path::Path,
+    cancelled: &AtomicBool,
 ) -> anyhow::Result<()> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
@@ -314,9 +350,9 @@ fn write_xlsx<T: ExportTable>(
         sheet.set_column_width(*col, *width)?;
     }
     let mut line: u32 = 0;
-    while let Some(row) = rows.blocking_recv() {
+    while let Some(row) = next_row(rows, cancelled)? {
         line += 1;
-        row?.write_cells(sheet, line, &date)?;
+        row.write_cells(sheet, line, &date)?;
     }
     workbook.save(path)?;
     Ok(())
@@ -332,7 +368,7 @@ pub async fn activities_csv(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    csv_response(start_export(&state, &actor, filter, activities).await?)
+    export(&state, &actor, filter, FileKind::Csv, activities).await
 }
 
 /// The filtered activities as an Excel workbook, newest first.
@@ -344,7 +380,7 @@ pub async fn activities_xlsx(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    xlsx_response(start_export(&state, &actor, filter, activities).await?).await
+    export(&state, &actor, filter, FileKind::Xlsx, activities).await
 }
 
 /// The filtered sale lines as CSV (UTF-8 with a byte-order mark), newest
@@ -357,7 +393,7 @@ pub async fn sales_csv(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    csv_response(start_export(&state, &actor, filter, sales).await?)
+    export(&state, &actor, filter, FileKind::Csv, sales).await
 }
 
 /// The filtered sale lines as an Excel workbook, newest session first.
@@ -369,7 +405,7 @@ pub async fn sales_xlsx(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    xlsx_response(start_export(&state, &actor, filter, sales).await?).await
+    export(&state, &actor, filter, FileKind::Xlsx, sales).await
 }
 
 async fn activities(

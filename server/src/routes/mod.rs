@@ -97,16 +97,25 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(admin::admin_summary))
         .routes(routes!(admin::activities_list))
         .routes(routes!(admin::admin_report))
-        .routes(routes!(export::activities_xlsx))
-        .routes(routes!(export::activities_csv))
-        .routes(routes!(export::sales_xlsx))
-        .routes(routes!(export::sales_csv))
         .routes(routes!(manage::users_list, manage::users_create))
         .routes(routes!(manage::users_change))
         .routes(routes!(manage::stations_create))
         .routes(routes!(manage::stations_update))
         .routes(routes!(manage::categories_create))
         .routes(routes!(manage::categories_update))
+        // A request (its body included) that takes longer is answered 408
+        // and its work dropped.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        // Exports take as long as their rows do (a million-row XLSX takes
+        // longer than the timeout), hold no connection while the client
+        // reads, and stop when it goes (see `export::export`).
+        .routes(routes!(export::activities_xlsx))
+        .routes(routes!(export::activities_csv))
+        .routes(routes!(export::sales_xlsx))
+        .routes(routes!(export::sales_csv))
         .split_for_parts();
     (api, ApiDoc::openapi().nest("/api", paths))
 }
@@ -133,10 +142,6 @@ pub fn router(state: AppState, static_dir: Option<&Path>, login_limit: LoginLimi
         router = router.fallback_service(ServeDir::new(dir).fallback(index));
     }
     router
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
         .layer(axum::middleware::from_fn(api_answers))
         .layer(TraceLayer::new_for_http())
 }
@@ -151,6 +156,9 @@ async fn api_answers(
 ) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     let is_api = request.uri().path().starts_with("/api/");
+    if let Some(refusal) = headers_too_large(request.headers()) {
+        return refusal.into_response();
+    }
     let mut response = next.run(request).await;
     if !is_api {
         return response;
@@ -171,10 +179,49 @@ async fn api_answers(
     response
 }
 
-/// Liveness: answers while the process serves.
-#[utoipa::path(get, path = "/health", tag = "sync", responses((status = 200, description = "serving", body = Object)))]
-async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+/// Headers one request may carry, in number and in bytes: generous for
+/// any browser (cookies included), refused with 431 above. (hyper answers
+/// 431 itself, with no body, above `serve::HYPER_MAX_HEADERS` headers or
+/// its read buffer.)
+const MAX_HEADERS: usize = 100;
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+fn headers_too_large(headers: &axum::http::HeaderMap) -> Option<ApiError> {
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    (headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES).then(|| ApiError::BadRequest {
+        status: axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        message: format!(
+            "the request's headers are too large (at most {MAX_HEADERS} headers, {MAX_HEADER_BYTES} bytes)"
+        ),
+    })
+}
+
+/// Whether the process serves and its database answers, with how its
+/// connections are used: 503 when the database does not answer within a
+/// second (a balancer then sends requests elsewhere).
+#[utoipa::path(get, path = "/health", tag = "sync", responses(
+    (status = 200, description = "serving, and the database answers", body = Object),
+    (status = 503, description = "the database does not answer", body = Object)))]
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, Json<serde_json::Value>) {
+    let answers = state
+        .db
+        .answers_within(std::time::Duration::from_secs(1))
+        .await;
+    let status = if answers {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if answers { "ok" } else { "database not answering" },
+        "pool": state.db.pool_use(),
+    });
+    (status, Json(body))
 }
 
 async fn api_not_found() -> ApiError {

@@ -103,6 +103,14 @@ pub struct PullQuery {
     limit: Option<usize>,
 }
 
+/// A cursor's parts, "<position>.<scope fingerprint>": `None` unless the
+/// position is a whole number of 0 or more.
+pub fn parse_cursor(text: &str) -> Option<(i64, &str)> {
+    let (position, fingerprint) = text.split_once('.')?;
+    let position = position.parse::<i64>().ok().filter(|n| *n >= 0)?;
+    Some((position, fingerprint))
+}
+
 /// The changes after `cursor` that the user may see, in change order:
 /// activities for volunteers, livestream records for organisers, both for
 /// admins.
@@ -114,6 +122,10 @@ pub async fn sync_pull(
     actor: Actor,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
+    // One account's pulls are few at a time, and all pulls together wait
+    // for one of the few long-read turns, so pulls never take the
+    // connections other users' logins and pushes need.
+    let _pull_turn = state.pull_turn(actor.user_id).await;
     // Volunteers pull their stations' activities, organisers the
     // livestream records, admins both.
     let activities = actor.activity_scope().ok();
@@ -131,9 +143,7 @@ pub async fn sync_pull(
     let (after, reset) = match query.cursor.as_deref() {
         None | Some("") => (0, true),
         Some(text) => {
-            let (position, scope_of_cursor) = text
-                .split_once('.')
-                .and_then(|(n, fp)| Some((n.parse::<i64>().ok().filter(|n| *n >= 0)?, fp)))
+            let (position, scope_of_cursor) = parse_cursor(text)
                 .ok_or_else(|| ApiError::bad_request(format!("invalid cursor {text:?}")))?;
             if scope_of_cursor == fingerprint {
                 (position, false)
@@ -148,6 +158,7 @@ pub async fn sync_pull(
         .clamp(1, MAX_PULL_CHANGES);
     // Every query of this page reads up to one position of the stream, so
     // together they are one moment of it (see `Db::last_position`).
+    let _read_turn = state.db.long_read_turn().await;
     let through = state.db.last_position().await?;
     // Each source gives its first `limit` changes after the cursor. If
     // none had more, the page holds every change up to `through`, and the

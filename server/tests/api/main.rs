@@ -11,6 +11,7 @@ mod concurrency;
 mod device;
 mod helpers;
 mod livestream;
+mod load;
 mod manage;
 mod migrations;
 mod openapi;
