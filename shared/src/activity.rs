@@ -79,7 +79,9 @@ impl Category {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryInfo {
     pub code: Category,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 30))]
     pub name_zh: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 30))]
     pub name_en: String,
     #[serde(default)]
     pub retired: bool,
@@ -182,18 +184,23 @@ pub struct Activity {
     /// record has its identity before it ever reaches the server.
     pub id: Uuid,
     pub category: Category,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub title: String,
     pub station_id: String,
     pub date: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(maximum = 10_000))]
     pub volunteers: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = u32, maximum = 100_000))]
     pub people_served: PeopleServed,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2_000))]
     pub notes: String,
     /// When it started, if the volunteer said.
     #[serde(default)]
     pub time: Option<NaiveTime>,
     /// Who organised it (a party branch, the lawyers' service group …).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 50))]
     pub organising_group: String,
 }
 

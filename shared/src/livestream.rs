@@ -21,7 +21,9 @@ use crate::{
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerRegion {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub province: String,
 }
 
@@ -30,10 +32,13 @@ pub struct PartnerRegion {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     pub region_id: Uuid,
     /// 件, 斤, 箱 …
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10))]
     pub unit: String,
+    #[cfg_attr(feature = "openapi", schema(maximum = 10_000_000))]
     pub price_fen: u64,
 }
 
@@ -43,13 +48,18 @@ pub struct Product {
 pub struct LivestreamSession {
     pub id: Uuid,
     /// The N of 第N期.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub number: u32,
     pub date: NaiveDate,
     /// 抖音, 快手, 视频号 …
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub platform: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub host: String,
     /// The partner enterprises (新联会企业) taking part, as written.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub partners: String,
+    #[cfg_attr(feature = "openapi", schema(maximum = 100_000_000))]
     pub viewers: u32,
 }
 
@@ -60,8 +70,11 @@ pub struct SaleLine {
     pub id: Uuid,
     pub session_id: Uuid,
     pub product_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1_000_000))]
     pub units: u32,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1_000_000_000))]
     pub amount_fen: u64,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1_000_000))]
     pub orders: u32,
 }
 

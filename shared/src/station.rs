@@ -49,10 +49,17 @@ impl StationKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Station {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 40, pattern = "^[A-Za-z0-9-]+$")
+    )]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub name: String,
     pub kind: StationKind,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub street: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub community: String,
 }
 

@@ -117,7 +117,79 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(export::sales_xlsx))
         .routes(routes!(export::sales_csv))
         .split_for_parts();
-    (api, ApiDoc::openapi().nest("/api", paths))
+    let mut description = ApiDoc::openapi().nest("/api", paths);
+    utoipa::Modify::modify(&CommonAnswers, &mut description);
+    (api, description)
+}
+
+/// The answers every operation of a kind can get, from below its handler
+/// (the JSON extractor, the body limit, the timeout, the header check), so
+/// a schema-driven client or fuzzer finds every status documented.
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{
+            ContentBuilder, Ref, ResponseBuilder, path::ParameterIn, path::PathItem,
+        };
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let PathItem {
+                get,
+                put,
+                post,
+                delete,
+                patch,
+                ..
+            } = item;
+            for operation in [get, put, post, delete, patch].into_iter().flatten() {
+                let mut common = vec![(
+                    "431",
+                    "the request's headers are too large (over 100, or 32 KiB)",
+                )];
+                if operation.request_body.is_some() {
+                    common.extend([
+                        ("400", "the body is not valid JSON"),
+                        ("413", "the body is larger than 4 MiB"),
+                        ("415", "the body is not `Content-Type: application/json`"),
+                        (
+                            "422",
+                            "the JSON lacks a field, or a field has the wrong type",
+                        ),
+                    ]);
+                }
+                let has_query = operation.parameters.iter().flatten().any(|parameter| {
+                    matches!(parameter, utoipa::openapi::RefOr::T(p) if p.parameter_in == ParameterIn::Query)
+                });
+                if has_query {
+                    common.push(("400", "a query parameter is malformed"));
+                }
+                if !path.starts_with("/api/admin/export/") {
+                    common.push((
+                        "408",
+                        "the request (its body included) took longer than 30 s",
+                    ));
+                }
+                for (status, description) in common {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                }
+            }
+        }
+    }
 }
 
 pub fn router(state: AppState, static_dir: Option<&Path>, login_limit: LoginLimit) -> Router {

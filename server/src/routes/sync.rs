@@ -97,9 +97,11 @@ pub struct PullQuery {
     /// The cursor of the last page the device stored; none or empty for
     /// the start.
     #[serde(default)]
+    #[param(pattern = r"^([0-9]{1,18}\.[0-9a-z]*)?$")]
     cursor: Option<String>,
     /// At most this many changes (1 to 5,000; the default is 5,000).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 5_000)]
     limit: Option<usize>,
 }
 

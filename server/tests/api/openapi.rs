@@ -92,3 +92,130 @@ async fn the_schemas_require_what_the_server_requires() {
         .collect();
     assert_eq!(params, ["from", "to", "street", "category", "region"]);
 }
+
+/// Every status an operation answers to a malformed request is one its
+/// description lists: asked of the server itself, operation by operation.
+#[tokio::test]
+async fn every_status_a_malformed_request_gets_is_documented() {
+    let (app, spec) = description().await;
+    let token = app.admin_token.clone();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let documented: Vec<&str> = operation["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            // Path parameters get a value that names nothing.
+            let url = format!(
+                "{}{}",
+                app.address,
+                path.replace("{username}", "nobody")
+                    .replace("{id}", "st-nowhere")
+                    .replace("{code}", "nothing")
+            );
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let mut requests = vec![(
+                "too many headers",
+                (0..120).fold(
+                    app.client.request(method.clone(), &url).bearer_auth(&token),
+                    |request, n| request.header(format!("x-{n}"), "y"),
+                ),
+            )];
+            if operation.get("requestBody").is_some() {
+                requests.extend([
+                    (
+                        "broken JSON",
+                        app.client
+                            .request(method.clone(), &url)
+                            .bearer_auth(&token)
+                            .header("content-type", "application/json")
+                            .body("{\"a\":"),
+                    ),
+                    (
+                        "not JSON",
+                        app.client
+                            .request(method.clone(), &url)
+                            .bearer_auth(&token)
+                            .header("content-type", "text/plain")
+                            .body("hello"),
+                    ),
+                    (
+                        "JSON of the wrong shape",
+                        app.client
+                            .request(method.clone(), &url)
+                            .bearer_auth(&token)
+                            .json(&serde_json::json!({ "unexpected": [1, 2] })),
+                    ),
+                ]);
+            }
+            if operation["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["in"] == "query"))
+            {
+                requests.push((
+                    "a malformed query",
+                    app.client
+                        .request(
+                            method.clone(),
+                            format!("{url}?from=yesterday&limit=x&cursor=%00"),
+                        )
+                        .bearer_auth(&token),
+                ));
+            }
+            for (what, request) in requests {
+                let status = request.send().await.unwrap().status();
+                assert!(
+                    documented.contains(&status.as_str()),
+                    "{method} {path} answered {status} to {what}; documented: {documented:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The limits the server enforces are in the schemas, from the same
+/// constants, so a client built from the description sends what is taken.
+#[tokio::test]
+async fn the_schemas_carry_the_limits_and_formats_the_server_enforces() {
+    use tongxin_shared::{Activity, activity::PeopleServed};
+    let (_app, spec) = description().await;
+    let field = |schema: &str, name: &str| {
+        spec["components"]["schemas"][schema]["properties"][name].clone()
+    };
+    let max_length = |schema: &str, name: &str| field(schema, name)["maxLength"].as_u64();
+    assert_eq!(
+        max_length("Activity", "title"),
+        Some(Activity::TITLE_MAX_CHARS as u64)
+    );
+    assert_eq!(
+        max_length("Activity", "notes"),
+        Some(Activity::NOTES_MAX_CHARS as u64)
+    );
+    assert_eq!(
+        max_length("Activity", "organising_group"),
+        Some(Activity::GROUP_MAX_CHARS as u64)
+    );
+    assert_eq!(
+        field("Activity", "volunteers")["maximum"].as_u64(),
+        Some(u64::from(Activity::VOLUNTEERS_MAX))
+    );
+    assert_eq!(
+        field("Activity", "people_served")["maximum"].as_u64(),
+        Some(u64::from(PeopleServed::MAX))
+    );
+    assert_eq!(field("Activity", "date")["format"], "date");
+    assert_eq!(
+        max_length("Station", "id"),
+        Some(tongxin_shared::station::STATION_ID_MAX_CHARS as u64)
+    );
+    assert_eq!(
+        field("NewAccount", "password")["minLength"].as_u64(),
+        Some(tongxin_shared::account::MIN_PASSWORD_CHARS as u64)
+    );
+    assert_eq!(
+        max_length("NewAccount", "username"),
+        Some(tongxin_shared::account::MAX_USERNAME_CHARS as u64)
+    );
+}
