@@ -10,6 +10,8 @@
 //!   printed and written to `target/bench/`.
 //! - `postgres`: start the project's PostgreSQL test server (as `test`
 //!   and `bench admin` do) and print its URL.
+//! - `fuzz`: the push and pull decoders and the cursor parser under
+//!   random input, many more cases than `test` runs.
 //! - `chaos`: the seeded randomized sync run (`server/tests/api/chaos.rs`)
 //!   over many seeds, on SQLite and on two servers over PostgreSQL.
 //!
@@ -38,6 +40,8 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|bench|chaos|postgres> [-
   bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, and an XLSX export (target/bench/admin.json)
   chaos       the randomized sync run: --seeds N (50) --minutes M per backend (10) --first-seed S (1)
               --backend sqlite|postgres|both (both); --seed S --steps N replays one seed
+  fuzz        the request decoders under random input (server/tests/api/fuzz.rs): --cases N per target (20000)
+              --backend sqlite|postgres|both (both); --seed S replays one run
   postgres    start the PostgreSQL test server that test and bench admin use, if it is not running, and print its URL";
 
 fn main() -> ExitCode {
@@ -63,6 +67,7 @@ fn try_main() -> Result<()> {
         }
         Some("bench") => bench(&root, &args[1..]),
         Some("chaos") => chaos(&root, &args[1..]),
+        Some("fuzz") => fuzz(&root, &args[1..]),
         Some("postgres") => {
             println!("{}", postgres::ensure_server(&root)?);
             Ok(())
@@ -299,6 +304,56 @@ fn chaos(root: &Path, args: &[String]) -> Result<()> {
                 ("TONGXIN_CHAOS_SECONDS", OsStr::new(&seconds)),
                 ("TONGXIN_CHAOS_STEPS", OsStr::new(&steps)),
             ],
+        )?;
+    }
+    Ok(())
+}
+
+fn fuzz(root: &Path, args: &[String]) -> Result<()> {
+    let (mut cases, mut backend, mut seed) = ("20000".to_owned(), "both".to_owned(), None);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--cases" => cases = value.clone(),
+            "--backend" => backend = value.clone(),
+            "--seed" => seed = Some(value.clone()),
+            _ => bail!("unknown flag {flag:?}\n{USAGE}"),
+        }
+    }
+    let backends: &[&str] = match backend.as_str() {
+        "sqlite" => &["sqlite"],
+        "postgres" => &["postgres"],
+        "both" => &["sqlite", "postgres"],
+        other => bail!("--backend is sqlite, postgres or both, not {other:?}"),
+    };
+    let postgres = postgres::ensure_server(root)?;
+    for backend in backends {
+        step(&format!(
+            "fuzzing the request decoders on {backend}: {cases} cases per target"
+        ));
+        let mut env = vec![
+            (POSTGRES_URL, OsStr::new(&postgres)),
+            ("TONGXIN_TEST_BACKEND", OsStr::new(backend)),
+            ("TONGXIN_FUZZ_CASES", OsStr::new(&cases)),
+        ];
+        if let Some(seed) = &seed {
+            env.push(("PROPTEST_RNG_SEED", OsStr::new(seed)));
+        }
+        cargo_env(
+            &[
+                "test",
+                "--package",
+                "tongxin-server",
+                "--test",
+                "api",
+                "fuzz",
+                "--",
+                "--nocapture",
+            ],
+            &env,
         )?;
     }
     Ok(())

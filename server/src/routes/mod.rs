@@ -7,6 +7,8 @@ mod extract;
 mod manage;
 mod sync;
 
+pub use sync::parse_cursor;
+
 use axum::response::IntoResponse;
 use tower_governor::{GovernorError, GovernorLayer, governor::GovernorConfigBuilder};
 

@@ -9,6 +9,7 @@ mod bad_input;
 mod chaos;
 mod concurrency;
 mod device;
+mod fuzz;
 mod helpers;
 mod livestream;
 mod load;
