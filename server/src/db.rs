@@ -103,9 +103,11 @@ pub const POOL_CONNECTIONS: u32 = 10;
 
 /// Long reads (exports, pull pages) running at once in one process: the
 /// rest of the pool stays free for logins, pushes and the admin's page
-/// however many long reads are asked for. Further ones wait their turn
-/// without a connection.
-pub const LONG_READS: usize = 4;
+/// however many long reads are asked for, and the processor is not all
+/// theirs either (`cargo xtask bench load`: with 4, another user's login
+/// p99 was 285-404 ms under load on two cores). Further ones wait their
+/// turn without a connection.
+pub const LONG_READS: usize = 2;
 
 #[derive(Clone)]
 pub struct Db {

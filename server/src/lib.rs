@@ -48,11 +48,12 @@ pub struct AppState {
     pulls: PullTurns,
 }
 
-/// Pulls one account may have running at once in one process: a phone and
-/// a tablet syncing together. More wait their turn (holding no database
-/// connection), so twenty pulls at a time from one account hold at most
-/// two of the long-read turns every other user's pulls and exports share.
-pub const PULLS_PER_ACCOUNT: usize = 2;
+/// Pulls one account may have running at once in one process. More wait
+/// their turn (holding no database connection), so twenty pulls at a time
+/// from one account hold one of the long-read turns every other user's
+/// pulls and exports share; a phone and a tablet of one user take turns
+/// (a page takes well under a second).
+pub const PULLS_PER_ACCOUNT: usize = 1;
 
 type PullTurns = Arc<Mutex<HashMap<Uuid, Arc<Semaphore>>>>;
 

@@ -37,6 +37,7 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|bench|chaos|postgres> [-
   build       build the front end into target/dist/
   bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
   bench ui    measure the front end's size beside a plain Leptos counter, time to a usable form, rendering 1,000 and 10,000 records (target/bench/ui_*.json)
+  bench load  another user's login and push p99 beside ten slow exports and twenty pulls at once; a 1,000,000-row XLSX export (target/bench/load.json)
   bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, and an XLSX export (target/bench/admin.json)
   chaos       the randomized sync run: --seeds N (50) --minutes M per backend (10) --first-seed S (1)
               --backend sqlite|postgres|both (both); --seed S --steps N replays one seed
@@ -154,7 +155,13 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
                 &[(POSTGRES_URL, OsStr::new(&postgres))],
             );
         }
-        _ => bail!("usage: cargo xtask bench sync|admin|ui"),
+        Some("load") => {
+            step(
+                "benchmarking another user's login and push under load, and a 1,000,000-row XLSX export (release build)",
+            );
+            return cargo(&["bench", "--package", "tongxin-server", "--bench", "load"]);
+        }
+        _ => bail!("usage: cargo xtask bench sync|admin|load|ui"),
     }
     step("benchmarking sync on the server (release build; takes a few minutes)");
     cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])?;

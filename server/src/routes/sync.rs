@@ -1,5 +1,6 @@
 //! Device sync: reference data, push, pull.
 
+use axum::response::IntoResponse;
 use axum::{Json, extract::State};
 use serde::Deserialize;
 use tongxin_shared::sync::{
@@ -123,7 +124,7 @@ pub async fn sync_pull(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(query): ApiQuery<PullQuery>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     // One account's pulls are few at a time, and all pulls together wait
     // for one of the few long-read turns, so pulls never take the
     // connections other users' logins and pushes need.
@@ -203,7 +204,7 @@ pub async fn sync_pull(
         }
     }
     let (now, stamp) = state.now();
-    Ok(Json(PullResponse {
+    let page = PullResponse {
         more,
         changes,
         livestream: livestream_changes,
@@ -212,5 +213,19 @@ pub async fn sync_pull(
         cursor: format!("{cursor}.{fingerprint}"),
         server_time_ms: now.timestamp_millis(),
         server_stamp: stamp,
-    }))
+    };
+    // A full page is megabytes of JSON: written on a blocking thread, so
+    // it never holds up the async workers other users' requests run on.
+    let body = tokio::task::spawn_blocking(move || serde_json::to_vec(&page))
+        .await
+        .map_err(|error| ApiError::Internal(error.into()))?
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }

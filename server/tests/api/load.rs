@@ -94,7 +94,7 @@ async fn ten_slow_export_downloads_hold_no_database_connection_and_block_nobody(
 }
 
 #[tokio::test]
-async fn twenty_pulls_at_once_from_one_account_take_at_most_two_turns() {
+async fn twenty_pulls_at_once_from_one_account_take_no_more_than_its_turns() {
     let app = spawn_app().await;
     store_activities(&app, 2_000).await;
     let pulls: Vec<_> = (0..20)
@@ -110,7 +110,7 @@ async fn twenty_pulls_at_once_from_one_account_take_at_most_two_turns() {
             })
         })
         .collect();
-    // While they run, the account never holds more than its two turns.
+    // While they run, the account never holds more than its turns.
     let mut most = 0;
     while !pulls.iter().all(|pull| pull.is_finished()) {
         let running = pool(&app).await["long_reads_running"].as_u64().unwrap();
