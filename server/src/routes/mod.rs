@@ -17,6 +17,11 @@ use std::{path::Path, sync::Arc};
 
 use axum::{Json, Router, extract::DefaultBodyLimit, routing::get};
 use tower_http::{
+    compression::{
+        CompressionLayer,
+        predicate::{DefaultPredicate, NotForContentType, Predicate},
+    },
+    decompression::RequestDecompressionLayer,
     services::{ServeDir, ServeFile},
     timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -207,6 +212,17 @@ pub fn router(state: AppState, static_dir: Option<&Path>, login_limit: LoginLimi
         )
         .fallback(api_not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Answers go compressed to clients that accept it (a 5,000-change
+        // pull page of JSON shrinks about fifteenfold), and pushes may
+        // come gzip- or brotli-compressed; the body limit above counts the
+        // bytes after decompression, so a small bomb is refused as large.
+        // An XLSX is a zip already.
+        .layer(RequestDecompressionLayer::new())
+        .layer(
+            CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+                NotForContentType::const_new("application/vnd.openxmlformats"),
+            )),
+        )
         .with_state(state);
 
     let mut router = Router::new().nest("/api", api);

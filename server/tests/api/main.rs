@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod bad_input;
 mod chaos;
+mod compression;
 mod concurrency;
 mod device;
 mod fuzz;
