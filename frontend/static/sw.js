@@ -10,6 +10,7 @@ const CACHE = "tongxin-shell-BUILD_VERSION";
 const SHELL = [
   "/",
   "/index.html",
+  "/boot.js",
   "/style.css",
   "/manifest.webmanifest",
   "/icons/icon-192.png",

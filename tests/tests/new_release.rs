@@ -55,6 +55,10 @@ async fn a_new_release_is_announced_taken_on_request_and_works_offline() -> Resu
     let sw = std::fs::read_to_string(dist.join("sw.js"))?;
     let next = format!("{first}-next");
     std::fs::write(dist.join("sw.js"), sw.replace(&first, &next))?;
+    // The build writes compressed copies beside each file, which the server
+    // prefers; this release's are not made, so the new sw.js itself is sent.
+    std::fs::remove_file(dist.join("sw.js.br"))?;
+    std::fs::remove_file(dist.join("sw.js.gz"))?;
     c.execute(
         "return navigator.serviceWorker.getRegistration().then(r => r.update());",
         vec![],

@@ -80,11 +80,57 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
     let version = format!("{:016x}", hasher.finish());
     let sw = std::fs::read_to_string(static_dir.join("sw.js"))?.replace("BUILD_VERSION", &version);
     std::fs::write(dist.join("sw.js"), sw)?;
+    step("compressing the front end's files (.br and .gz beside each)");
+    precompress(&dist)?;
     step(&format!(
         "front end ready in {} (shell version {version})",
         dist.display()
     ));
     Ok(dist)
+}
+
+/// Writes `<file>.br` (brotli, quality 11) and `<file>.gz` (gzip, best)
+/// beside every text and wasm file under `dir`, once at build time, so the
+/// server sends each in the encoding the browser accepts without
+/// compressing it on every request. Images are compressed already.
+fn precompress(dir: &Path) -> Result<()> {
+    use std::io::Write;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            precompress(&path)?;
+            continue;
+        }
+        let compressible = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "html" | "js" | "css" | "wasm" | "webmanifest" | "json"));
+        if !compressible {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        std::fs::write(with_suffix(&path, "gz"), gz.finish()?)?;
+        let mut br = Vec::new();
+        brotli::BrotliCompress(
+            &mut &bytes[..],
+            &mut br,
+            &brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                ..Default::default()
+            },
+        )?;
+        std::fs::write(with_suffix(&path, "br"), br)?;
+    }
+    Ok(())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// wasm-bindgen's JS glue for `wasm`, into `out`.
@@ -136,8 +182,9 @@ pub fn build_counter_baseline(root: &Path, toolchain: &WasmToolchain) -> Result<
 
 /// The app shell's files besides the wasm and its JS, as laid out in
 /// `frontend/static/`. `sw.js` caches the same list.
-const SHELL_FILES: [&str; 6] = [
+const SHELL_FILES: [&str; 7] = [
     "index.html",
+    "boot.js",
     "style.css",
     "sw.js",
     "manifest.webmanifest",

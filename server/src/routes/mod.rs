@@ -15,7 +15,9 @@ use tower_governor::{GovernorError, GovernorLayer, governor::GovernorConfigBuild
 use crate::config::LoginLimit;
 use std::{path::Path, sync::Arc};
 
+use axum::http::{HeaderValue, header};
 use axum::{Json, Router, extract::DefaultBodyLimit, routing::get};
+use tower::ServiceExt;
 use tower_http::{
     compression::{
         CompressionLayer,
@@ -23,6 +25,7 @@ use tower_http::{
     },
     decompression::RequestDecompressionLayer,
     services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
@@ -227,13 +230,81 @@ pub fn router(state: AppState, static_dir: Option<&Path>, login_limit: LoginLimi
 
     let mut router = Router::new().nest("/api", api);
     if let Some(dir) = static_dir {
-        // The app routes on the client, so unknown paths get index.html.
-        let index = ServeFile::new(dir.join("index.html"));
-        router = router.fallback_service(ServeDir::new(dir).fallback(index));
+        router = router.fallback_service(app_files(dir));
     }
     router
         .layer(axum::middleware::from_fn(api_answers))
+        .layer(axum::middleware::from_fn(app_file_answers))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// What the app runs under, sent with every answer: its own scripts only
+/// (and wasm compiled from them), nothing from elsewhere, no plugins, never
+/// inside another site's frame.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+    script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The built app's files (`--static-dir`), sent as the `.br` or `.gz`
+/// written beside each at build time when the browser accepts it. A path
+/// whose last part has no dot is a page of the app, which routes on the
+/// client: it gets `index.html`. Any other path names a file, and a file
+/// that is not there is 404, so a broken deploy shows.
+fn app_files(dir: &Path) -> axum::routing::MethodRouter {
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    let index = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    axum::routing::get(move |request: axum::extract::Request| async move {
+        let last = request.uri().path().rsplit('/').next().unwrap_or_default();
+        let answer = if last.contains('.') {
+            files.oneshot(request).await
+        } else {
+            index.oneshot(request).await
+        };
+        match answer {
+            Ok(response) => response.into_response(),
+            Err(never) => match never {},
+        }
+    })
+}
+
+/// What every answer outside the API has: `Vary: Accept-Encoding` (the
+/// same path is sent br, gz or plain) and `Cache-Control: no-cache`, so a
+/// browser asks again (a 304 when nothing changed) and a new release is
+/// seen; the service worker keeps the app for offline use.
+async fn app_file_answers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if !is_api {
+        let headers = response.headers_mut();
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-cache"));
+        if !headers.contains_key(header::VARY) {
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+    }
+    response
 }
 
 /// What every API answer has: `Cache-Control: no-store`, as it carries a
@@ -244,7 +315,6 @@ async fn api_answers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::http::{HeaderValue, header};
     let is_api = request.uri().path().starts_with("/api/");
     if let Some(refusal) = headers_too_large(request.headers()) {
         return refusal.into_response();
