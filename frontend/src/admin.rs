@@ -13,10 +13,10 @@ use tongxin_shared::{
 use wasm_bindgen::JsCast;
 
 use crate::{
+    api,
     app::{Ctx, category_options},
     charts,
     i18n::{self, t, t_string, use_i18n},
-    sync,
 };
 
 #[component]
@@ -50,21 +50,21 @@ pub fn AdminPage() -> impl IntoView {
         async move {
             // A range that ends before it starts is named next to the field
             // below; the server is not asked.
-            filter.validate().map_err(|e| sync::SyncError::Server {
+            filter.validate().map_err(|e| api::ApiError::Server {
                 status: 400,
                 message: i18n::rule_message(i18n.get_locale(), &e),
             })?;
             let query = filter.query_string();
             let report =
-                sync::api_get::<AdminReport>(&format!("/api/admin/report?{query}"), &token).await?;
+                api::get::<AdminReport>(&format!("/api/admin/report?{query}"), &token).await?;
             regions.set(report.regions.clone());
             categories.set(report.categories.clone());
-            let rows = sync::api_get::<Vec<AdminActivityRow>>(
+            let rows = api::get::<Vec<AdminActivityRow>>(
                 &format!("/api/admin/activities?{query}"),
                 &token,
             )
             .await?;
-            Ok::<_, sync::SyncError>((report, rows))
+            Ok::<_, api::ApiError>((report, rows))
         }
     });
     // The streets to filter by: every street the district has stations on.
@@ -381,9 +381,7 @@ fn breakdown_table(
 /// Fetches an export with the session's token and hands it to the browser
 /// as a download (a plain link could not carry the token).
 async fn download(url: &str, token: &str, file_name: &str) -> Result<(), String> {
-    let bytes = sync::api_bytes(url, token)
-        .await
-        .map_err(|e| e.to_string())?;
+    let bytes = api::bytes(url, token).await.map_err(|e| e.to_string())?;
     let array = js_sys::Uint8Array::from(bytes.as_slice());
     let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array))
         .map_err(|e| format!("{e:?}"))?;

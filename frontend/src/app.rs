@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     admin::AdminPage,
+    api,
     i18n::{self, Locale, t, t_string, td_string, use_i18n},
     livestream::LivestreamRoom,
     lock,
@@ -364,7 +365,7 @@ fn StatusBar() -> impl IntoView {
         let token = ctx.token();
         let store = ctx.store();
         spawn_local(async move {
-            sync::logout(&token).await;
+            api::logout(&token).await;
             // Only the login is forgotten; every record stays.
             let _ = store.log_out().await;
             ctx.relogin.set(false);
@@ -484,11 +485,11 @@ fn LoginForm() -> impl IntoView {
         let store = ctx.store();
         let (name, secret) = (username.get_untracked(), password.get_untracked());
         spawn_local(async move {
-            let outcome = match sync::login(&name, &secret).await {
+            let outcome = match api::login(&name, &secret).await {
                 Ok(session) => match store.log_in(&session).await {
                     Ok(OwnerChange::Done) => Ok(session),
                     Ok(OwnerChange::Blocked { owner, pending }) => {
-                        sync::logout(&session.token).await;
+                        api::logout(&session.token).await;
                         Err(i18n::other_users_records(
                             i18n.get_locale_untracked(),
                             &owner,
@@ -498,17 +499,17 @@ fn LoginForm() -> impl IntoView {
                     Err(e) => Err(format!("{} {e}", t_string!(i18n, not_saved))),
                 },
                 Err(e) if e.is_offline() => Err(t_string!(i18n, login_needs_network).to_owned()),
-                Err(sync::SyncError::Server {
+                Err(api::ApiError::Server {
                     status: 429,
                     message,
                 }) => Err(format!(
                     "{} ({message})",
                     t_string!(i18n, too_many_attempts)
                 )),
-                Err(sync::SyncError::Server { status: 403, .. }) => {
+                Err(api::ApiError::Server { status: 403, .. }) => {
                     Err(t_string!(i18n, account_disabled).to_owned())
                 }
-                Err(sync::SyncError::Server { status: 401, .. }) => {
+                Err(api::ApiError::Server { status: 401, .. }) => {
                     Err(t_string!(i18n, wrong_credentials).to_owned())
                 }
                 Err(e) => Err(e.to_string()),

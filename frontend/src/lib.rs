@@ -4,6 +4,7 @@
 //! Built and served by `cargo xtask run`; see ARCHITECTURE.md for the map.
 //! - [`store`]: IndexedDB (records, outbox, cursor, reference data).
 //! - [`sync`]: pushes the outbox and pulls changes.
+//! - [`api`]: HTTP to the server, for the sync engine and the admin.
 //! - [`admin`]: the admin's page (figures, breakdowns, exports).
 //! - [`manage`]: the admin's accounts and stations.
 //! - [`charts`]: the admin's charts (plotters on a canvas).
@@ -15,6 +16,7 @@
 //! - [`update`]: the service worker, and telling the user of a new release.
 
 pub mod admin;
+pub mod api;
 pub mod app;
 pub mod charts;
 pub mod i18n;
