@@ -14,8 +14,9 @@ use wasm_bindgen::JsCast;
 
 use crate::{
     api,
-    app::{Ctx, category_options},
+    app::category_options,
     charts,
+    ctx::Ctx,
     i18n::{self, t, t_string, use_i18n},
 };
 

@@ -2,6 +2,7 @@
 //! that keeps every record in IndexedDB and works with no network at all.
 //!
 //! Built and served by `cargo xtask run`; see ARCHITECTURE.md for the map.
+//! - [`ctx`]: the context every page reads (store, session, sync status).
 //! - [`store`]: IndexedDB (records, outbox, cursor, reference data).
 //! - [`sync`]: pushes the outbox and pulls changes.
 //! - [`api`]: HTTP to the server, for the sync engine and the admin.
@@ -19,6 +20,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod charts;
+pub mod ctx;
 pub mod i18n;
 pub mod livestream;
 pub mod lock;

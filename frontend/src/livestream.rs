@@ -17,7 +17,8 @@ use tongxin_shared::{
 use uuid::Uuid;
 
 use crate::{
-    app::{Ctx, discard_button, field_error, sync_words, today},
+    app::{discard_button, field_error, sync_words},
+    ctx::{Ctx, today},
     i18n::{self, t, t_string, use_i18n},
     store::SyncState,
 };

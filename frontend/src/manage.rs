@@ -12,7 +12,8 @@ use tongxin_shared::{
 
 use crate::{
     api,
-    app::{Ctx, field_error},
+    app::field_error,
+    ctx::Ctx,
     i18n::{self, t, t_string, use_i18n},
 };
 
