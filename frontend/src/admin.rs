@@ -13,11 +13,10 @@ use tongxin_shared::{
 use wasm_bindgen::JsCast;
 
 use crate::{
-    api,
-    app::category_options,
-    charts,
+    api, charts,
     ctx::Ctx,
     i18n::{self, t, t_string, use_i18n},
+    ui::category_options,
 };
 
 #[component]

@@ -19,12 +19,14 @@ use crate::{
     admin::AdminPage,
     api,
     ctx::{Ctx, SyncStatus, today},
-    i18n::{self, Locale, t, t_string, td_string, use_i18n},
+    i18n::{self, Locale, t, t_string, use_i18n},
     livestream::LivestreamRoom,
     lock,
     manage::ManagePage,
     store::{OwnerChange, Store, SyncState},
-    sync, update,
+    sync,
+    ui::{LanguagePicker, category_options, discard_button, field_error, sync_words},
+    update,
 };
 
 /// The local time of day, for "last synced at".
@@ -329,30 +331,6 @@ fn StatusBar() -> impl IntoView {
     }
 }
 
-/// Chinese or English, for this device from now on. Each language is
-/// named in itself (and marked so), so either user finds their own.
-#[component]
-fn LanguagePicker() -> impl IntoView {
-    let i18n = use_i18n();
-    let choose = move |code: String| {
-        let locale = match code.as_str() {
-            "en" => i18n::Locale::en,
-            _ => i18n::Locale::zh,
-        };
-        i18n.set_locale(locale);
-    };
-    let chosen = move |locale: i18n::Locale| move || i18n.get_locale() == locale;
-    view! {
-        <label class="language">
-            <span class="visually-hidden">{t!(i18n, language)}</span>
-            <select name="language" on:change:target=move |ev| choose(ev.target().value())>
-                <option value="zh" lang="zh" selected=chosen(i18n::Locale::zh)>"中文"</option>
-                <option value="en" lang="en" selected=chosen(i18n::Locale::en)>"English"</option>
-            </select>
-        </label>
-    }
-}
-
 /// What a user sees first: volunteers and admins record activities;
 /// organisers get their livestream room. Built again only when the role
 /// changes, not when a session is renewed: the forms keep what is typed.
@@ -454,82 +432,6 @@ fn LoginForm() -> impl IntoView {
             <button type="submit" class="save" disabled=move || busy.get()>{t!(i18n, log_in)}</button>
         </form>
     }
-}
-
-/// The message next to an input, if `errors` has one for `field`, with the
-/// id `{prefix}{field}-error` that tests and `aria` references use.
-/// A record's sync state in words: its code (for `data-` attributes and
-/// classes), its label, and for a rejected record the reasons.
-pub(crate) fn sync_words(state: &SyncState) -> (&'static str, &'static str, Option<String>) {
-    let i18n = use_i18n();
-    match state {
-        SyncState::Pending => ("pending", t_string!(i18n, state_pending), None),
-        SyncState::Synced => ("synced", t_string!(i18n, state_synced), None),
-        SyncState::Rejected(errors) => (
-            "rejected",
-            t_string!(i18n, state_rejected),
-            Some(
-                errors
-                    .iter()
-                    .map(|e| i18n::rule_message(i18n.get_locale(), e))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-        ),
-    }
-}
-
-/// "Discard this change" on a record the server refused: after the user
-/// confirms, the local record and its rejection go and the next sync pulls
-/// everything again, so the server's version (if any) comes back. The only
-/// way a refused change leaves the device.
-pub(crate) fn discard_button(id: Uuid) -> impl IntoView {
-    let i18n = use_i18n();
-    let ctx = expect_context::<Ctx>();
-    let discard = move |_| {
-        let locale = i18n.get_locale_untracked();
-        let confirmed = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(td_string!(locale, discard_confirm))
-                    .ok()
-            })
-            .unwrap_or(false);
-        if !confirmed {
-            return;
-        }
-        let store = ctx.store();
-        spawn_local(async move {
-            if store.discard_rejected(id).await.is_ok() {
-                ctx.saved_locally();
-            }
-        });
-    };
-    view! {
-        <button type="button" class="discard" on:click=discard>{t!(i18n, discard_change)}</button>
-    }
-}
-
-pub(crate) fn field_error(
-    errors: RwSignal<Vec<ValidationError>>,
-    prefix: &'static str,
-    field: &'static str,
-) -> impl Fn() -> Option<AnyView> + Copy {
-    move || {
-        error_for(&errors.get(), field).map(|message| {
-            view! { <span class="field-error" id=format!("{prefix}{field}-error") role="alert">{message}</span> }
-                .into_any()
-        })
-    }
-}
-
-fn error_for(errors: &[ValidationError], field: &str) -> Option<String> {
-    let i18n = use_i18n();
-    let messages: Vec<String> = errors
-        .iter()
-        .filter(|e| e.field == field)
-        .map(|e| i18n::rule_message(i18n.get_locale(), e))
-        .collect();
-    (!messages.is_empty()).then(|| messages.join("; "))
 }
 
 #[component]
@@ -951,25 +853,6 @@ fn MyRecords() -> impl IntoView {
             {rows}
         </section>
     }
-}
-
-/// One `<option>` per category (its code the value), named in the page's
-/// language; the one `chosen` holds stays selected when the list is
-/// rebuilt.
-pub fn category_options(categories: Vec<CategoryInfo>, chosen: RwSignal<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    categories
-        .into_iter()
-        .map(|c| {
-            let value = c.code.code().to_owned();
-            let selected = chosen.get_untracked() == value;
-            view! {
-                <option value=value selected=selected>
-                    {move || c.name(i18n.get_locale() == Locale::en).to_owned()}
-                </option>
-            }
-        })
-        .collect_view()
 }
 
 fn record_row(

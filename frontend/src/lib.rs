@@ -12,6 +12,7 @@
 //! - [`app`]: the components; they read signals and call the two above.
 //! - [`livestream`]: the organisers' room (sessions, products, regions,
 //!   sale lines, totals), from the records on the device.
+//! - [`ui`]: widgets more than one page uses.
 //! - [`lock`]: Web Locks, so two tabs never sync at once.
 //! - [`i18n`]: every visible string.
 //! - [`update`]: the service worker, and telling the user of a new release.
@@ -27,6 +28,7 @@ pub mod lock;
 pub mod manage;
 pub mod store;
 pub mod sync;
+pub mod ui;
 pub mod update;
 
 use wasm_bindgen::prelude::*;

@@ -17,10 +17,10 @@ use tongxin_shared::{
 use uuid::Uuid;
 
 use crate::{
-    app::{discard_button, field_error, sync_words},
     ctx::{Ctx, today},
     i18n::{self, t, t_string, use_i18n},
     store::SyncState,
+    ui::{discard_button, field_error, sync_words},
 };
 
 /// The room's records as the device holds them, deleted ones left out.

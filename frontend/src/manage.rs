@@ -12,9 +12,9 @@ use tongxin_shared::{
 
 use crate::{
     api,
-    app::field_error,
     ctx::Ctx,
     i18n::{self, t, t_string, use_i18n},
+    ui::field_error,
 };
 
 /// Sends a form's change to the admin API. Once the server has taken it,
