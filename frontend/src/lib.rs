@@ -10,8 +10,9 @@
 //! - [`manage`]: the admin's accounts and stations.
 //! - [`charts`]: the admin's charts (plotters on a canvas).
 //! - [`app`]: the components; they read signals and call the two above.
-//! - [`livestream`]: the organisers' room (sessions, products, regions,
-//!   sale lines, totals), from the records on the device.
+//! - [`pages`]: the login, the volunteer's page and the organisers' room
+//!   (sessions, products, regions, sale lines, totals, from the records on
+//!   the device).
 //! - [`ui`]: widgets more than one page uses.
 //! - [`lock`]: Web Locks, so two tabs never sync at once.
 //! - [`i18n`]: every visible string.
@@ -23,9 +24,9 @@ pub mod app;
 pub mod charts;
 pub mod ctx;
 pub mod i18n;
-pub mod livestream;
 pub mod lock;
 pub mod manage;
+pub mod pages;
 pub mod store;
 pub mod sync;
 pub mod ui;
