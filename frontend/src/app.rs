@@ -10,12 +10,11 @@ use leptos_router::{
 use tongxin_shared::account::{LoginResponse, Role};
 
 use crate::{
-    admin::AdminPage,
     api,
     ctx::{Ctx, SyncStatus},
     i18n::{self, t, t_string, use_i18n},
     lock,
-    manage::ManagePage,
+    office::{AdminPage, ManagePage},
     pages::{
         login::LoginForm,
         room::LivestreamRoom,

@@ -6,9 +6,8 @@
 //! - [`store`]: IndexedDB (records, outbox, cursor, reference data).
 //! - [`sync`]: pushes the outbox and pulls changes.
 //! - [`api`]: HTTP to the server, for the sync engine and the admin.
-//! - [`admin`]: the admin's page (figures, breakdowns, exports).
-//! - [`manage`]: the admin's accounts and stations.
-//! - [`charts`]: the admin's charts (plotters on a canvas).
+//! - [`office`]: the admin's pages: figures, breakdowns, charts (plotters
+//!   on a canvas), exports, and the accounts, stations and categories.
 //! - [`app`]: the components; they read signals and call the two above.
 //! - [`pages`]: the login, the volunteer's page and the organisers' room
 //!   (sessions, products, regions, sale lines, totals, from the records on
@@ -18,14 +17,12 @@
 //! - [`i18n`]: every visible string.
 //! - [`update`]: the service worker, and telling the user of a new release.
 
-pub mod admin;
 pub mod api;
 pub mod app;
-pub mod charts;
 pub mod ctx;
 pub mod i18n;
 pub mod lock;
-pub mod manage;
+pub mod office;
 pub mod pages;
 pub mod store;
 pub mod sync;
