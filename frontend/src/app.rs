@@ -1,5 +1,7 @@
-//! The components. They read signals and call the store and the sync
-//! engine; no storage or network logic lives here.
+//! The shell: the language provider, the router (each page behind the
+//! roles that may open it), the status bar, and the sync loop that fills
+//! the status every page reads. It routes to `pages` and `office`; nothing
+//! imports it but `lib.rs`.
 
 use futures::{FutureExt, StreamExt, channel::mpsc};
 use leptos::{prelude::*, task::spawn_local};
@@ -35,17 +37,6 @@ fn clock_time() -> String {
         now.get_minutes(),
         now.get_seconds()
     )
-}
-
-/// Asks the browser not to evict this origin's storage under pressure:
-/// the records in IndexedDB may exist nowhere else yet.
-pub fn request_persistent_storage() {
-    if let Some(window) = web_sys::window()
-        && let Ok(storage) = window.navigator().storage().persist()
-    {
-        // The answer only matters to the browser; nothing to wait for.
-        drop(storage);
-    }
 }
 
 /// Chinese unless the user chose English on this device; the choice is
@@ -165,15 +156,15 @@ fn ForRoles(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
     view! { <Show when=allowed fallback=refused>{children()}</Show> }
 }
 
-/// Syncs at start, whenever kicked (a local save, the browser coming back
-/// online) and on a timer; after a failure it retries with exponential
-/// back-off and jitter, capped so a returning signal is noticed quickly.
 /// How long after a local save the sync waits for more saves.
 const DEBOUNCE_MS: u32 = 300;
 
 /// The Web Lock every tab takes for a sync round.
 const SYNC_LOCK: &str = "tongxin-sync";
 
+/// Syncs at start, whenever kicked (a local save, the browser coming back
+/// online) and on a timer; after a failure it retries with exponential
+/// back-off and jitter, capped so a returning signal is noticed quickly.
 fn run_sync_loop(
     store: Store,
     ctx: Ctx,
