@@ -1,223 +1,26 @@
-//! The livestream organisers' room: sessions, products with their partner
-//! regions, what each session sold, and the totals, all from the records
-//! kept on the device, so every figure is there offline too.
-
-use std::collections::HashMap;
+//! The room's sessions: the list, the open session with its sale lines,
+//! the totals per region, and the form that plans or edits a session.
 
 use chrono::NaiveDate;
 use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{
-    LivestreamSession, PartnerRegion, Product, SaleLine, ValidationError,
+    LivestreamSession, SaleLine, ValidationError,
     error::Rule,
-    livestream::{
-        LivestreamRecord, ProductRecord, RegionRecord, SaleLineRecord, SalesTotals, SessionRecord,
-        format_yuan, parse_yuan,
-    },
+    livestream::{LivestreamRecord, SaleLineRecord, SessionRecord},
 };
 use uuid::Uuid;
 
+use super::{
+    Room, edited_or_new, money, reset_unless_retyped, save, save_change, state_view, whole_number,
+};
 use crate::{
-    app::{Ctx, discard_button, field_error, sync_words, today},
+    ctx::{Ctx, today},
     i18n::{self, t, t_string, use_i18n},
-    store::SyncState,
+    ui::field_error,
 };
 
-/// The room's records as the device holds them, deleted ones left out.
-#[derive(Clone, Default, PartialEq)]
-struct Room {
-    regions: Vec<(PartnerRegion, SyncState)>,
-    products: Vec<(Product, SyncState)>,
-    sessions: Vec<(LivestreamSession, SyncState)>,
-    lines: Vec<(SaleLine, SyncState)>,
-}
-
-impl Room {
-    fn from_records(records: Vec<(LivestreamRecord, SyncState)>) -> Room {
-        let mut room = Room::default();
-        for (record, state) in records {
-            match record {
-                LivestreamRecord::Region(r) => room.regions.push((r.region(), state)),
-                LivestreamRecord::Product(r) => room.products.push((r.product(), state)),
-                LivestreamRecord::Session(r) => room.sessions.push((r.session(), state)),
-                LivestreamRecord::SaleLine(r) => room.lines.push((r.sale_line(), state)),
-            }
-        }
-        room.regions.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
-        room.products.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
-        room.sessions
-            .sort_by(|(a, _), (b, _)| b.number.cmp(&a.number).then(b.date.cmp(&a.date)));
-        room
-    }
-
-    fn product(&self, id: Uuid) -> Option<&Product> {
-        self.products.iter().map(|(p, _)| p).find(|p| p.id == id)
-    }
-
-    fn region_name(&self, id: Uuid) -> String {
-        let i18n = use_i18n();
-        self.regions
-            .iter()
-            .find(|(r, _)| r.id == id)
-            .map(|(r, _)| r.name.clone())
-            .unwrap_or_else(|| t_string!(i18n, unknown_item).to_owned())
-    }
-
-    /// Totals per session.
-    fn by_session(&self) -> HashMap<Uuid, SalesTotals> {
-        let mut totals: HashMap<Uuid, SalesTotals> = HashMap::new();
-        for (line, _) in &self.lines {
-            totals.entry(line.session_id).or_default().add(line);
-        }
-        totals
-    }
-
-    /// Totals per partner region (through each line's product), over every
-    /// session, largest amount first.
-    fn by_region(&self) -> Vec<(Uuid, SalesTotals)> {
-        let mut totals: HashMap<Uuid, SalesTotals> = HashMap::new();
-        for (line, _) in &self.lines {
-            if let Some(product) = self.product(line.product_id) {
-                totals.entry(product.region_id).or_default().add(line);
-            }
-        }
-        let mut list: Vec<(Uuid, SalesTotals)> = totals.into_iter().collect();
-        list.sort_by_key(|(_, t)| std::cmp::Reverse(t.amount_fen));
-        list
-    }
-}
-
-/// A record's sync state; a refused one also says why and offers to
-/// discard the change.
-fn state_view(id: Uuid, state: &SyncState) -> impl IntoView + use<> {
-    let (code, label, reasons) = sync_words(state);
-    view! {
-        <span class="sync-state" data-state=code>{label}</span>
-        {reasons.map(|r| view! { <span class="reject-reason">{r}</span> " " {discard_button(id)} })}
-    }
-}
-
-/// Empties a form field once its record is saved, unless the user has
-/// typed something else into it while the save was under way: the next
-/// record's input is never wiped by the last one's save.
-fn reset_unless_retyped(field: RwSignal<String>, saved: &str, empty: &str) {
-    if field.get_untracked() == saved {
-        field.set(empty.to_owned());
-    }
-}
-
-/// A whole number typed in a form, or a `not_a_number` error for `field`.
-fn whole_number(field: &str, text: &str, problems: &mut Vec<ValidationError>) -> u32 {
-    text.trim().parse::<u32>().unwrap_or_else(|_| {
-        problems.push(ValidationError::new(field, Rule::NotANumber));
-        0
-    })
-}
-
-/// Yuan typed in a form, as fen, or a `not_money` error for `field`.
-fn money(field: &str, text: &str, problems: &mut Vec<ValidationError>) -> u64 {
-    parse_yuan(text).unwrap_or_else(|rule| {
-        problems.push(ValidationError::new(field, rule));
-        0
-    })
-}
-
-/// The stored version of a record edited to `value` (only the fields that
-/// changed take `stamp`, so another organiser's edit of a different field
-/// survives), or a new record when none of this kind is stored under its
-/// id.
-macro_rules! edited_or_new {
-    ($current:expr, $stamp:expr, $kind:ident, $record:ident, $value:expr) => {
-        match $current {
-            Some(LivestreamRecord::$kind(mut record)) => {
-                record.edit($value, $stamp);
-                LivestreamRecord::$kind(record)
-            }
-            _ => LivestreamRecord::$kind($record::new($value, $stamp)),
-        }
-    };
-}
-
-/// Saves a new record and tells the rest of the app.
-fn save(
-    ctx: Ctx,
-    id: Uuid,
-    make: impl FnOnce(tongxin_shared::hlc::Hlc) -> LivestreamRecord + 'static,
-    errors: RwSignal<Vec<ValidationError>>,
-    done: impl FnOnce() + 'static,
-) {
-    save_change(ctx, id, move |_, stamp| make(stamp), errors, done)
-}
-
-/// Saves a version of a record made from the stored one (if any).
-fn save_change(
-    ctx: Ctx,
-    id: Uuid,
-    change: impl FnOnce(Option<LivestreamRecord>, tongxin_shared::hlc::Hlc) -> LivestreamRecord
-    + 'static,
-    errors: RwSignal<Vec<ValidationError>>,
-    done: impl FnOnce() + 'static,
-) {
-    let i18n = use_i18n();
-    let store = ctx.store();
-    spawn_local(async move {
-        match store.save_livestream(id, change).await {
-            Ok(()) => {
-                done();
-                ctx.saved_locally();
-            }
-            Err(error) => errors.set(vec![ValidationError::other(
-                "form",
-                format!("{} {error}", t_string!(i18n, not_saved)),
-            )]),
-        }
-    });
-}
-
 #[component]
-pub fn LivestreamRoom() -> impl IntoView {
-    let i18n = use_i18n();
-    let ctx = expect_context::<Ctx>();
-    let records = LocalResource::new(move || {
-        ctx.status.revision.track();
-        let store = ctx.store();
-        async move { store.livestream().await.unwrap_or_default() }
-    });
-    let room = Memo::new(move |_| Room::from_records(records.get().unwrap_or_default()));
-    let chosen = RwSignal::new(None::<Uuid>);
-    // The session the form is editing; `None` while it plans a new one.
-    let editing = RwSignal::new(None::<LivestreamSession>);
-    // The session picked (or just saved) is open; before any is picked,
-    // the newest. The one shown stays open when a pull brings a newer one.
-    // A memo, so the session's page (and the sale-line form in it, with
-    // whatever is typed there) is built once per session opened, not again
-    // whenever a sync changes a record or its state.
-    let open_session = Memo::new(move |shown: Option<&Option<Uuid>>| {
-        let shown = shown.copied().flatten();
-        room.with(|room| {
-            let exists = |id: &Uuid| room.sessions.iter().any(|(s, _)| s.id == *id);
-            chosen
-                .get()
-                .filter(exists)
-                .or_else(|| shown.filter(exists))
-                .or_else(|| room.sessions.first().map(|(s, _)| s.id))
-        })
-    });
-
-    view! {
-        <section class="livestream" aria-labelledby="room-title">
-            <h1 id="room-title">{t!(i18n, room_title)}</h1>
-            <SessionList room chosen/>
-            {move || open_session.get().map(|id| view! { <SessionDetail room id editing/> })}
-            <RegionTotals room/>
-            <SessionForm room editing chosen/>
-            <ProductSection room/>
-            <RegionSection room/>
-        </section>
-    }
-}
-
-#[component]
-fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoView {
+pub(super) fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <h2>{t!(i18n, sessions)}</h2>
@@ -255,7 +58,7 @@ fn SessionList(room: Memo<Room>, chosen: RwSignal<Option<Uuid>>) -> impl IntoVie
 }
 
 #[component]
-fn SessionDetail(
+pub(super) fn SessionDetail(
     room: Memo<Room>,
     id: Uuid,
     editing: RwSignal<Option<LivestreamSession>>,
@@ -349,7 +152,7 @@ fn SessionDetail(
 }
 
 #[component]
-fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
+pub(super) fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let product_id = RwSignal::new(String::new());
@@ -451,7 +254,7 @@ fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn RegionTotals(room: Memo<Room>) -> impl IntoView {
+pub(super) fn RegionTotals(room: Memo<Room>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <h2>{t!(i18n, by_region)}</h2>
@@ -485,7 +288,7 @@ fn RegionTotals(room: Memo<Room>) -> impl IntoView {
 }
 
 #[component]
-fn SessionForm(
+pub(super) fn SessionForm(
     room: Memo<Room>,
     editing: RwSignal<Option<LivestreamSession>>,
     chosen: RwSignal<Option<Uuid>>,
@@ -613,211 +416,6 @@ fn SessionForm(
                 <input name="viewers" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=viewers/>
                 {error("viewers")}
             </label>
-            {error("form")}
-            <button type="submit" class="save">{t!(i18n, save)}</button>
-        </form>
-    }
-}
-
-#[component]
-fn ProductSection(room: Memo<Room>) -> impl IntoView {
-    let i18n = use_i18n();
-    let ctx = expect_context::<Ctx>();
-    let name = RwSignal::new(String::new());
-    let region_id = RwSignal::new(String::new());
-    let unit = RwSignal::new(String::new());
-    let price = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let error = move |field| field_error(errors, "product-", field);
-    // Rebuilt only when the regions change, not their sync states.
-    let regions = Memo::new(move |_| {
-        room.with(|room| {
-            room.regions
-                .iter()
-                .map(|(r, _)| (r.id, format!("{} ({})", r.name, r.province)))
-                .collect::<Vec<_>>()
-        })
-    });
-    // The product the form is editing (a name or price mistyped, a price
-    // changed); `None` while it makes a new one.
-    let editing = RwSignal::new(None::<Product>);
-    Effect::new(move |_| {
-        if let Some(p) = editing.get() {
-            name.set(p.name.clone());
-            region_id.set(p.region_id.to_string());
-            unit.set(p.unit.clone());
-            price.set(format_yuan(p.price_fen));
-            errors.set(Vec::new());
-        }
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let mut problems = Vec::new();
-        let product = Product {
-            id: editing
-                .with_untracked(|e| e.as_ref().map(|p| p.id))
-                .unwrap_or_else(Uuid::now_v7),
-            name: name.get().trim().to_owned(),
-            region_id: Uuid::parse_str(&region_id.get()).unwrap_or_default(),
-            unit: unit.get().trim().to_owned(),
-            price_fen: money("price_fen", &price.get(), &mut problems),
-        };
-        if let Err(rule_errors) = product.validate() {
-            problems.extend(rule_errors);
-        }
-        errors.set(problems.clone());
-        if !problems.is_empty() {
-            return;
-        }
-        let id = product.id;
-        let name_typed = name.get_untracked();
-        let price_typed = price.get_untracked();
-        save_change(
-            ctx,
-            id,
-            move |current, stamp| edited_or_new!(current, stamp, Product, ProductRecord, &product),
-            errors,
-            move || {
-                reset_unless_retyped(name, &name_typed, "");
-                reset_unless_retyped(price, &price_typed, "");
-                editing.set(None);
-            },
-        );
-    };
-    view! {
-        <h2>{t!(i18n, products)}</h2>
-        <ul id="products" class="records">
-            {move || {
-                let room = room.get();
-                room.products.iter().map(|(p, state)| {
-                    let product = p.clone();
-                    view! {
-                        <li data-id=p.id.to_string()>
-                            <span translate="no">{format!("{} · {} · {}/{}", p.name, room.region_name(p.region_id), i18n::yuan(p.price_fen), p.unit)}</span>
-                            " " {state_view(p.id, state)} " "
-                            <button type="button" class="edit-product"
-                                on:click=move |_| editing.set(Some(product.clone()))>
-                                {t!(i18n, edit)}
-                            </button>
-                        </li>
-                    }
-                }).collect_view()
-            }}
-        </ul>
-        <form id="product-form" class="activity-form" on:submit=submit novalidate>
-            <h3>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_product) } else { t_string!(i18n, new_product) }}</h3>
-            <label>
-                {t!(i18n, product_name)}
-                <input name="name" type="text" maxlength="100" bind:value=name/>
-                {error("name")}
-            </label>
-            <label>
-                {t!(i18n, region)}
-                <select name="region_id" on:change:target=move |ev| region_id.set(ev.target().value())>
-                    <option value="">{t!(i18n, choose_region)}</option>
-                    {move || regions.get().into_iter().map(|(id, name)| {
-                        let id = id.to_string();
-                        let selected = { let id = id.clone(); move || region_id.get() == id };
-                        view! { <option value=id selected=selected translate="no">{name}</option> }
-                    }).collect_view()}
-                </select>
-                {error("region_id")}
-            </label>
-            <div class="counts">
-                <label>
-                    {t!(i18n, unit)}
-                    <input name="unit" type="text" maxlength="10" bind:value=unit/>
-                    {error("unit")}
-                </label>
-                <label>
-                    {t!(i18n, price_yuan)}
-                    <input name="price" type="text" inputmode="decimal" bind:value=price/>
-                    {error("price_fen")}
-                </label>
-            </div>
-            {error("form")}
-            <button type="submit" class="save">{t!(i18n, save)}</button>
-        </form>
-    }
-}
-
-#[component]
-fn RegionSection(room: Memo<Room>) -> impl IntoView {
-    let i18n = use_i18n();
-    let ctx = expect_context::<Ctx>();
-    let name = RwSignal::new(String::new());
-    let province = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let error = move |field| field_error(errors, "region-", field);
-    // The region the form is renaming; `None` while it makes a new one.
-    let editing = RwSignal::new(None::<PartnerRegion>);
-    Effect::new(move |_| {
-        if let Some(r) = editing.get() {
-            name.set(r.name.clone());
-            province.set(r.province.clone());
-            errors.set(Vec::new());
-        }
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let region = PartnerRegion {
-            id: editing
-                .with_untracked(|e| e.as_ref().map(|r| r.id))
-                .unwrap_or_else(Uuid::now_v7),
-            name: name.get().trim().to_owned(),
-            province: province.get().trim().to_owned(),
-        };
-        let problems = region.validate().err().unwrap_or_default();
-        errors.set(problems.clone());
-        if !problems.is_empty() {
-            return;
-        }
-        let id = region.id;
-        let name_typed = name.get_untracked();
-        let province_typed = province.get_untracked();
-        save_change(
-            ctx,
-            id,
-            move |current, stamp| edited_or_new!(current, stamp, Region, RegionRecord, &region),
-            errors,
-            move || {
-                reset_unless_retyped(name, &name_typed, "");
-                reset_unless_retyped(province, &province_typed, "");
-                editing.set(None);
-            },
-        );
-    };
-    view! {
-        <h2>{t!(i18n, regions)}</h2>
-        <ul id="regions" class="records">
-            {move || room.get().regions.iter().map(|(r, state)| {
-                let region = r.clone();
-                view! {
-                    <li data-id=r.id.to_string()>
-                        <span translate="no">{format!("{} · {}", r.name, r.province)}</span>
-                        " " {state_view(r.id, state)} " "
-                        <button type="button" class="edit-region"
-                            on:click=move |_| editing.set(Some(region.clone()))>
-                            {t!(i18n, edit)}
-                        </button>
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-        <form id="region-form" class="activity-form" on:submit=submit novalidate>
-            <h3>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_region) } else { t_string!(i18n, new_region) }}</h3>
-            <div class="counts">
-                <label>
-                    {t!(i18n, region_name)}
-                    <input name="name" type="text" maxlength="50" bind:value=name/>
-                    {error("name")}
-                </label>
-                <label>
-                    {t!(i18n, province)}
-                    <input name="province" type="text" maxlength="50" bind:value=province/>
-                    {error("province")}
-                </label>
-            </div>
             {error("form")}
             <button type="submit" class="save">{t!(i18n, save)}</button>
         </form>

@@ -11,9 +11,10 @@ use tongxin_shared::{
 };
 
 use crate::{
-    app::{Ctx, field_error},
+    api,
+    ctx::Ctx,
     i18n::{self, t, t_string, use_i18n},
-    sync,
+    ui::field_error,
 };
 
 /// Sends a form's change to the admin API. Once the server has taken it,
@@ -30,7 +31,7 @@ fn send_change<B: serde::Serialize + 'static, T: serde::de::DeserializeOwned + '
 ) {
     let token = ctx.token();
     spawn_local(async move {
-        match sync::api_send::<B, T>(method, &url, &token, &body).await {
+        match api::send::<B, T>(method, &url, &token, &body).await {
             Ok(_) => {
                 done();
                 changed.update(|n| *n += 1);
@@ -55,7 +56,7 @@ pub fn ManagePage() -> impl IntoView {
         move || {
             changed.track();
             let token = token.clone();
-            async move { sync::api_get::<Vec<AccountListing>>("/api/admin/users", &token).await }
+            async move { api::get::<Vec<AccountListing>>("/api/admin/users", &token).await }
         }
     });
     // Stations and categories, both from the reference data.
@@ -63,7 +64,7 @@ pub fn ManagePage() -> impl IntoView {
         changed.track();
         let token = token.clone();
         async move {
-            sync::api_get::<ReferenceData>("/api/reference", &token)
+            api::get::<ReferenceData>("/api/reference", &token)
                 .await
                 .unwrap_or_default()
         }
@@ -126,8 +127,7 @@ fn accounts_table(list: Vec<AccountListing>, changed: RwSignal<u32>) -> impl Int
                 ..AccountChange::default()
             };
             let url = format!("/api/admin/users/{username}");
-            let done: Result<AccountListing, _> =
-                sync::api_send("PATCH", &url, &token, &change).await;
+            let done: Result<AccountListing, _> = api::send("PATCH", &url, &token, &change).await;
             if done.is_ok() {
                 changed.update(|n| *n += 1);
             }
@@ -290,7 +290,7 @@ fn AccountForm(stations: Memo<Vec<Station>>, changed: RwSignal<u32>) -> impl Int
 
 #[component]
 fn PasswordForm(
-    users: LocalResource<Result<Vec<AccountListing>, sync::SyncError>>,
+    users: LocalResource<Result<Vec<AccountListing>, api::ApiError>>,
     changed: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();

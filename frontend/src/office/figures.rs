@@ -10,13 +10,13 @@ use tongxin_shared::{
     admin::{AdminFilter, AdminReport, BreakdownRow, RegionChoice, SalesRow},
     sync::AdminActivityRow,
 };
-use wasm_bindgen::JsCast;
 
+use super::{charts, exports::download};
 use crate::{
-    app::{Ctx, category_options},
-    charts,
+    api,
+    ctx::Ctx,
     i18n::{self, t, t_string, use_i18n},
-    sync,
+    ui::category_options,
 };
 
 #[component]
@@ -50,21 +50,21 @@ pub fn AdminPage() -> impl IntoView {
         async move {
             // A range that ends before it starts is named next to the field
             // below; the server is not asked.
-            filter.validate().map_err(|e| sync::SyncError::Server {
+            filter.validate().map_err(|e| api::ApiError::Server {
                 status: 400,
                 message: i18n::rule_message(i18n.get_locale(), &e),
             })?;
             let query = filter.query_string();
             let report =
-                sync::api_get::<AdminReport>(&format!("/api/admin/report?{query}"), &token).await?;
+                api::get::<AdminReport>(&format!("/api/admin/report?{query}"), &token).await?;
             regions.set(report.regions.clone());
             categories.set(report.categories.clone());
-            let rows = sync::api_get::<Vec<AdminActivityRow>>(
+            let rows = api::get::<Vec<AdminActivityRow>>(
                 &format!("/api/admin/activities?{query}"),
                 &token,
             )
             .await?;
-            Ok::<_, sync::SyncError>((report, rows))
+            Ok::<_, api::ApiError>((report, rows))
         }
     });
     // The streets to filter by: every street the district has stations on.
@@ -376,29 +376,4 @@ fn breakdown_table(
             </tbody>
         </table>
     }
-}
-
-/// Fetches an export with the session's token and hands it to the browser
-/// as a download (a plain link could not carry the token).
-async fn download(url: &str, token: &str, file_name: &str) -> Result<(), String> {
-    let bytes = sync::api_bytes(url, token)
-        .await
-        .map_err(|e| e.to_string())?;
-    let array = js_sys::Uint8Array::from(bytes.as_slice());
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array))
-        .map_err(|e| format!("{e:?}"))?;
-    let href = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let link: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .dyn_into()
-        .map_err(|_| "not an anchor")?;
-    link.set_href(&href);
-    link.set_download(file_name);
-    link.click();
-    let _ = web_sys::Url::revoke_object_url(&href);
-    Ok(())
 }

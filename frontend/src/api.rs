@@ -1,0 +1,136 @@
+//! HTTP to the server: logging in and out, and JSON or files sent and
+//! fetched with the session's token. The sync engine and the office both
+//! call it; every failure comes back as an [`ApiError`] the user can read.
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use tongxin_shared::{
+    account::{LoginRequest, LoginResponse},
+    sync::{ErrorBody, UNSUPPORTED_PROTOCOL},
+};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// The server could not be reached: the normal state in the field.
+    #[error("offline: {0}")]
+    Offline(String),
+    /// The server answered with an error.
+    #[error("server refused ({status}): {message}")]
+    Server { status: u16, message: String },
+}
+
+impl ApiError {
+    pub fn is_offline(&self) -> bool {
+        matches!(self, ApiError::Offline(_))
+    }
+
+    /// The session expired or was revoked: the user must log in again.
+    pub fn needs_login(&self) -> bool {
+        matches!(self, ApiError::Server { status: 401, .. })
+    }
+
+    /// The server speaks a newer protocol: this app must be updated.
+    pub fn needs_update(&self) -> bool {
+        matches!(self, ApiError::Server { message, .. } if message.contains(UNSUPPORTED_PROTOCOL))
+    }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Logs in; needs the network.
+pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiError> {
+    let request = LoginRequest {
+        username: username.trim().to_owned(),
+        password: password.to_owned(),
+    };
+    let sent = Request::post("/api/auth/login")
+        .json(&request)
+        .map_err(|e| ApiError::Offline(e.to_string()))?
+        .send()
+        .await;
+    fetch_json(sent).await
+}
+
+/// Ends the session on the server, if it can be reached; the device forgets
+/// it either way.
+pub async fn logout(token: &str) {
+    let _ = Request::post("/api/auth/logout")
+        .header("Authorization", &bearer(token))
+        .send()
+        .await;
+}
+
+/// Fetches JSON from the API; anything else is an error in words.
+async fn fetch_json<T: DeserializeOwned>(
+    sent: Result<Response, gloo_net::Error>,
+) -> Result<T, ApiError> {
+    let response = sent.map_err(|e| ApiError::Offline(e.to_string()))?;
+    if response.ok() {
+        return response
+            .json()
+            .await
+            .map_err(|e| ApiError::Offline(e.to_string()));
+    }
+    let status = response.status();
+    // A server that is down behind the service worker or a proxy answers
+    // 5xx without our JSON body: that is "offline" to the user.
+    let message = match response.json::<ErrorBody>().await {
+        Ok(body) => body.error,
+        Err(_) if status >= 500 => return Err(ApiError::Offline(format!("HTTP {status}"))),
+        Err(_) => format!("HTTP {status}"),
+    };
+    Err(ApiError::Server { status, message })
+}
+
+/// A GET of a file (an export) with the session's token.
+pub async fn bytes(url: &str, token: &str) -> Result<Vec<u8>, ApiError> {
+    let response = Request::get(url)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|e| ApiError::Offline(e.to_string()))?;
+    if !response.ok() {
+        let status = response.status();
+        let message = match response.json::<ErrorBody>().await {
+            Ok(body) => body.error,
+            Err(_) => format!("HTTP {status}"),
+        };
+        return Err(ApiError::Server { status, message });
+    }
+    response
+        .binary()
+        .await
+        .map_err(|e| ApiError::Offline(e.to_string()))
+}
+
+/// A POST, PUT or PATCH of JSON with the session's token.
+pub async fn send<B: serde::Serialize, T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    token: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let request = match method {
+        "PUT" => Request::put(url),
+        "PATCH" => Request::patch(url),
+        _ => Request::post(url),
+    };
+    let sent = request
+        .header("Authorization", &bearer(token))
+        .json(body)
+        .map_err(|e| ApiError::Offline(e.to_string()))?
+        .send()
+        .await;
+    fetch_json(sent).await
+}
+
+/// A GET with the session's token.
+pub async fn get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, ApiError> {
+    let sent = Request::get(url)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await;
+    fetch_json(sent).await
+}

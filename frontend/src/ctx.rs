@@ -1,0 +1,125 @@
+//! The context every page reads: the store, the session, the sync status
+//! and a way to ask for a sync round soon. The shell provides it once;
+//! pages take it with `expect_context::<Ctx>()`.
+
+use chrono::NaiveDate;
+use futures::channel::mpsc;
+use leptos::{prelude::*, task::spawn_local};
+use tongxin_shared::{
+    Activity,
+    account::{LoginResponse, Role},
+};
+
+use crate::store::Store;
+
+/// What the sync loop tells the UI. Every field is a signal, so the status
+/// bar and lists update wherever they are shown.
+#[derive(Clone, Copy)]
+pub struct SyncStatus {
+    /// The last sync round reached the server.
+    pub online: RwSignal<bool>,
+    /// Records the server does not hold as this device does: waiting to be
+    /// pushed, or refused by the server.
+    pub pending: RwSignal<u32>,
+    /// Of those, the ones the server refused.
+    pub rejected: RwSignal<u32>,
+    pub last_error: RwSignal<Option<String>>,
+    /// Local time of the last sync round that reached the server.
+    pub last_sync: RwSignal<Option<String>>,
+    /// Bumped whenever local data changed, so lists reload.
+    pub revision: RwSignal<u64>,
+    /// A new release is installed and waiting for the user's reload.
+    pub update_ready: RwSignal<bool>,
+}
+
+/// Shared by every component through context.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx {
+    store: StoredValue<Store, LocalStorage>,
+    kick: StoredValue<mpsc::UnboundedSender<()>, LocalStorage>,
+    pub(crate) status: SyncStatus,
+    /// The record the form is editing; `None` while it records a new one.
+    pub(crate) editing: RwSignal<Option<Activity>>,
+    /// The login this device keeps; `None` shows the login screen.
+    pub(crate) session: RwSignal<Option<LoginResponse>>,
+    /// The server refused the session (expired or revoked): ask for the
+    /// password again, keep everything else working.
+    pub(crate) relogin: RwSignal<bool>,
+}
+
+impl Ctx {
+    /// The context of a shell whose sync loop listens on `kick`.
+    pub(crate) fn new(
+        store: Store,
+        kick: mpsc::UnboundedSender<()>,
+        status: SyncStatus,
+        session: Option<LoginResponse>,
+    ) -> Ctx {
+        Ctx {
+            store: StoredValue::new_local(store),
+            kick: StoredValue::new_local(kick),
+            status,
+            editing: RwSignal::new(None),
+            session: RwSignal::new(session),
+            relogin: RwSignal::new(false),
+        }
+    }
+
+    pub(crate) fn store(&self) -> Store {
+        self.store.get_value()
+    }
+
+    /// Asks the sync loop to run now rather than at its next tick.
+    pub(crate) fn sync_soon(&self) {
+        let _ = self.kick.get_value().unbounded_send(());
+    }
+
+    /// Tells lists that local data changed.
+    pub(crate) fn changed(&self) {
+        self.status.revision.update(|r| *r += 1);
+    }
+
+    /// After a record was saved (or a refused change discarded) on the
+    /// device: the unsynced count shows it, lists reload, and a sync round
+    /// starts soon.
+    pub(crate) fn saved_locally(&self) {
+        let ctx = *self;
+        spawn_local(async move {
+            ctx.recount().await;
+            ctx.changed();
+        });
+        self.sync_soon();
+    }
+
+    /// Reads the unsynced and refused counts the status bar shows.
+    pub(crate) async fn recount(&self) {
+        let store = self.store();
+        if let Ok(pending) = store.pending_count().await {
+            self.status.pending.set(pending);
+        }
+        if let Ok(rejected) = store.rejected_count().await {
+            self.status.rejected.set(rejected);
+        }
+    }
+
+    pub(crate) fn role(&self) -> Option<Role> {
+        self.session.with(|s| s.as_ref().map(|s| s.user.role))
+    }
+
+    pub(crate) fn token(&self) -> String {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            .unwrap_or_default()
+    }
+}
+
+/// Today in the device's own time zone.
+pub(crate) fn today() -> NaiveDate {
+    let now = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}

@@ -1,0 +1,8 @@
+//! The volunteer's page: the activity form above the records kept on this
+//! device. The two share only the record being edited (`Ctx::editing`).
+
+mod form;
+mod records;
+
+pub use form::ActivityForm;
+pub use records::MyRecords;
