@@ -56,9 +56,6 @@ pub fn LoginForm() -> impl IntoView {
                     "{} ({message})",
                     t_string!(i18n, too_many_attempts)
                 )),
-                Err(api::ApiError::Server { status: 403, .. }) => {
-                    Err(t_string!(i18n, account_disabled).to_owned())
-                }
                 Err(api::ApiError::Server { status: 401, .. }) => {
                     Err(t_string!(i18n, wrong_credentials).to_owned())
                 }
