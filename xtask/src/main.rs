@@ -119,7 +119,9 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
     println!("    volunteer   volunteer at 先锋社区 and 红石榴工作站 (塔子湖街道)");
     println!("    volunteer2  volunteer at 尚荣社区 (后湖街道)");
     println!("    organiser   livestream organiser: sessions, products, sales (the 7th session)");
-    println!("  Real accounts: target/release/tongxin-server user add NAME --role admin");
+    // The binary this command just built, run from the project root where
+    // the database is.
+    println!("  Real accounts: target/debug/tongxin-server user add NAME --role admin");
     println!("  Ctrl-C stops the server.");
     println!();
     let status = Command::new(root.join("target/debug/tongxin-server"))
