@@ -13,7 +13,11 @@
 //!
 //! Prints the figures and writes them to `target/bench/admin.json`.
 
+mod common;
+
 use std::time::{Duration, Instant};
+
+use common::{peak_rss, reset_peak_rss};
 
 use serde_json::json;
 use sqlx::Connection;
@@ -56,21 +60,6 @@ where
     }
     times.sort();
     (percentile(&times, 0.5), percentile(&times, 0.99))
-}
-
-/// The process's peak resident memory so far, in bytes (Linux).
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
-}
-
-/// Starts the peak-memory count afresh (Linux: writing 5 to clear_refs).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// Where a run's data lives: a SQLite file in a folder of its own, or a

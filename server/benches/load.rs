@@ -13,7 +13,11 @@
 //!
 //! Prints the figures and writes them to `target/bench/load.json`.
 
+mod common;
+
 use std::time::{Duration, Instant};
+
+use common::{peak_rss, reset_peak_rss};
 
 use rust_xlsxwriter::Workbook;
 use serde_json::{Value, json};
@@ -39,19 +43,6 @@ fn ms(sorted: &[Duration], p: f64) -> f64 {
 fn p50_p99(mut times: Vec<Duration>) -> Value {
     times.sort();
     json!({ "p50_ms": ms(&times, 0.5), "p99_ms": ms(&times, 0.99), "runs": times.len() })
-}
-
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
-}
-
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 async fn add_user(db: &Db, username: &str, role: Role, stations: &[&str]) {
@@ -80,20 +71,22 @@ async fn token(client: &reqwest::Client, base: &str, username: &str) -> String {
     body["token"].as_str().unwrap().to_owned()
 }
 
+/// A client whose connections come from `ip` (a loopback address of its
+/// own): another person, as the server's per-address limits see it.
+fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
 /// The other user's login and push latencies, `RUNS` of each. Every login
 /// comes from its own loopback address, as other people's would, so the
 /// per-address login limit does not count them together.
 async fn other_user(base: &str, other_token: &str) -> (Value, Value) {
     let mut logins = Vec::new();
     for n in 0..RUNS {
-        let client = reqwest::Client::builder()
-            .local_address(
-                format!("127.0.1.{}", n + 1)
-                    .parse::<std::net::IpAddr>()
-                    .unwrap(),
-            )
-            .build()
-            .unwrap();
+        let client = client_from(&format!("127.0.1.{}", n + 1));
         client
             .get(format!("{base}/api/health"))
             .send()
@@ -233,14 +226,7 @@ async fn main() {
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     for n in 0..RUNS {
-        let client = reqwest::Client::builder()
-            .local_address(
-                format!("127.0.2.{}", n + 1)
-                    .parse::<std::net::IpAddr>()
-                    .unwrap(),
-            )
-            .build()
-            .unwrap();
+        let client = client_from(&format!("127.0.2.{}", n + 1));
         // The connection is opened first, so neither name pays for it;
         // the order alternates.
         client
