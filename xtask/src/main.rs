@@ -280,12 +280,7 @@ fn chaos(root: &Path, args: &[String]) -> Result<()> {
     if let Some(seed) = replay {
         (seeds, first) = (1, seed);
     }
-    let backends: &[&str] = match backend.as_str() {
-        "sqlite" => &["sqlite"],
-        "postgres" => &["postgres"],
-        "both" => &["sqlite", "postgres"],
-        other => bail!("--backend is sqlite, postgres or both, not {other:?}"),
-    };
+    let backends = backends(&backend)?;
     let postgres = postgres::ensure_server(root)?;
     let seconds = (minutes * 60.0 / seeds.max(1) as f64).max(1.0).to_string();
     let (seeds, first) = (seeds.to_string(), first.to_string());
@@ -318,6 +313,16 @@ fn chaos(root: &Path, args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The databases `--backend` names, for `chaos` and `fuzz`.
+fn backends(name: &str) -> Result<&'static [&'static str]> {
+    Ok(match name {
+        "sqlite" => &["sqlite"],
+        "postgres" => &["postgres"],
+        "both" => &["sqlite", "postgres"],
+        other => bail!("--backend is sqlite, postgres or both, not {other:?}"),
+    })
+}
+
 fn fuzz(root: &Path, args: &[String]) -> Result<()> {
     let (mut cases, mut backend, mut seed) = ("20000".to_owned(), "both".to_owned(), None);
     let mut rest = args.iter();
@@ -332,12 +337,7 @@ fn fuzz(root: &Path, args: &[String]) -> Result<()> {
             _ => bail!("unknown flag {flag:?}\n{USAGE}"),
         }
     }
-    let backends: &[&str] = match backend.as_str() {
-        "sqlite" => &["sqlite"],
-        "postgres" => &["postgres"],
-        "both" => &["sqlite", "postgres"],
-        other => bail!("--backend is sqlite, postgres or both, not {other:?}"),
-    };
+    let backends = backends(&backend)?;
     let postgres = postgres::ensure_server(root)?;
     for backend in backends {
         step(&format!(

@@ -233,8 +233,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, login_limit: LoginLimi
         router = router.fallback_service(app_files(dir));
     }
     router
-        .layer(axum::middleware::from_fn(api_answers))
-        .layer(axum::middleware::from_fn(app_file_answers))
+        .layer(axum::middleware::from_fn(answers))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -285,46 +284,37 @@ fn app_files(dir: &Path) -> axum::routing::MethodRouter {
     })
 }
 
-/// What every answer outside the API has: `Vary: Accept-Encoding` (the
-/// same path is sent br, gz or plain) and `Cache-Control: no-cache`, so a
-/// browser asks again (a 304 when nothing changed) and a new release is
-/// seen; the service worker keeps the app for offline use.
-async fn app_file_answers(
+/// What every answer has, beside the security headers:
+/// - a request with too many or too large headers is refused (431, JSON);
+/// - an API answer: `Cache-Control: no-store`, as it carries a user's
+///   records, accounts or figures; and, when it is an error, the JSON
+///   `{"error": …}` body, also for those made below the handlers (a wrong
+///   method's 405, the timeout's 408, a body limit's 413), which come
+///   empty;
+/// - any other answer (the app's files): `Cache-Control: no-cache`, so a
+///   browser asks again (a 304 when nothing changed) and a new release is
+///   seen, the service worker keeping the app for offline use; and
+///   `Vary: Accept-Encoding`, as one path is sent br, gz or plain.
+async fn answers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let is_api = request.uri().path().starts_with("/api/");
-    let mut response = next.run(request).await;
-    if !is_api {
-        let headers = response.headers_mut();
-        headers
-            .entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("no-cache"));
-        if !headers.contains_key(header::VARY) {
-            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
-    }
-    response
-}
-
-/// What every API answer has: `Cache-Control: no-store`, as it carries a
-/// user's records, accounts or figures; and, when it is an error, the JSON
-/// `{"error": …}` body, also for those made below the handlers (a wrong
-/// method's 405, the timeout's 408, a body limit's 413), which come empty.
-async fn api_answers(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let is_api = request.uri().path().starts_with("/api/");
     if let Some(refusal) = headers_too_large(request.headers()) {
         return refusal.into_response();
     }
+    let is_api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
+    let headers = response.headers_mut();
     if !is_api {
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-cache"));
+        headers
+            .entry(header::VARY)
+            .or_insert(HeaderValue::from_static("accept-encoding"));
         return response;
     }
-    response
-        .headers_mut()
+    headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     let status = response.status();
