@@ -1,7 +1,8 @@
-//! The shell: the language provider, the router (each page behind the
-//! roles that may open it), the status bar, and the sync loop that fills
-//! the status every page reads. It routes to `pages` and `office`; nothing
-//! imports it but `lib.rs`.
+//! The phone bundle's shell: the language provider, the router (each page
+//! behind the roles that may open it), the status bar, and the sync loop
+//! that fills the status every page reads. It routes to `pages`; the
+//! office's pages (`/admin`, `/manage`) are the other bundle's, reached by
+//! a full page load. Nothing imports the shell but `lib.rs`.
 
 use futures::{FutureExt, StreamExt, channel::mpsc};
 use leptos::{prelude::*, task::spawn_local};
@@ -12,19 +13,16 @@ use leptos_router::{
 use tongxin_shared::account::{LoginResponse, Role};
 
 use crate::{
-    api,
     ctx::{Ctx, SyncStatus},
     i18n::{self, t, t_string, use_i18n},
     lock,
-    office::{AdminPage, ManagePage},
     pages::{
-        login::LoginForm,
         room::LivestreamRoom,
         volunteer::{ActivityForm, MyRecords},
     },
     store::Store,
     sync,
-    ui::LanguagePicker,
+    ui::{ForRoles, LanguagePicker, LogOutButton, LoginForm},
     update,
 };
 
@@ -39,20 +37,10 @@ fn clock_time() -> String {
     )
 }
 
-/// Chinese unless the user chose English on this device; the choice is
-/// remembered for a year in a cookie.
-fn remembered_language() -> leptos_i18n::context::CookieOptions<i18n::Locale> {
-    const YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
-    leptos_i18n::context::CookieOptions::<i18n::Locale>::default()
-        .default_value(Some(i18n::Locale::zh))
-        .max_age(YEAR_MS)
-        .path("/")
-}
-
 #[component]
 pub fn StoreUnavailable(error: String) -> impl IntoView {
     view! {
-        <i18n::I18nContextProvider cookie_options=remembered_language()>
+        <i18n::I18nContextProvider cookie_options=i18n::remembered_language()>
             <StoreError error=error.clone()/>
         </i18n::I18nContextProvider>
     }
@@ -69,7 +57,7 @@ pub fn App(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     // The store is not `Send`; the provider's children must be.
     let store = StoredValue::new_local(store);
     view! {
-        <i18n::I18nContextProvider cookie_options=remembered_language()>
+        <i18n::I18nContextProvider cookie_options=i18n::remembered_language()>
             <Shell store=store.get_value() session=session.clone()/>
         </i18n::I18nContextProvider>
     }
@@ -111,12 +99,6 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                     </Show>
                     <Routes fallback=|| view! { <HomePage/> }>
                         <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/admin") view=|| view! {
-                            <ForRoles roles=ADMINS><AdminPage/></ForRoles>
-                        }/>
-                        <Route path=path!("/manage") view=|| view! {
-                            <ForRoles roles=ADMINS><ManagePage/></ForRoles>
-                        }/>
                         <Route path=path!("/room") view=|| view! {
                             <ForRoles roles=ROOM><LivestreamRoom/></ForRoles>
                         }/>
@@ -127,34 +109,8 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     }
 }
 
-/// Who may open the admin's pages.
-const ADMINS: &[Role] = &[Role::Admin];
 /// Who may open the livestream room.
 const ROOM: &[Role] = &[Role::Organiser, Role::Admin];
-
-/// A page only some roles use. Anyone else who reaches it (by typing its
-/// address: the nav does not offer it) gets a short message and a way
-/// home, never forms whose changes the server would refuse. The page is
-/// built once: a session renewed under it changes no role and rebuilds
-/// nothing.
-#[component]
-fn ForRoles(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
-    let i18n = use_i18n();
-    let ctx = expect_context::<Ctx>();
-    let role = Memo::new(move |_| ctx.role());
-    let allowed = move || role.get().is_some_and(|r| roles.contains(&r));
-    let refused = move || {
-        view! {
-            <section class="not-for-role" id="not-for-role">
-                <p role="alert">
-                    {move || role.get().map(|r| i18n::not_for_your_role(i18n.get_locale(), r))}
-                </p>
-                <p class="back-home"><A href="/">{t!(i18n, back_home)}</A></p>
-            </section>
-        }
-    };
-    view! { <Show when=allowed fallback=refused>{children()}</Show> }
-}
 
 /// How long after a local save the sync waits for more saves.
 const DEBOUNCE_MS: u32 = 300;
@@ -246,46 +202,21 @@ fn StatusBar() -> impl IntoView {
         ctx.session
             .with(|s| s.as_ref().map(|s| s.user.display_name.clone()))
     };
-    let log_out = move |_| {
-        let pending = status.pending.get_untracked();
-        if pending > 0 {
-            let confirmed = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message(&i18n::logout_with_pending(
-                        i18n.get_locale_untracked(),
-                        pending,
-                    ))
-                    .ok()
-                })
-                .unwrap_or(false);
-            if !confirmed {
-                return;
-            }
-        }
-        let token = ctx.token();
-        let store = ctx.store();
-        spawn_local(async move {
-            api::logout(&token).await;
-            // Only the login is forgotten; every record stays.
-            let _ = store.log_out().await;
-            ctx.relogin.set(false);
-            ctx.session.set(None);
-        });
-    };
     view! {
         <header class="status-bar">
             <span class="brand">{t!(i18n, app_name)}</span>
             <nav>
                 <A href="/">{t!(i18n, nav_records)}</A>
                 <Show when=move || ctx.role() == Some(Role::Admin)>
-                    <A href="/admin">{t!(i18n, nav_admin)}</A>
-                    <A href="/manage">{t!(i18n, manage_title)}</A>
+                    // The office is a bundle of its own: a full page load.
+                    <a href="/admin" rel="external">{t!(i18n, nav_admin)}</a>
+                    <a href="/manage" rel="external">{t!(i18n, manage_title)}</a>
                     <A href="/room">{t!(i18n, nav_room)}</A>
                 </Show>
             </nav>
             <span class="user" id="user-name" translate="no">{user_name}</span>
             <LanguagePicker/>
-            <button type="button" class="log-out" on:click=log_out>{t!(i18n, log_out)}</button>
+            <LogOutButton/>
             <span
                 id="connection"
                 class="connection"

@@ -1,37 +1,31 @@
-//! The Tongxin field app: a Leptos (client-side rendered) WebAssembly app
-//! that keeps every record in IndexedDB and works with no network at all.
+//! The Tongxin field app, the phone's bundle: a Leptos (client-side
+//! rendered) WebAssembly app that keeps every record in IndexedDB and works
+//! with no network at all. The admin's office is another bundle
+//! (`tongxin-office`), fetched only when an office page opens; what both
+//! use is in `tongxin-web-common`.
 //!
 //! Built and served by `cargo xtask run`; see ARCHITECTURE.md for the map.
 //! - [`app`]: the shell: router, layout, the status bar, the sync loop.
-//! - [`ctx`]: the context every page reads (store, session, sync status).
 //! - [`pages`]: the login, the volunteer's page, and the organisers' room
 //!   (sessions, products, regions, sale lines, totals), from the records
 //!   on the device.
-//! - [`office`]: the admin's pages: figures, breakdowns, charts, exports,
-//!   and the accounts, stations and categories.
-//! - [`ui`]: widgets more than one page uses.
-//! - [`store`]: IndexedDB (records, outbox, cursor, reference data); the
-//!   only code that touches it.
 //! - [`sync`]: the sync engine: pushes the outbox and pulls changes.
-//! - [`api`]: HTTP to the server, for the sync engine and the office.
 //! - [`lock`]: Web Locks, so two tabs never sync at once.
-//! - [`i18n`]: every visible string.
 //! - [`update`]: the service worker, and telling the user of a new release.
+//! - from the common crate: [`ctx`] (the context every page reads),
+//!   [`ui`] (shared widgets), [`store`] (IndexedDB), [`api`] (HTTP) and
+//!   [`i18n`] (every visible string).
 //!
-//! Imports point down: `app` routes to `pages` and `office`, which use
-//! `ctx`, `ui`, `store`, `api` and `i18n` and never each other.
+//! Imports point down: `app` routes to `pages`, which use `ctx`, `ui`,
+//! `store`, `api` and `i18n` and never each other.
 
-pub mod api;
 pub mod app;
-pub mod ctx;
-pub mod i18n;
 pub mod lock;
-pub mod office;
 pub mod pages;
-pub mod store;
 pub mod sync;
-pub mod ui;
 pub mod update;
+
+pub use tongxin_web_common::{api, ctx, i18n, store, ui};
 
 use wasm_bindgen::prelude::*;
 

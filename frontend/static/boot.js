@@ -23,8 +23,17 @@ new MutationObserver((changes, observer) => {
   }
 }).observe(document.body, { childList: true });
 
-import("/pkg/tongxin_frontend.js")
-  .then((app) => app.default({ module_or_path: "/pkg/tongxin_frontend_bg.wasm" }))
+// Two bundles: the admin's office (its own pages) and the phone's, which
+// is everything else. `cargo xtask` writes their hashed file names here.
+const office = /^\/(admin|manage)(\/|$)/.test(location.pathname);
+const bundle = office
+  ? { js: "TONGXIN_OFFICE_JS", wasm: "TONGXIN_OFFICE_WASM" }
+  : { js: "TONGXIN_FRONTEND_JS", wasm: "TONGXIN_FRONTEND_WASM" };
+// The wasm is fetched at once, beside its JS glue, not after it.
+const wasm = fetch(bundle.wasm);
+
+import(bundle.js)
+  .then((app) => app.default({ module_or_path: wasm }))
   .catch((error) => {
     console.error("the app could not start", error);
     if (boot) {

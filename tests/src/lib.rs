@@ -42,6 +42,26 @@ pub fn built_app() -> PathBuf {
     env_path("TONGXIN_DIST", || workspace_root().join("target/dist"))
 }
 
+/// The URL path of a built asset, `/assets/<stem>-<hash>.<ext>`: the
+/// build names each by a hash of its content, so tests look it up.
+pub fn built_asset(stem: &str, ext: &str) -> Result<String> {
+    let assets = built_app().join("assets");
+    for entry in std::fs::read_dir(&assets)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let Some(hash) = name
+            .strip_prefix(stem)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|rest| rest.strip_suffix(&format!(".{ext}")))
+        else {
+            continue;
+        };
+        if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(format!("/assets/{name}"));
+        }
+    }
+    bail!("no {stem}-<hash>.{ext} in {}", assets.display())
+}
+
 /// A `tongxin-server` process with demo data, on a port of its own.
 pub struct TestServer {
     child: Child,
@@ -475,6 +495,18 @@ impl Browser {
             Err(error) if error.is_no_such_element() => Ok(None),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Where this Chromium takes DevTools Protocol connections of its own
+    /// (`host:port`, as chromedriver reports it), for a benchmark that
+    /// listens to every target's network events, service workers' too.
+    pub fn debugger_address(&self) -> Result<String> {
+        self.client
+            .capabilities()
+            .and_then(|c| c.get("goog:chromeOptions"))
+            .and_then(|options| options["debuggerAddress"].as_str())
+            .map(str::to_owned)
+            .context("chromedriver reported no debuggerAddress")
     }
 
     pub async fn close(mut self) -> Result<()> {

@@ -15,15 +15,21 @@ async fn the_wasm_comes_brotli_compressed_an_unknown_file_is_404_and_every_answe
     let data = tempfile::tempdir()?;
     let server = TestServer::start(&data.path().join("shell.sqlite"), None)?;
     let client = reqwest::Client::new();
+    let phone_wasm = tongxin_tests::built_asset("tongxin_frontend_bg", "wasm")?;
 
     let wasm = client
-        .get(server.url("/pkg/tongxin_frontend_bg.wasm"))
+        .get(server.url(&phone_wasm))
         .header("accept-encoding", "br, gzip")
         .send()
         .await?;
     assert_eq!(wasm.status(), StatusCode::OK);
     assert_eq!(wasm.headers()["content-encoding"], "br");
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    // Its name changes with its content: kept for a year.
+    assert_eq!(
+        wasm.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     assert!(
         wasm.headers()["vary"]
             .to_str()?
@@ -32,37 +38,46 @@ async fn the_wasm_comes_brotli_compressed_an_unknown_file_is_404_and_every_answe
     );
     let sent = wasm.bytes().await?.len();
     let raw =
-        std::fs::metadata(tongxin_tests::built_app().join("pkg/tongxin_frontend_bg.wasm"))?.len();
+        std::fs::metadata(tongxin_tests::built_app().join(phone_wasm.trim_start_matches('/')))?
+            .len();
     assert!((sent as u64) * 2 < raw, "{sent} B sent for {raw} B");
 
     // A browser that takes only gzip gets gzip; one that takes neither,
     // the file itself.
     let gzip = client
-        .get(server.url("/pkg/tongxin_frontend.js"))
+        .get(server.url(&tongxin_tests::built_asset("tongxin_frontend", "js")?))
         .header("accept-encoding", "gzip")
         .send()
         .await?;
     assert_eq!(gzip.headers()["content-encoding"], "gzip");
     let plain = client
-        .get(server.url("/style.css"))
+        .get(server.url(&tongxin_tests::built_asset("style", "css")?))
         .header("accept-encoding", "identity")
         .send()
         .await?;
     assert!(plain.headers().get("content-encoding").is_none());
 
-    // A file that is not there is 404; a page of the app is index.html.
-    for missing in ["/pkg/nothing.wasm", "/robots.txt", "/icons/none.png"] {
+    // A file that is not there is 404 (and not kept); a page of the app
+    // is index.html.
+    for missing in [
+        "/assets/nothing-0123456789abcdef.wasm",
+        "/pkg/tongxin_frontend_bg.wasm",
+        "/robots.txt",
+        "/icons/none.png",
+    ] {
         let response = client.get(server.url(missing)).send().await?;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{missing}");
     }
+    let boot = tongxin_tests::built_asset("boot", "js")?;
     for page in ["/", "/admin", "/room", "/manage", "/some/page"] {
         let response = client.get(server.url(page)).send().await?;
         assert_eq!(response.status(), StatusCode::OK, "{page}");
-        assert!(response.text().await?.contains("boot.js"), "{page}");
+        assert!(response.text().await?.contains(&boot), "{page}");
     }
 
     // The headers, on pages, files and the API alike.
-    for path in ["/", "/boot.js", "/sw.js", "/api/health", "/api/nothing"] {
+    for path in ["/", &boot, "/sw.js", "/api/health", "/api/nothing"] {
         let response = client.get(server.url(path)).send().await?;
         let headers = response.headers();
         assert_eq!(
@@ -73,7 +88,12 @@ async fn the_wasm_comes_brotli_compressed_an_unknown_file_is_404_and_every_answe
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
-        if !path.starts_with("/api/") {
+        if path == boot {
+            assert_eq!(
+                headers["cache-control"],
+                "public, max-age=31536000, immutable"
+            );
+        } else if !path.starts_with("/api/") {
             assert_eq!(headers["cache-control"], "no-cache", "{path}");
         }
     }
@@ -165,14 +185,12 @@ async fn a_page_whose_app_cannot_load_says_so_instead_of_staying_blank() -> Resu
     let data = tempfile::tempdir()?;
     let dist = data.path().join("dist");
     tongxin_tests::copy_dir(&tongxin_tests::built_app(), &dist)?;
-    for file in [
-        "tongxin_frontend_bg.wasm",
-        "tongxin_frontend_bg.wasm.br",
-        "tongxin_frontend_bg.wasm.gz",
-    ] {
-        let _ = std::fs::remove_file(dist.join("pkg").join(file));
+    let wasm = dist
+        .join(tongxin_tests::built_asset("tongxin_frontend_bg", "wasm")?.trim_start_matches('/'));
+    for suffix in ["br", "gz"] {
+        let _ = std::fs::remove_file(wasm.with_extension(format!("wasm.{suffix}")));
     }
-    std::fs::write(dist.join("pkg/tongxin_frontend_bg.wasm"), b"not wasm")?;
+    std::fs::write(&wasm, b"not wasm")?;
     let server = TestServer::start_serving(&data.path().join("broken.sqlite"), None, &dist)?;
     let phone = Browser::open(PHONE).await?;
     phone.client.goto(&server.url("/")).await?;
@@ -193,5 +211,64 @@ async fn a_page_whose_app_cannot_load_says_so_instead_of_staying_blank() -> Resu
     )
     .await?;
     phone.close().await?;
+    Ok(())
+}
+
+/// What the page fetched so far, by URL (the browser's resource timing).
+async fn fetched(browser: &Browser) -> Result<Vec<String>> {
+    let names = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map((e) => e.name)",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(names)?)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_phone_never_fetches_the_office_and_the_office_pages_fetch_only_theirs() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start(&data.path().join("bundles.sqlite"), None)?;
+
+    // A volunteer's and an organiser's pages, and a reload, on a phone.
+    let phone = Browser::open(PHONE).await?;
+    open(&phone, &server, "/", "#login-form").await?;
+    phone.log_in("organiser").await?;
+    for (path, ready) in [("/", "#session-form"), ("/room", "#session-form")] {
+        open(&phone, &server, path, ready).await?;
+        let names = fetched(&phone).await?;
+        assert!(
+            names
+                .iter()
+                .any(|n| n.contains("/assets/tongxin_frontend_bg-")),
+            "{path}: the phone's wasm is not among {names:?}"
+        );
+        assert!(
+            !names.iter().any(|n| n.contains("tongxin_office")),
+            "{path} fetched the office: {names:?}"
+        );
+    }
+    phone.close().await?;
+
+    // The admin's pages load the office and not the phone's wasm.
+    let desk = Browser::open(DESKTOP).await?;
+    open(&desk, &server, "/", "#login-form").await?;
+    desk.log_in("admin").await?;
+    for (path, ready) in [("/admin", "#admin-filter"), ("/manage", "#account-form")] {
+        open(&desk, &server, path, ready).await?;
+        let names = fetched(&desk).await?;
+        assert!(
+            names
+                .iter()
+                .any(|n| n.contains("/assets/tongxin_office_bg-")),
+            "{path}: {names:?}"
+        );
+        assert!(
+            !names.iter().any(|n| n.contains("tongxin_frontend_bg")),
+            "{path} fetched the phone's wasm: {names:?}"
+        );
+    }
+    desk.close().await?;
     Ok(())
 }

@@ -97,6 +97,24 @@ fn debian_wasm_toolchain() -> Result<WasmToolchain> {
     })
 }
 
+/// Debian's `wasm-opt` (binaryen), which shrinks the built bundles,
+/// installed when missing. It is binaryen 108, older than the wasm
+/// features rustc turns on by default: `.cargo/config.toml` turns
+/// reference types off for the wasm target so that it can read the build.
+pub fn wasm_opt() -> Result<PathBuf> {
+    let found = Command::new("wasm-opt")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        apt_install(
+            &["binaryen"],
+            "wasm-opt (binaryen) shrinks the app's wasm bundles",
+        )?;
+    }
+    Ok(PathBuf::from("wasm-opt"))
+}
+
 /// Debian's rustc ships no `rust-lld`; the rustup toolchain's one works.
 fn rust_lld() -> Result<PathBuf> {
     let out = Command::new("rustup")

@@ -1,10 +1,11 @@
 //! Building the front end and running its browser tests.
 
 use std::{
-    hash::{DefaultHasher, Hasher},
     path::{Path, PathBuf},
     process::Command,
 };
+
+use sha2::{Digest, Sha256};
 
 use anyhow::{Context, Result, bail};
 
@@ -13,13 +14,28 @@ use crate::{
     step,
 };
 
-const FRONTEND: &str = "tongxin-frontend";
-const WASM_FILE: &str = "tongxin_frontend.wasm";
+/// The phone's bundle: what every user's device runs, offline too.
+const PHONE: Bundle = Bundle {
+    package: "tongxin-frontend",
+    name: "tongxin_frontend",
+};
+/// The admin's office: fetched only when `/admin` or `/manage` opens.
+const OFFICE: Bundle = Bundle {
+    package: "tongxin-office",
+    name: "tongxin_office",
+};
+
+/// One wasm module of the app: a cdylib crate, bound by wasm-bindgen.
+struct Bundle {
+    package: &'static str,
+    /// The crate's name as a file name (`-` made `_`).
+    name: &'static str,
+}
 
 impl WasmToolchain {
     /// A cargo command for the wasm target with this toolchain's settings.
     fn command(&self, subcommand: &str) -> Command {
-        self.command_for(subcommand, FRONTEND)
+        self.command_for(subcommand, PHONE.package)
     }
 
     fn command_for(&self, subcommand: &str, package: &str) -> Command {
@@ -38,47 +54,111 @@ impl WasmToolchain {
     }
 }
 
-/// Builds the app in release mode (the small `web` profile), binds it with
-/// wasm-bindgen and lays out `target/dist/` as the server serves it.
+/// Builds both bundles in release mode (the small `web` profile), binds
+/// them with wasm-bindgen, shrinks them with `wasm-opt -Oz` and lays out
+/// `target/dist/` as the server serves it:
+/// - `assets/`: every file a page loads (the bundles' JS and wasm,
+///   `boot.js`, `style.css`), each named by a hash of its content, so the
+///   server lets browsers keep them for a year (a new release has new
+///   names);
+/// - `index.html` (naming the hashed `boot.js` and `style.css`), `sw.js`
+///   (its cache list names the phone's hashed files), the manifest and the
+///   icons, under their own names: browsers ask for these again.
 pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
     step(
-        "building the front end (release, wasm32); the first build also compiles std and takes a few minutes",
+        "building the front end's two bundles (release, wasm32); the first build also compiles std and takes a few minutes",
     );
     let status = toolchain
         .command("build")
-        .args(["--profile", "web"])
+        .args(["--package", OFFICE.package, "--profile", "web"])
         .status()?;
     if !status.success() {
         bail!("building the front end failed");
     }
-    let wasm = root
-        .join(&toolchain.target_dir)
-        .join("wasm32-unknown-unknown/web")
-        .join(WASM_FILE);
     let dist = root.join("target/dist");
     if dist.exists() {
         std::fs::remove_dir_all(&dist)?;
     }
-    step("binding the wasm (wasm-bindgen --target web)");
-    bind(&wasm, &dist.join("pkg"))?;
+    let assets = dist.join("assets");
+    std::fs::create_dir_all(&assets)?;
+    let built = root
+        .join(&toolchain.target_dir)
+        .join("wasm32-unknown-unknown/web");
+    let wasm_opt = crate::setup::wasm_opt()?;
+    let mut names = Vec::new();
+    for bundle in [PHONE, OFFICE] {
+        let bound = root.join("target/bound").join(bundle.name);
+        step(&format!(
+            "binding {} (wasm-bindgen) and shrinking it (wasm-opt -Oz)",
+            bundle.package
+        ));
+        bind(&built.join(format!("{}.wasm", bundle.name)), &bound)?;
+        let wasm = bound.join(format!("{}_bg.wasm", bundle.name));
+        shrink(&wasm_opt, &wasm)?;
+        let js = bound.join(format!("{}.js", bundle.name));
+        names.push((
+            format!("{}_JS", bundle.name.to_uppercase()),
+            hashed_copy(&js, &assets)?,
+        ));
+        names.push((
+            format!("{}_WASM", bundle.name.to_uppercase()),
+            hashed_copy(&wasm, &assets)?,
+        ));
+    }
     let static_dir = root.join("frontend/static");
-    let mut hasher = DefaultHasher::new();
-    for file in ["pkg/tongxin_frontend_bg.wasm", "pkg/tongxin_frontend.js"] {
-        hasher.write(&std::fs::read(dist.join(file))?);
-    }
+    let read = |file: &str| {
+        std::fs::read_to_string(static_dir.join(file))
+            .with_context(|| format!("cannot read frontend/static/{file}"))
+    };
+    // boot.js names the bundles it loads.
+    let boot = names.iter().fold(read("boot.js")?, |text, (key, name)| {
+        text.replace(key, name)
+    });
+    let boot_js = hashed_write(&assets, "boot", "js", boot.as_bytes())?;
+    let style_css = hashed_write(&assets, "style", "css", read("style.css")?.as_bytes())?;
+    let index = read("index.html")?
+        .replace("/boot.js", &boot_js)
+        .replace("/style.css", &style_css);
+    std::fs::write(dist.join("index.html"), index)?;
     std::fs::create_dir_all(dist.join("icons"))?;
-    for file in SHELL_FILES {
-        let bytes = std::fs::read(static_dir.join(file))
-            .with_context(|| format!("cannot read frontend/static/{file}"))?;
-        hasher.write(&bytes);
-        if file != "sw.js" {
-            std::fs::write(dist.join(file), bytes)?;
-        }
+    for file in [
+        "manifest.webmanifest",
+        "icons/icon-192.png",
+        "icons/icon-512.png",
+    ] {
+        std::fs::copy(static_dir.join(file), dist.join(file))
+            .with_context(|| format!("cannot copy frontend/static/{file}"))?;
     }
+    // The service worker keeps what the phone's pages load, so the app
+    // opens with no network; the office is online only and not kept.
+    let phone = |key: &str| {
+        names
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default()
+    };
+    let shell = [
+        "/".to_owned(),
+        boot_js,
+        style_css,
+        "/manifest.webmanifest".to_owned(),
+        "/icons/icon-192.png".to_owned(),
+        "/icons/icon-512.png".to_owned(),
+        phone("TONGXIN_FRONTEND_JS"),
+        phone("TONGXIN_FRONTEND_WASM"),
+    ];
     // A new build is a new service-worker cache: browsers notice the
     // changed sw.js, install the new shell and drop the old one.
-    let version = format!("{:016x}", hasher.finish());
-    let sw = std::fs::read_to_string(static_dir.join("sw.js"))?.replace("BUILD_VERSION", &version);
+    let mut hasher = Sha256::new();
+    for file in &shell[1..] {
+        hasher.update(std::fs::read(dist.join(file.trim_start_matches('/')))?);
+    }
+    hasher.update(std::fs::read(dist.join("index.html"))?);
+    let version = hex16(&hasher.finalize());
+    let sw = read("sw.js")?
+        .replace("BUILD_VERSION", &version)
+        .replace("BUILD_SHELL", &serde_json::to_string(&shell)?);
     std::fs::write(dist.join("sw.js"), sw)?;
     step("compressing the front end's files (.br and .gz beside each)");
     precompress(&dist)?;
@@ -87,6 +167,56 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
         dist.display()
     ));
     Ok(dist)
+}
+
+/// `wasm-opt -Oz` over `wasm`, in place.
+fn shrink(wasm_opt: &Path, wasm: &Path) -> Result<()> {
+    let status = Command::new(wasm_opt)
+        .arg("-Oz")
+        // What rustc's wasm32 target enables besides reference types,
+        // which the build turns off (see `setup::wasm_opt`).
+        .args([
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-multivalue",
+        ])
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm)
+        .status()
+        .context("cannot run wasm-opt")?;
+    if !status.success() {
+        bail!("wasm-opt failed on {}", wasm.display());
+    }
+    Ok(())
+}
+
+/// Copies `file` into `dir` as `<stem>-<hash>.<ext>`; returns its URL path.
+fn hashed_copy(file: &Path, dir: &Path) -> Result<String> {
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .context("a built file without a name")?;
+    let ext = file
+        .extension()
+        .and_then(|s| s.to_str())
+        .context("a built file without an extension")?;
+    hashed_write(dir, stem, ext, &std::fs::read(file)?)
+}
+
+/// Writes `bytes` into `dir` as `<stem>-<hash>.<ext>`, the hash being of
+/// the bytes; returns its URL path under `/assets/`.
+fn hashed_write(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<String> {
+    let name = format!("{stem}-{}.{ext}", hex16(&Sha256::digest(bytes)));
+    std::fs::write(dir.join(&name), bytes)?;
+    Ok(format!("/assets/{name}"))
+}
+
+/// The first 8 bytes of a digest in hex: enough to tell releases apart.
+fn hex16(digest: &[u8]) -> String {
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Writes `<file>.br` (brotli, quality 11) and `<file>.gz` (gzip, best)
@@ -158,8 +288,8 @@ fn bind(wasm: &Path, out: &Path) -> Result<()> {
 }
 
 /// Builds the plain Leptos counter (`frontend/counter`) with the app's
-/// release profile and binds it the same way, into `target/counter-dist/`:
-/// the baseline of the size benchmark. Returns its wasm and JS files.
+/// release profile, binds and shrinks it the same way, into
+/// `target/counter-dist/`: the baseline of the size benchmark. Returns its wasm and JS files.
 pub fn build_counter_baseline(root: &Path, toolchain: &WasmToolchain) -> Result<[PathBuf; 2]> {
     step("building the plain Leptos counter with the same profile (size baseline)");
     let status = toolchain
@@ -174,23 +304,15 @@ pub fn build_counter_baseline(root: &Path, toolchain: &WasmToolchain) -> Result<
         .join("wasm32-unknown-unknown/web/tongxin_counter_baseline.wasm");
     let out = root.join("target/counter-dist");
     bind(&wasm, &out)?;
+    shrink(
+        &crate::setup::wasm_opt()?,
+        &out.join("tongxin_counter_baseline_bg.wasm"),
+    )?;
     Ok([
         out.join("tongxin_counter_baseline_bg.wasm"),
         out.join("tongxin_counter_baseline.js"),
     ])
 }
-
-/// The app shell's files besides the wasm and its JS, as laid out in
-/// `frontend/static/`. `sw.js` caches the same list.
-const SHELL_FILES: [&str; 7] = [
-    "index.html",
-    "boot.js",
-    "style.css",
-    "sw.js",
-    "manifest.webmanifest",
-    "icons/icon-192.png",
-    "icons/icon-512.png",
-];
 
 /// `wasm-bindgen-test` tests of the front end, in headless Chromium.
 pub fn browser_tests(root: &Path, toolchain: &WasmToolchain, browser: &Browser) -> Result<()> {

@@ -2,6 +2,5 @@
 //! the context and calls the store or the API; it never imports another
 //! page or the shell (`app.rs` routes between them).
 
-pub mod login;
 pub mod room;
 pub mod volunteer;

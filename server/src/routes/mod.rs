@@ -291,10 +291,13 @@ fn app_files(dir: &Path) -> axum::routing::MethodRouter {
 ///   `{"error": …}` body, also for those made below the handlers (a wrong
 ///   method's 405, the timeout's 408, a body limit's 413), which come
 ///   empty;
-/// - any other answer (the app's files): `Cache-Control: no-cache`, so a
-///   browser asks again (a 304 when nothing changed) and a new release is
-///   seen, the service worker keeping the app for offline use; and
-///   `Vary: Accept-Encoding`, as one path is sent br, gz or plain.
+/// - any other answer (the app's files): under `/assets/`, whose names
+///   carry a hash of their content, `Cache-Control: public,
+///   max-age=31536000, immutable`; the rest (`index.html`, `sw.js`, the
+///   manifest, the icons) `no-cache`, so a browser asks again (a 304 when
+///   nothing changed) and a new release is seen, the service worker
+///   keeping the app for offline use; and `Vary: Accept-Encoding`, as one
+///   path is sent br, gz or plain.
 async fn answers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -302,13 +305,22 @@ async fn answers(
     if let Some(refusal) = headers_too_large(request.headers()) {
         return refusal.into_response();
     }
-    let is_api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path();
+    let is_api = path.starts_with("/api/");
+    let is_asset = path.starts_with("/assets/");
     let mut response = next.run(request).await;
+    let found = response.status().is_success();
     let headers = response.headers_mut();
     if !is_api {
+        // A hashed asset never changes under its name: kept for a year.
+        let cache = if is_asset && found {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
         headers
             .entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("no-cache"));
+            .or_insert(HeaderValue::from_static(cache));
         headers
             .entry(header::VARY)
             .or_insert(HeaderValue::from_static("accept-encoding"));

@@ -22,6 +22,16 @@ use tongxin_shared::{
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub use self::i18n::*;
 
+/// Chinese unless the user chose English on this device; the choice is
+/// remembered for a year in a cookie, which both bundles read.
+pub fn remembered_language() -> leptos_i18n::context::CookieOptions<Locale> {
+    const YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+    leptos_i18n::context::CookieOptions::<Locale>::default()
+        .default_value(Some(Locale::zh))
+        .max_age(YEAR_MS)
+        .path("/")
+}
+
 /// The BCP 47 tag `Intl` formats with.
 fn tag(locale: Locale) -> &'static str {
     match locale {

@@ -34,22 +34,22 @@ pub struct SyncStatus {
 
 /// Shared by every component through context.
 #[derive(Clone, Copy)]
-pub(crate) struct Ctx {
+pub struct Ctx {
     store: StoredValue<Store, LocalStorage>,
     kick: StoredValue<mpsc::UnboundedSender<()>, LocalStorage>,
-    pub(crate) status: SyncStatus,
+    pub status: SyncStatus,
     /// The record the form is editing; `None` while it records a new one.
-    pub(crate) editing: RwSignal<Option<Activity>>,
+    pub editing: RwSignal<Option<Activity>>,
     /// The login this device keeps; `None` shows the login screen.
-    pub(crate) session: RwSignal<Option<LoginResponse>>,
+    pub session: RwSignal<Option<LoginResponse>>,
     /// The server refused the session (expired or revoked): ask for the
     /// password again, keep everything else working.
-    pub(crate) relogin: RwSignal<bool>,
+    pub relogin: RwSignal<bool>,
 }
 
 impl Ctx {
     /// The context of a shell whose sync loop listens on `kick`.
-    pub(crate) fn new(
+    pub fn new(
         store: Store,
         kick: mpsc::UnboundedSender<()>,
         status: SyncStatus,
@@ -65,24 +65,24 @@ impl Ctx {
         }
     }
 
-    pub(crate) fn store(&self) -> Store {
+    pub fn store(&self) -> Store {
         self.store.get_value()
     }
 
     /// Asks the sync loop to run now rather than at its next tick.
-    pub(crate) fn sync_soon(&self) {
+    pub fn sync_soon(&self) {
         let _ = self.kick.get_value().unbounded_send(());
     }
 
     /// Tells lists that local data changed.
-    pub(crate) fn changed(&self) {
+    pub fn changed(&self) {
         self.status.revision.update(|r| *r += 1);
     }
 
     /// After a record was saved (or a refused change discarded) on the
     /// device: the unsynced count shows it, lists reload, and a sync round
     /// starts soon.
-    pub(crate) fn saved_locally(&self) {
+    pub fn saved_locally(&self) {
         let ctx = *self;
         spawn_local(async move {
             ctx.recount().await;
@@ -92,7 +92,7 @@ impl Ctx {
     }
 
     /// Reads the unsynced and refused counts the status bar shows.
-    pub(crate) async fn recount(&self) {
+    pub async fn recount(&self) {
         let store = self.store();
         if let Ok(pending) = store.pending_count().await {
             self.status.pending.set(pending);
@@ -102,11 +102,11 @@ impl Ctx {
         }
     }
 
-    pub(crate) fn role(&self) -> Option<Role> {
+    pub fn role(&self) -> Option<Role> {
         self.session.with(|s| s.as_ref().map(|s| s.user.role))
     }
 
-    pub(crate) fn token(&self) -> String {
+    pub fn token(&self) -> String {
         self.session
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
             .unwrap_or_default()
@@ -114,7 +114,7 @@ impl Ctx {
 }
 
 /// Today in the device's own time zone.
-pub(crate) fn today() -> NaiveDate {
+pub fn today() -> NaiveDate {
     let now = js_sys::Date::new_0();
     NaiveDate::from_ymd_opt(
         now.get_full_year() as i32,

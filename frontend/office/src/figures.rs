@@ -8,16 +8,16 @@ use tongxin_shared::{
     Category, CategoryInfo,
     account::Role,
     admin::{AdminFilter, AdminReport, BreakdownRow, RegionChoice, SalesRow},
-    sync::AdminActivityRow,
+    sync::{AdminActivityRow, ReferenceData},
 };
 
-use super::{charts, exports::download};
 use crate::{
     api,
     ctx::Ctx,
     i18n::{self, t, t_string, use_i18n},
     ui::category_options,
 };
+use crate::{charts, exports::download};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -67,15 +67,14 @@ pub fn AdminPage() -> impl IntoView {
             Ok::<_, api::ApiError>((report, rows))
         }
     });
-    // The streets to filter by: every street the district has stations on.
+    // The streets to filter by: every street the district has stations on,
+    // from the server (the office has no sync loop filling the store).
     let streets = LocalResource::new(move || {
-        // The stations arrive with the first sync after login.
-        ctx.status.revision.track();
-        let store = ctx.store();
+        let token = ctx.token();
         async move {
-            let mut streets: Vec<String> = store
-                .stations()
+            let mut streets: Vec<String> = api::get::<ReferenceData>("/api/reference", &token)
                 .await
+                .map(|r| r.stations)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|s| s.street)
