@@ -28,3 +28,4 @@ pub mod livestream;
 pub use livestream::{LivestreamSession, PartnerRegion, Product, SaleLine};
 pub mod hlc;
 pub mod merge;
+pub mod wire;

@@ -14,6 +14,7 @@ use crate::{
     error::{Rule, no_errors, optional_text, required_text},
     hlc::Hlc,
     merge::{Lww, StampedRecord, stamped_record},
+    wire::Wired,
 };
 
 /// A region the room sells for (对口地区), e.g. 博乐市 in 新疆.
@@ -216,7 +217,7 @@ pub fn format_yuan(fen: u64) -> String {
 
 stamped_record! {
     /// A partner region as replicas hold and exchange it.
-    pub struct RegionRecord of PartnerRegion, read by region {
+    pub struct RegionRecord of PartnerRegion, read by region, sent as RegionWire {
         name: String,
         province: String,
     }
@@ -224,7 +225,7 @@ stamped_record! {
 
 stamped_record! {
     /// A product as replicas hold and exchange it.
-    pub struct ProductRecord of Product, read by product {
+    pub struct ProductRecord of Product, read by product, sent as ProductWire {
         name: String,
         region_id: Uuid,
         unit: String,
@@ -234,7 +235,7 @@ stamped_record! {
 
 stamped_record! {
     /// A livestream session as replicas hold and exchange it.
-    pub struct SessionRecord of LivestreamSession, read by session {
+    pub struct SessionRecord of LivestreamSession, read by session, sent as SessionWire {
         number: u32,
         date: NaiveDate,
         platform: String,
@@ -246,7 +247,7 @@ stamped_record! {
 
 stamped_record! {
     /// A sale line as replicas hold and exchange it.
-    pub struct SaleLineRecord of SaleLine, read by sale_line {
+    pub struct SaleLineRecord of SaleLine, read by sale_line, sent as SaleLineWire {
         session_id: Uuid,
         product_id: Uuid,
         units: u32,
@@ -264,6 +265,41 @@ pub enum LivestreamRecord {
     Product(ProductRecord),
     Session(SessionRecord),
     SaleLine(SaleLineRecord),
+}
+
+/// Any livestream record on the wire (see [`crate::wire`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum LivestreamWire {
+    Region(RegionWire),
+    Product(ProductWire),
+    Session(SessionWire),
+    SaleLine(SaleLineWire),
+}
+
+impl Wired for LivestreamRecord {
+    type Wire = LivestreamWire;
+
+    fn to_wire(&self) -> LivestreamWire {
+        match self {
+            LivestreamRecord::Region(r) => LivestreamWire::Region(r.to_wire()),
+            LivestreamRecord::Product(r) => LivestreamWire::Product(r.to_wire()),
+            LivestreamRecord::Session(r) => LivestreamWire::Session(r.to_wire()),
+            LivestreamRecord::SaleLine(r) => LivestreamWire::SaleLine(r.to_wire()),
+        }
+    }
+
+    fn from_wire(wire: LivestreamWire) -> Result<LivestreamRecord, String> {
+        Ok(match wire {
+            LivestreamWire::Region(w) => LivestreamRecord::Region(RegionRecord::from_wire(w)?),
+            LivestreamWire::Product(w) => LivestreamRecord::Product(ProductRecord::from_wire(w)?),
+            LivestreamWire::Session(w) => LivestreamRecord::Session(SessionRecord::from_wire(w)?),
+            LivestreamWire::SaleLine(w) => {
+                LivestreamRecord::SaleLine(SaleLineRecord::from_wire(w)?)
+            }
+        })
+    }
 }
 
 impl LivestreamRecord {

@@ -76,14 +76,15 @@ pub trait StampedRecord: Clone {
 
 /// Declares the stamped form of a plain record type: the same fields, each
 /// an [`Lww`], plus a `deleted` tombstone, with the methods every kind needs
-/// (new, read the plain value, edit, delete, merge). Every record kind thus
+/// (new, read the plain value, edit, delete, merge), and its compact form
+/// on the wire (`sent as`, see [`crate::wire`]). Every record kind thus
 /// merges by exactly the same rule. The plain type must have an `id` and
 /// exactly the listed fields; the caller imports `Lww` (the OpenAPI schema
 /// derive reads the field types by name).
 macro_rules! stamped_record {
     (
         $(#[$meta:meta])*
-        pub struct $record:ident of $plain:ident, read by $getter:ident {
+        pub struct $record:ident of $plain:ident, read by $getter:ident, sent as $wire:ident {
             $($(#[$field_meta:meta])* $field:ident: $ty:ty),+ $(,)?
         }
     ) => {
@@ -155,6 +156,59 @@ macro_rules! stamped_record {
             }
         }
 
+        /// The record on the wire (see [`crate::wire`]): the stamp most of
+        /// its fields share, once; each field's value; and the stamps of
+        /// the fields written at another, by name.
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub struct $wire {
+            pub id: uuid::Uuid,
+            /// The stamp of every field not named in `stamps`.
+            pub stamp: $crate::hlc::Hlc,
+            $($(#[$field_meta])* pub $field: $ty,)+
+            pub deleted: bool,
+            /// The fields written at another stamp than `stamp`.
+            #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+            pub stamps: std::collections::BTreeMap<String, $crate::hlc::Hlc>,
+        }
+
+        impl $crate::wire::Wired for $record {
+            type Wire = $wire;
+
+            fn to_wire(&self) -> $wire {
+                let common = $crate::wire::common_stamp(&self.stamps());
+                let mut stamps = std::collections::BTreeMap::new();
+                $(if self.$field.stamp != common {
+                    stamps.insert(stringify!($field).to_owned(), self.$field.stamp);
+                })+
+                if self.deleted.stamp != common {
+                    stamps.insert("deleted".to_owned(), self.deleted.stamp);
+                }
+                $wire {
+                    id: self.id,
+                    stamp: common,
+                    $($field: self.$field.value.clone(),)+
+                    deleted: self.deleted.value,
+                    stamps,
+                }
+            }
+
+            fn from_wire(wire: $wire) -> Result<$record, String> {
+                let common = wire.stamp;
+                let mut stamps = wire.stamps;
+                let mut stamp_of = |field: &str| stamps.remove(field).unwrap_or(common);
+                let record = $record {
+                    id: wire.id,
+                    $($field: $crate::merge::Lww::new(wire.$field, stamp_of(stringify!($field))),)+
+                    deleted: $crate::merge::Lww::new(wire.deleted, stamp_of("deleted")),
+                };
+                match stamps.into_keys().next() {
+                    Some(unknown) => Err(format!("a stamp for an unknown field: {unknown:?}")),
+                    None => Ok(record),
+                }
+            }
+        }
+
         impl $crate::merge::StampedRecord for $record {
             fn id(&self) -> uuid::Uuid {
                 self.id
@@ -181,7 +235,7 @@ pub(crate) use stamped_record;
 
 stamped_record! {
     /// An activity as replicas hold and exchange it.
-    pub struct ActivityRecord of Activity, read by activity {
+    pub struct ActivityRecord of Activity, read by activity, sent as ActivityWire {
         category: Category,
         title: String,
         station_id: String,

@@ -21,8 +21,9 @@ use crate::{
 /// server refuses any other version with [`UNSUPPORTED_PROTOCOL`] so the app
 /// can say "please update" rather than corrupt data. 2: a change stamped
 /// ahead of the server's clock is refused (`clock_ahead`) rather than
-/// re-stamped, and pulls say which records left the device's scope.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// re-stamped, and pulls say which records left the device's scope. 3:
+/// records travel with their common stamp once ([`crate::wire`]).
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The error text the server gives for a protocol version it does not speak.
 pub const UNSUPPORTED_PROTOCOL: &str = "unsupported protocol version";
@@ -55,18 +56,31 @@ pub struct PushRequest {
 pub struct Mutation {
     /// Increases by one with every mutation the device makes.
     pub seq: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = ChangeOnTheWire))]
     pub change: Change,
+}
+
+/// [`Change`] as its JSON is: the OpenAPI description's view of it (the
+/// records in their wire form), for clients built from the description.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[serde(tag = "type", content = "record", rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ChangeOnTheWire {
+    PutActivity(crate::merge::ActivityWire),
+    PutLivestream(crate::livestream::LivestreamWire),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "record", rename_all = "snake_case")]
 pub enum Change {
-    /// The device's whole version of the record, every field stamped; the
-    /// server merges it field by field into its own.
-    PutActivity(ActivityRecord),
+    /// The device's whole version of the record, every field stamped (in
+    /// its wire form, see [`crate::wire`]); the server merges it field by
+    /// field into its own.
+    PutActivity(#[serde(with = "crate::wire::one")] ActivityRecord),
     /// The same for a livestream record (organisers and admins only).
-    PutLivestream(LivestreamRecord),
+    PutLivestream(#[serde(with = "crate::wire::one")] LivestreamRecord),
 }
 
 impl Change {
@@ -163,10 +177,14 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
-    /// Activities as the server holds them, tombstones included.
+    /// Activities as the server holds them, tombstones included (in their
+    /// wire form, see [`crate::wire`]).
+    #[serde(with = "crate::wire::many")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::merge::ActivityWire>))]
     pub changes: Vec<ActivityRecord>,
     /// Livestream records, likewise, for the users who work with them.
-    #[serde(default)]
+    #[serde(default, with = "crate::wire::many")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::livestream::LivestreamWire>))]
     pub livestream: Vec<LivestreamRecord>,
     /// Activities that left the user's stations (moved to a station the
     /// user does not serve): the device forgets them, unless it holds a

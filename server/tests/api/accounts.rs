@@ -188,7 +188,7 @@ async fn a_newly_assigned_station_reaches_a_device_that_has_pulled_before() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["station_id"]["value"].as_str().unwrap())
+        .map(|r| r["station_id"].as_str().unwrap())
         .collect();
     stations.sort();
     assert_eq!(stations, ["st-dazhi", "st-xianfeng"]);

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{error_of, push_body, record, spawn_app};
+use crate::helpers::{error_of, push_body, record, spawn_app, to_wire};
 
 #[tokio::test]
 async fn malformed_json_is_refused_and_nothing_is_stored() {
@@ -21,7 +21,7 @@ async fn malformed_json_is_refused_and_nothing_is_stored() {
 #[tokio::test]
 async fn a_missing_field_is_named_and_nothing_is_stored() {
     let app = spawn_app().await;
-    let mut bad = record(10);
+    let mut bad = to_wire(&record(10));
     bad.as_object_mut().unwrap().remove("station_id");
     let (status, error) = error_of(app.push(&push_body(Uuid::now_v7(), &[(1, bad)])).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -43,8 +43,8 @@ async fn an_oversize_body_is_refused_before_it_is_read() {
 #[tokio::test]
 async fn negative_people_served_is_refused_with_the_rule() {
     let app = spawn_app().await;
-    let mut negative = record(10);
-    negative["people_served"]["value"] = json!(-5);
+    let mut negative = to_wire(&record(10));
+    negative["people_served"] = json!(-5);
     let (status, error) =
         error_of(app.push(&push_body(Uuid::now_v7(), &[(1, negative)])).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -127,7 +127,7 @@ async fn an_unknown_endpoint_answers_json() {
 #[tokio::test]
 async fn an_id_that_is_not_a_uuid_is_refused_and_named() {
     let app = spawn_app().await;
-    let mut bad = record(10);
+    let mut bad = to_wire(&record(10));
     bad["id"] = json!("1; DROP TABLE activities");
     let (status, error) = error_of(app.push(&push_body(Uuid::now_v7(), &[(1, bad)])).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

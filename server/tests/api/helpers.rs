@@ -15,6 +15,7 @@ use tongxin_shared::{
     account::Role,
     hlc::{Hlc, HlcClock},
     merge::ActivityRecord,
+    wire::Wired,
 };
 use uuid::Uuid;
 
@@ -173,13 +174,31 @@ pub fn record(people_served: i64) -> Value {
     serde_json::to_value(ActivityRecord::new(&activity(people_served), stamp)).unwrap()
 }
 
+/// An activity's full JSON (every field with its stamp, as the device
+/// keeps it) in its wire form. JSON that is not a record is left as it is,
+/// for the tests of bad input.
+pub fn to_wire(record: &Value) -> Value {
+    match serde_json::from_value::<ActivityRecord>(record.clone()) {
+        Ok(record) => serde_json::to_value(record.to_wire()).unwrap(),
+        Err(_) => record.clone(),
+    }
+}
+
+/// A pulled activity's wire form as its full JSON, every field with its
+/// stamp: what the tests compare.
+pub fn from_wire(change: &Value) -> Value {
+    let wire = serde_json::from_value(change.clone()).unwrap();
+    serde_json::to_value(ActivityRecord::from_wire(wire).unwrap()).unwrap()
+}
+
+/// A push of activities given in their full JSON, sent in their wire form.
 pub fn push_body(device_id: Uuid, mutations: &[(u64, Value)]) -> Value {
     json!({
         "protocol": tongxin_shared::sync::PROTOCOL_VERSION,
         "device_id": device_id,
         "mutations": mutations
             .iter()
-            .map(|(seq, record)| json!({ "seq": seq, "change": { "type": "put_activity", "record": record } }))
+            .map(|(seq, record)| json!({ "seq": seq, "change": { "type": "put_activity", "record": to_wire(record) } }))
             .collect::<Vec<_>>(),
     })
 }
@@ -301,7 +320,7 @@ impl TestApp {
             let page = self
                 .get_as(token, &format!("/api/sync/pull?cursor={cursor}"))
                 .await;
-            all.extend(page["changes"].as_array().unwrap().iter().cloned());
+            all.extend(page["changes"].as_array().unwrap().iter().map(from_wire));
             cursor = page["cursor"].as_str().unwrap().to_owned();
             if !page["more"].as_bool().unwrap() {
                 return all;

@@ -5,7 +5,11 @@ use serde_json::{Value, json};
 use tongxin_shared::{
     LivestreamSession, PartnerRegion, Product, SaleLine,
     account::Role,
-    livestream::{LivestreamRecord, ProductRecord, RegionRecord, SaleLineRecord, SessionRecord},
+    livestream::{
+        LivestreamRecord, LivestreamWire, ProductRecord, RegionRecord, SaleLineRecord,
+        SessionRecord,
+    },
+    wire::Wired,
 };
 use uuid::Uuid;
 
@@ -58,7 +62,7 @@ fn livestream_push(device: Uuid, records: &[LivestreamRecord]) -> Value {
         "device_id": device,
         "mutations": records.iter().enumerate().map(|(i, record)| json!({
             "seq": i + 1,
-            "change": { "type": "put_livestream", "record": record },
+            "change": { "type": "put_livestream", "record": record.to_wire() },
         })).collect::<Vec<_>>(),
     })
 }
@@ -67,7 +71,10 @@ fn livestream_push(device: Uuid, records: &[LivestreamRecord]) -> Value {
 async fn pull_livestream(app: &crate::helpers::TestApp, token: &str) -> Vec<LivestreamRecord> {
     let page = app.get_as(token, "/api/sync/pull").await;
     assert_eq!(page["more"], false);
-    serde_json::from_value(page["livestream"].clone()).unwrap()
+    let wire: Vec<LivestreamWire> = serde_json::from_value(page["livestream"].clone()).unwrap();
+    wire.into_iter()
+        .map(|w| LivestreamRecord::from_wire(w).unwrap())
+        .collect()
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use tongxin_shared::{
     livestream::{LivestreamRecord, RegionRecord},
     merge::ActivityRecord,
     sync::{Change, Mutation, PROTOCOL_VERSION, PushRequest, PushResponse},
+    wire::Wired,
 };
 use uuid::Uuid;
 
@@ -449,8 +450,8 @@ async fn a_change_the_role_may_not_make_is_refused_alone_and_the_outbox_drains()
         "device_id": device,
         "mutations": [
             { "seq": 1, "change": { "type": "put_livestream",
-              "record": LivestreamRecord::Region(RegionRecord::new(&region, stamp)) } },
-            { "seq": 2, "change": { "type": "put_activity", "record": later } },
+              "record": LivestreamRecord::Region(RegionRecord::new(&region, stamp)).to_wire() } },
+            { "seq": 2, "change": { "type": "put_activity", "record": crate::helpers::to_wire(&later) } },
         ],
     });
     let response = app.push(&body).await;

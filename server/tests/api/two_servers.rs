@@ -8,7 +8,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use serde_json::Value;
-use tongxin_shared::{PeopleServed, hlc::HlcClock, merge::ActivityRecord};
+use tongxin_shared::{PeopleServed, hlc::HlcClock, merge::ActivityRecord, wire::Wired};
 use uuid::Uuid;
 
 use crate::helpers::{ServerProcess, activity, push_body, spawn_app};
@@ -50,7 +50,9 @@ impl Device {
                 .await
                 .unwrap();
             for change in page["changes"].as_array().unwrap() {
-                let pulled: ActivityRecord = serde_json::from_value(change.clone()).unwrap();
+                let pulled =
+                    ActivityRecord::from_wire(serde_json::from_value(change.clone()).unwrap())
+                        .unwrap();
                 match self.held.get_mut(&pulled.id) {
                     Some(held) => held.merge(&pulled),
                     None => {
