@@ -174,7 +174,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     let config = Config {
-        static_dir: (config.static_dir.clone())
+        static_dir: config
+            .static_dir
+            .clone()
             .or_else(|| unpacked.as_ref().map(|dir| dir.path().to_owned())),
         ..config
     };
