@@ -83,6 +83,8 @@ pub struct Config {
     pub database_url: String,
 
     /// The built front end (index.html, pkg/, sw.js) to serve at `/`.
+    /// Without it, the app compiled into this binary is served, if it holds
+    /// one (`cargo xtask dist`); else only the API.
     #[arg(long, env = "TONGXIN_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
 

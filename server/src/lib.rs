@@ -12,14 +12,16 @@
 //! - `GET  /api/sync/pull?cursor=…`: changes after a cursor, paged.
 //! - `GET  /api/admin/summary`, `GET /api/admin/activities`: merged figures
 //!   (admins only).
-//! - everything else: the built app (`--static-dir`), with `index.html` for
-//!   the app's own routes.
+//! - everything else: the built app (`--static-dir`, else the one embedded
+//!   in the binary, see [`embedded`]), with `index.html` for the app's own
+//!   routes.
 
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod embedded;
 pub mod error;
 pub mod routes;
 pub mod serve;
@@ -154,6 +156,30 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if config.demo {
         load_demo(&state).await?;
     }
+    // `--static-dir` wins; else the app this binary holds, written to a
+    // private temporary folder that is removed when `unpacked` is dropped,
+    // as the server stops.
+    let unpacked = match config.static_dir {
+        Some(_) => None,
+        None => embedded::unpack()?,
+    };
+    match (&config.static_dir, &unpacked) {
+        (Some(dir), _) => tracing::info!(dir = %dir.display(), "serving the app from --static-dir"),
+        (None, Some(dir)) => tracing::info!(
+            unpacked_to = %dir.path().display(),
+            "serving the app embedded in this binary"
+        ),
+        (None, None) => {
+            tracing::info!("no app to serve (no --static-dir, none embedded): the API only")
+        }
+    }
+    let config = Config {
+        static_dir: config
+            .static_dir
+            .clone()
+            .or_else(|| unpacked.as_ref().map(|dir| dir.path().to_owned())),
+        ..config
+    };
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -87,21 +87,29 @@ impl TestServer {
             );
         }
         let log = database.with_extension(format!("{}.log", port.unwrap_or(0)));
-        let stderr = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)?;
-        let mut child = Command::new(&bin)
+        let mut command = Command::new(&bin);
+        command
             .args(["--listen", &format!("127.0.0.1:{}", port.unwrap_or(0))])
             .arg("--database-url")
             .arg(format!("sqlite://{}", database.display()))
             .arg("--static-dir")
             .arg(dist)
-            .arg("--demo")
+            .arg("--demo");
+        TestServer::spawn(command, log)
+    }
+
+    /// Runs `command` (a server binary with its flags), its log in `log`,
+    /// and waits until it listens.
+    pub fn spawn(mut command: Command, log: PathBuf) -> Result<TestServer> {
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)?;
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
-            .with_context(|| format!("cannot start {}", bin.display()))?;
+            .with_context(|| format!("cannot start {:?}", command.get_program()))?;
         let stdout = child.stdout.take().context("no stdout")?;
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line)?;

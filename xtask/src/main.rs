@@ -6,6 +6,8 @@
 //!   end-to-end tests, the server's API tests again on PostgreSQL, and the
 //!   front end's browser tests.
 //! - `build`: build the front end into `target/dist/`.
+//! - `dist`:  build the one file to deploy: the front end, then a release
+//!   `target/release/tongxin-server` with the app inside it.
 //! - `bench sync`: server ingest and load, beside raw SQLite; figures
 //!   printed and written to `target/bench/`.
 //! - `postgres`: start the project's PostgreSQL test server (as `test`
@@ -30,11 +32,12 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run|test|build|bench|chaos|postgres> [--listen ADDR]
+const USAGE: &str = "usage: cargo xtask <run|test|build|dist|bench|chaos|fuzz|postgres> [--listen ADDR]
 
   run         build everything and start the server with demo data (Ctrl-C stops it)
   test        run every check and test: fmt, clippy, native, end-to-end, the API on PostgreSQL, browser
   build       build the front end into target/dist/
+  dist        build the one file to deploy: target/release/tongxin-server, the app inside (README: Deploy)
   bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
   bench ui    measure the front end's size beside a plain Leptos counter, time to a usable form, rendering 1,000 and 10,000 records (target/bench/ui_*.json)
   bench load  another user's login and push p99 beside ten slow exports and twenty pulls at once; a 1,000,000-row XLSX export (target/bench/load.json)
@@ -66,6 +69,7 @@ fn try_main() -> Result<()> {
             let toolchain = setup::wasm_toolchain()?;
             web::build_dist(&root, &toolchain).map(drop)
         }
+        Some("dist") => dist(&root),
         Some("bench") => bench(&root, &args[1..]),
         Some("chaos") => chaos(&root, &args[1..]),
         Some("fuzz") => fuzz(&root, &args[1..]),
@@ -140,6 +144,34 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
     if !status.success() {
         bail!("tongxin-server exited with {status}");
     }
+    Ok(())
+}
+
+/// Builds the front end, then a release server that embeds it
+/// (`server/src/embedded.rs`): a binary that needs no other file, where
+/// cargo put it.
+fn dist(root: &Path) -> Result<()> {
+    let toolchain = setup::wasm_toolchain()?;
+    web::build_dist(root, &toolchain)?;
+    step("building the release server with the app inside it (takes a few minutes)");
+    cargo(&[
+        "build",
+        "--release",
+        "--package",
+        "tongxin-server",
+        "--bin",
+        "tongxin-server",
+    ])?;
+    let binary = root.join("target/release/tongxin-server");
+    let size = std::fs::metadata(&binary)
+        .with_context(|| format!("no server binary at {}", binary.display()))?
+        .len();
+    println!();
+    println!("  The one file to deploy: {}", binary.display());
+    println!(
+        "  ({:.1} MB, the app inside: run it without --static-dir; see README, Deploy)",
+        size as f64 / 1e6
+    );
     Ok(())
 }
 

@@ -260,8 +260,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
     script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; \
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/// The built app's files (`--static-dir`), sent as the `.br` or `.gz`
-/// written beside each at build time when the browser accepts it. A path
+/// The built app's files (`--static-dir`, or the app embedded in the
+/// binary, written out to a temporary folder at start: one way of serving
+/// for both), sent as the `.br` or `.gz` written beside each at build time
+/// when the browser accepts it. A path
 /// whose last part has no dot is a page of the app, which routes on the
 /// client: it gets `index.html`. Any other path names a file, and a file
 /// that is not there is 404, so a broken deploy shows.
