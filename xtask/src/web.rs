@@ -75,7 +75,9 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
     if !status.success() {
         bail!("building the front end failed");
     }
-    let dist = root.join("target/dist");
+    // Laid out beside the last build, which stays untouched when nothing
+    // changed: the server embeds `target/dist` and would be rebuilt.
+    let dist = root.join("target/dist.new");
     if dist.exists() {
         std::fs::remove_dir_all(&dist)?;
     }
@@ -162,11 +164,45 @@ pub fn build_dist(root: &Path, toolchain: &WasmToolchain) -> Result<PathBuf> {
     std::fs::write(dist.join("sw.js"), sw)?;
     step("compressing the front end's files (.br and .gz beside each)");
     precompress(&dist)?;
+    let last = root.join("target/dist");
+    if same_files(&dist, &last)? {
+        std::fs::remove_dir_all(&dist)?;
+    } else {
+        if last.exists() {
+            std::fs::remove_dir_all(&last)?;
+        }
+        std::fs::rename(&dist, &last)?;
+    }
     step(&format!(
         "front end ready in {} (shell version {version})",
-        dist.display()
+        last.display()
     ));
-    Ok(dist)
+    Ok(last)
+}
+
+/// Whether folders `a` and `b` hold the same files with the same bytes.
+fn same_files(a: &Path, b: &Path) -> Result<bool> {
+    fn list(dir: &Path, under: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) -> Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                list(&path, under, out)?;
+            } else {
+                let name = path.strip_prefix(under)?.to_path_buf();
+                out.push((name, std::fs::read(&path)?));
+            }
+        }
+        Ok(())
+    }
+    if !b.is_dir() {
+        return Ok(false);
+    }
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    list(a, a, &mut left)?;
+    list(b, b, &mut right)?;
+    left.sort();
+    right.sort();
+    Ok(left == right)
 }
 
 /// `wasm-opt -Oz` over `wasm`, in place.
