@@ -268,16 +268,16 @@ async fn an_organisers_offline_session_adds_up_offline_and_on_the_server() -> Re
         .context("livestream records")?;
     let eighth = records
         .iter()
-        .find(|r| r["kind"] == "session" && r["record"]["number"]["value"] == 8)
+        .find(|r| r["kind"] == "session" && r["record"]["number"] == 8)
         .context("the 8th session on the server")?;
-    assert_eq!(eighth["record"]["viewers"]["value"], 6_400);
-    assert_eq!(eighth["record"]["host"]["value"], "小同");
+    assert_eq!(eighth["record"]["viewers"], 6_400);
+    assert_eq!(eighth["record"]["host"], "小同");
     let eighth_id = &eighth["record"]["id"];
     let mut sold: Vec<(u64, u64, u64)> = records
         .iter()
-        .filter(|r| r["kind"] == "sale_line" && &r["record"]["session_id"]["value"] == eighth_id)
+        .filter(|r| r["kind"] == "sale_line" && &r["record"]["session_id"] == eighth_id)
         .map(|r| {
-            let v = |f: &str| r["record"][f]["value"].as_u64().unwrap_or_default();
+            let v = |f: &str| r["record"][f].as_u64().unwrap_or_default();
             (v("units"), v("amount_fen"), v("orders"))
         })
         .collect();
