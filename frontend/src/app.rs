@@ -67,15 +67,7 @@ pub fn App(store: Store, session: Option<LoginResponse>) -> impl IntoView {
 #[component]
 fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     let i18n = use_i18n();
-    let status = SyncStatus {
-        online: RwSignal::new(false),
-        pending: RwSignal::new(0),
-        rejected: RwSignal::new(0),
-        last_error: RwSignal::new(None),
-        last_sync: RwSignal::new(None),
-        revision: RwSignal::new(0),
-        update_ready: RwSignal::new(false),
-    };
+    let status = SyncStatus::new(false);
     update::watch(status.update_ready);
     let (kick, kicks) = mpsc::unbounded();
     let ctx = Ctx::new(store.clone(), kick.clone(), status, session);

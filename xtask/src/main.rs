@@ -215,24 +215,13 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
 
 /// Raw, gzip (best) and brotli (quality 11) sizes of some files together.
 fn sizes(files: &[PathBuf]) -> Result<serde_json::Value> {
-    use std::io::Write;
     let (mut raw, mut gzip, mut brotli) = (0usize, 0usize, 0usize);
     for file in files {
         let bytes =
             std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let (gz, br) = web::compressed(&bytes)?;
         raw += bytes.len();
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&bytes)?;
-        gzip += gz.finish()?.len();
-        let mut br = Vec::new();
-        brotli::BrotliCompress(
-            &mut bytes.as_slice(),
-            &mut br,
-            &brotli::enc::BrotliEncoderParams {
-                quality: 11,
-                ..Default::default()
-            },
-        )?;
+        gzip += gz.len();
         brotli += br.len();
     }
     Ok(serde_json::json!({ "raw": raw, "gzip": gzip, "brotli": brotli }))
@@ -319,29 +308,7 @@ fn bench_ui(root: &Path) -> Result<()> {
         counter_dir.join("start.js"),
         "import init from \"./tongxin_counter_baseline.js\";\ninit();\n",
     )?;
-    for name in [
-        "index.html",
-        "start.js",
-        "tongxin_counter_baseline.js",
-        "tongxin_counter_baseline_bg.wasm",
-    ] {
-        use std::io::Write;
-        let file = counter_dir.join(name);
-        let bytes = std::fs::read(&file)?;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&bytes)?;
-        std::fs::write(counter_dir.join(format!("{name}.gz")), gz.finish()?)?;
-        let mut br = Vec::new();
-        brotli::BrotliCompress(
-            &mut bytes.as_slice(),
-            &mut br,
-            &brotli::enc::BrotliEncoderParams {
-                quality: 11,
-                ..Default::default()
-            },
-        )?;
-        std::fs::write(counter_dir.join(format!("{name}.br")), br)?;
-    }
+    web::precompress(&counter_dir)?;
     step(
         "timing the app in headless Chromium (first visit, service worker, 1,000 and 10,000 records, throttled too) and counting its bytes over the wire",
     );

@@ -259,8 +259,7 @@ fn hex16(digest: &[u8]) -> String {
 /// beside every text and wasm file under `dir`, once at build time, so the
 /// server sends each in the encoding the browser accepts without
 /// compressing it on every request. Images are compressed already.
-fn precompress(dir: &Path) -> Result<()> {
-    use std::io::Write;
+pub fn precompress(dir: &Path) -> Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
@@ -274,22 +273,29 @@ fn precompress(dir: &Path) -> Result<()> {
         if !compressible {
             continue;
         }
-        let bytes = std::fs::read(&path)?;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&bytes)?;
-        std::fs::write(with_suffix(&path, "gz"), gz.finish()?)?;
-        let mut br = Vec::new();
-        brotli::BrotliCompress(
-            &mut &bytes[..],
-            &mut br,
-            &brotli::enc::BrotliEncoderParams {
-                quality: 11,
-                ..Default::default()
-            },
-        )?;
+        let (gz, br) = compressed(&std::fs::read(&path)?)?;
+        std::fs::write(with_suffix(&path, "gz"), gz)?;
         std::fs::write(with_suffix(&path, "br"), br)?;
     }
     Ok(())
+}
+
+/// `bytes` gzipped (best) and brotli-compressed (quality 11), as the
+/// server sends them.
+pub fn compressed(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    let mut br = Vec::new();
+    brotli::BrotliCompress(
+        &mut &bytes[..],
+        &mut br,
+        &brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            ..Default::default()
+        },
+    )?;
+    Ok((gz.finish()?, br))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

@@ -32,6 +32,21 @@ pub struct SyncStatus {
     pub update_ready: RwSignal<bool>,
 }
 
+impl SyncStatus {
+    /// Nothing synced yet; `online` as the shell first shows it.
+    pub fn new(online: bool) -> SyncStatus {
+        SyncStatus {
+            online: RwSignal::new(online),
+            pending: RwSignal::new(0),
+            rejected: RwSignal::new(0),
+            last_error: RwSignal::new(None),
+            last_sync: RwSignal::new(None),
+            revision: RwSignal::new(0),
+            update_ready: RwSignal::new(false),
+        }
+    }
+}
+
 /// Shared by every component through context.
 #[derive(Clone, Copy)]
 pub struct Ctx {

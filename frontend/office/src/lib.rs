@@ -69,15 +69,7 @@ fn Office(store: Store, session: Option<LoginResponse>) -> impl IntoView {
 #[component]
 fn OfficeShell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     let i18n = use_i18n();
-    let status = SyncStatus {
-        online: RwSignal::new(true),
-        pending: RwSignal::new(0),
-        rejected: RwSignal::new(0),
-        last_error: RwSignal::new(None),
-        last_sync: RwSignal::new(None),
-        revision: RwSignal::new(0),
-        update_ready: RwSignal::new(false),
-    };
+    let status = SyncStatus::new(true);
     // Nothing listens: a kick from the office has no sync loop to wake.
     let (kick, _) = mpsc::unbounded();
     let ctx = Ctx::new(store, kick, status, session);
