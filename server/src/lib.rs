@@ -156,9 +156,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if config.demo {
         load_demo(&state).await?;
     }
-    // `--static-dir` wins; else the app this binary holds, written to a
-    // private temporary folder that is removed when `unpacked` is dropped,
-    // as the server stops.
+    // `--static-dir` wins; else the app this binary holds, written once
+    // per build to a private folder of the temporary directory.
     let unpacked = match config.static_dir {
         Some(_) => None,
         None => embedded::unpack()?,
@@ -166,7 +165,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     match (&config.static_dir, &unpacked) {
         (Some(dir), _) => tracing::info!(dir = %dir.display(), "serving the app from --static-dir"),
         (None, Some(dir)) => tracing::info!(
-            unpacked_to = %dir.path().display(),
+            unpacked_to = %dir.display(),
             "serving the app embedded in this binary"
         ),
         (None, None) => {
@@ -174,10 +173,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     let config = Config {
-        static_dir: config
-            .static_dir
-            .clone()
-            .or_else(|| unpacked.as_ref().map(|dir| dir.path().to_owned())),
+        static_dir: config.static_dir.clone().or(unpacked),
         ..config
     };
     let listener = TcpListener::bind(config.listen)

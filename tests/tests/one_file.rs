@@ -1,7 +1,7 @@
 //! The one file to deploy: the server binary copied alone into an empty
 //! folder, started with no `--static-dir`, serves the app compiled into it
-//! (`server/src/embedded.rs`) the same way it serves a folder, and removes
-//! the files it unpacked when it stops.
+//! (`server/src/embedded.rs`) the same way it serves a folder, from one
+//! folder per build that every later start reuses.
 
 use std::{path::Path, process::Command, time::Duration};
 
@@ -36,15 +36,18 @@ async fn the_server_binary_alone_serves_the_app_it_embeds() -> Result<()> {
     // Where the server's temporary folders go, watched below.
     let temporary = tempfile::tempdir()?;
 
-    let mut command = Command::new(&binary);
-    command
-        .current_dir(folder.path())
-        .args(["--listen", "127.0.0.1:0"])
-        .args(["--database-url", "sqlite://tongxin.sqlite"])
-        .env_remove("TONGXIN_STATIC_DIR")
-        .env("TMPDIR", temporary.path());
+    let command = || {
+        let mut command = Command::new(&binary);
+        command
+            .current_dir(folder.path())
+            .args(["--listen", "127.0.0.1:0"])
+            .args(["--database-url", "sqlite://tongxin.sqlite"])
+            .env_remove("TONGXIN_STATIC_DIR")
+            .env("TMPDIR", temporary.path());
+        command
+    };
     let logs = tempfile::tempdir()?;
-    let mut server = TestServer::spawn(command, logs.path().join("server.log"))?;
+    let mut server = TestServer::spawn(command(), logs.path().join("server.log"))?;
     // The database is made where it was asked for; nothing else is written
     // beside the binary.
     let beside = names(folder.path())?;
@@ -106,8 +109,15 @@ async fn the_server_binary_alone_serves_the_app_it_embeds() -> Result<()> {
         .for_element(Locator::Css("#login-form input[name=username]"))
         .await?;
 
-    // Stopped as a service manager stops it, it removes what it unpacked.
+    // Stopped, or killed, and started again, it reuses what it unpacked:
+    // a crashing server does not fill the disk with copies of the app.
     assert!(server.terminate()?.success());
-    assert_eq!(names(temporary.path())?, Vec::<String>::new());
+    let mut server = TestServer::spawn(command(), logs.path().join("again.log"))?;
+    server.kill();
+    let mut server = TestServer::spawn(command(), logs.path().join("last.log"))?;
+    let page = reqwest::get(server.url("/")).await?;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(names(temporary.path())?, unpacked);
+    assert!(server.terminate()?.success());
     Ok(())
 }
