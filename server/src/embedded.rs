@@ -55,14 +55,16 @@ pub fn unpack() -> anyhow::Result<Option<PathBuf>> {
         .collect();
     let parent = std::env::temp_dir();
     let folder = parent.join(format!("tongxin-app-{build}"));
-    if is_private(&folder) {
-        return Ok(Some(folder));
-    }
+    // Made first: its owner is who this process writes files as.
     let fresh = tempfile::Builder::new()
         .prefix("tongxin-app-new-")
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir_in(&parent)
         .context("cannot make a temporary folder for the embedded app")?;
+    let me = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(fresh.path())?);
+    if is_private(&folder, me) {
+        return Ok(Some(folder));
+    }
     for name in &names {
         let Some(file) = BuiltApp::get(name) else {
             continue;
@@ -74,7 +76,7 @@ pub fn unpack() -> anyhow::Result<Option<PathBuf>> {
     match std::fs::rename(&fresh, &folder) {
         Ok(()) => Ok(Some(folder)),
         // Another server of the same build got there first.
-        Err(_) if is_private(&folder) => {
+        Err(_) if is_private(&folder, me) => {
             let _ = std::fs::remove_dir_all(&fresh);
             Ok(Some(folder))
         }
@@ -85,16 +87,11 @@ pub fn unpack() -> anyhow::Result<Option<PathBuf>> {
     }
 }
 
-/// A folder of this process's user that no other user may write to.
-fn is_private(folder: &Path) -> bool {
+/// A folder of user `owner` that no other user may write to.
+fn is_private(folder: &Path, owner: u32) -> bool {
     use std::os::unix::fs::MetadataExt;
-    let (Ok(folder), Ok(me)) = (
-        std::fs::symlink_metadata(folder),
-        std::fs::metadata("/proc/self"),
-    ) else {
-        return false;
-    };
-    folder.is_dir() && folder.uid() == me.uid() && folder.mode() & 0o077 == 0
+    std::fs::symlink_metadata(folder)
+        .is_ok_and(|folder| folder.is_dir() && folder.uid() == owner && folder.mode() & 0o077 == 0)
 }
 
 fn write(path: &Path, file: &rust_embed::EmbeddedFile) -> std::io::Result<()> {
