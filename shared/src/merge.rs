@@ -251,11 +251,12 @@ stamped_record! {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::hlc::HlcClock;
 
-    fn activity() -> Activity {
+    /// An activity the tests of the crate start from.
+    pub(crate) fn activity() -> Activity {
         Activity {
             id: Uuid::from_u128(42),
             category: Category::HEALTH_CLINIC,

@@ -79,13 +79,12 @@ pub mod many {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDate;
     use proptest::prelude::*;
     use uuid::Uuid;
 
     use super::*;
     use crate::{
-        Activity, Category, PartnerRegion, PeopleServed,
+        Activity, PartnerRegion,
         livestream::{LivestreamRecord, RegionRecord},
         merge::ActivityRecord,
         sync::PullResponse,
@@ -93,16 +92,8 @@ mod tests {
 
     fn activity(title: &str) -> Activity {
         Activity {
-            id: Uuid::from_u128(42),
-            category: Category::HEALTH_CLINIC,
             title: title.into(),
-            station_id: "st-xianfeng".into(),
-            date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-            volunteers: 4,
-            people_served: PeopleServed::try_from(30).unwrap(),
-            notes: String::new(),
-            time: None,
-            organising_group: String::new(),
+            ..crate::merge::tests::activity()
         }
     }
 
