@@ -13,6 +13,7 @@ use leptos_router::{
 use tongxin_shared::account::{LoginResponse, Role};
 
 use crate::{
+    api,
     ctx::{Ctx, SyncStatus},
     i18n::{self, t, t_string, use_i18n},
     lock,
@@ -26,15 +27,54 @@ use crate::{
     update,
 };
 
-/// The local time of day, for "last synced at".
-fn clock_time() -> String {
+/// Where the time of the last sync that reached the server is kept, so
+/// "last synced" survives a reload.
+const LAST_SYNC_KEY: &str = "tongxin.last_sync_ms";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// When the device last synced, as the user reads it: the time of day,
+/// with the date in front when it was not today.
+fn sync_time_words(ms: f64) -> String {
+    let then = js_sys::Date::new(&ms.into());
     let now = js_sys::Date::new_0();
-    format!(
+    let time = format!(
         "{:02}:{:02}:{:02}",
-        now.get_hours(),
-        now.get_minutes(),
-        now.get_seconds()
-    )
+        then.get_hours(),
+        then.get_minutes(),
+        then.get_seconds()
+    );
+    if then.to_date_string() == now.to_date_string() {
+        time
+    } else {
+        format!(
+            "{}-{:02}-{:02} {time}",
+            then.get_full_year(),
+            then.get_month() + 1,
+            then.get_date()
+        )
+    }
+}
+
+/// Notes a sync that reached the server now.
+fn remember_sync(status: SyncStatus) {
+    let now = js_sys::Date::now();
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(LAST_SYNC_KEY, &now.to_string());
+    }
+    status.last_sync.set(Some(sync_time_words(now)));
+}
+
+/// The last sync a previous visit noted, if any.
+fn remembered_sync() -> Option<String> {
+    let ms: f64 = local_storage()?
+        .get_item(LAST_SYNC_KEY)
+        .ok()??
+        .parse()
+        .ok()?;
+    Some(sync_time_words(ms))
 }
 
 #[component]
@@ -68,14 +108,21 @@ pub fn App(store: Store, session: Option<LoginResponse>) -> impl IntoView {
 fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     let i18n = use_i18n();
     let status = SyncStatus::new(false);
+    status.last_sync.set(remembered_sync());
     update::watch(status.update_ready);
     let (kick, kicks) = mpsc::unbounded();
     let ctx = Ctx::new(store.clone(), kick.clone(), status, session);
     provide_context(ctx);
     run_sync_loop(store, ctx, i18n, kicks);
+    watch_connection(ctx, i18n);
     if let Some(window) = web_sys::window() {
         gloo_events::EventListener::new(&window, "online", move |_| {
             let _ = kick.unbounded_send(());
+        })
+        .forget();
+        // The browser knows the signal went before any request fails.
+        gloo_events::EventListener::new(&window, "offline", move |_| {
+            status.online.set(false);
         })
         .forget();
     }
@@ -129,18 +176,24 @@ fn run_sync_loop(
                 .session
                 .get_untracked()
                 .filter(|_| !ctx.relogin.get_untracked());
+            // Lists reload only when a round changed what this device holds:
+            // a timer's round that brought nothing redraws nothing.
+            let mut changed = false;
             if let Some(session) = session {
                 let round = store.clone();
+                status.syncing.set(true);
                 let outcome = lock::exclusive(SYNC_LOCK, move || async move {
                     sync::sync_once(&round, &session).await
                 })
                 .await;
+                status.syncing.set(false);
                 match outcome {
-                    Ok(_) => {
+                    Ok(report) => {
                         failures = 0;
+                        changed = report.pushed > 0 || report.pulled > 0;
                         status.online.set(true);
                         status.last_error.set(None);
-                        status.last_sync.set(Some(clock_time()));
+                        remember_sync(status);
                     }
                     Err(error) => {
                         failures = failures.saturating_add(1);
@@ -161,7 +214,9 @@ fn run_sync_loop(
                 }
             }
             ctx.recount().await;
-            status.revision.update(|r| *r += 1);
+            if changed {
+                ctx.changed();
+            }
             let delay_ms = if failures == 0 {
                 15_000
             } else {
@@ -185,6 +240,40 @@ fn run_sync_loop(
     });
 }
 
+/// How often the shell asks whether the server answers, while the app is
+/// on screen: "offline" shows within a few seconds of the signal going,
+/// not at the next sync round.
+const CONNECTION_CHECK_MS: u32 = 3_000;
+
+/// Asks the server (`/api/ping`, a few hundred bytes) every few seconds
+/// while the page is visible: an answer after silence starts a sync round,
+/// silence turns the bar to "offline".
+fn watch_connection(ctx: Ctx, i18n: leptos_i18n::I18nContext<i18n::Locale>) {
+    let status = ctx.status;
+    spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(CONNECTION_CHECK_MS).await;
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            // A round under way tells the same thing on its own.
+            if !visible || status.syncing.get_untracked() {
+                continue;
+            }
+            let answers = api::reachable(CONNECTION_CHECK_MS).await;
+            let was_online = status.online.get_untracked();
+            if answers && !was_online {
+                ctx.sync_soon();
+            } else if !answers && was_online && !status.syncing.get_untracked() {
+                status.online.set(false);
+                status
+                    .last_error
+                    .set(Some(t_string!(i18n, sync_offline).to_owned()));
+            }
+        }
+    });
+}
+
 #[component]
 fn StatusBar() -> impl IntoView {
     let i18n = use_i18n();
@@ -194,50 +283,91 @@ fn StatusBar() -> impl IntoView {
         ctx.session
             .with(|s| s.as_ref().map(|s| s.user.display_name.clone()))
     };
+    let state = move || {
+        if status.syncing.get() {
+            "syncing"
+        } else if status.online.get() {
+            "online"
+        } else {
+            "offline"
+        }
+    };
+    // "Details" takes the user to the top of the page, where the last sync,
+    // its error and "sync now" are.
+    let show_details = move |_| {
+        if let Some(window) = web_sys::window() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    };
     view! {
-        <header class="status-bar">
-            <span class="brand">{t!(i18n, app_name)}</span>
-            <nav>
-                <A href="/">{t!(i18n, nav_records)}</A>
-                <Show when=move || ctx.role() == Some(Role::Admin)>
-                    // The office is a bundle of its own: a full page load.
-                    <a href="/admin" rel="external">{t!(i18n, nav_admin)}</a>
-                    <a href="/manage" rel="external">{t!(i18n, manage_title)}</a>
-                    <A href="/room">{t!(i18n, nav_room)}</A>
-                </Show>
-            </nav>
-            <span class="user" id="user-name" translate="no">{user_name}</span>
-            <LanguagePicker/>
-            <LogOutButton/>
+        // Pinned: one line, whatever the language or the counts.
+        <div class="sync-bar" id="status-bar">
             <span
                 id="connection"
                 class="connection"
+                data-state=state
                 data-online=move || status.online.get().to_string()
-                title=move || status.last_error.get().unwrap_or_default()
             >
-                {move || if status.online.get() { t_string!(i18n, online) } else { t_string!(i18n, offline) }}
+                {move || match state() {
+                    "syncing" => t_string!(i18n, syncing),
+                    "online" => t_string!(i18n, online),
+                    _ => t_string!(i18n, offline),
+                }}
             </span>
             <span id="pending-count" class="pending">
                 {t!(i18n, pending)} " " {move || status.pending.get()}
             </span>
             <Show when=move || { status.rejected.get() > 0 }>
                 <span id="rejected-count" class="rejected-count">
-                    {move || i18n::rejected_count(i18n.get_locale(), status.rejected.get())}
+                    {move || i18n::rejected_short(i18n.get_locale(), status.rejected.get())}
                 </span>
             </Show>
-            <button type="button" class="sync-now" on:click=move |_| ctx.sync_soon()>
-                {t!(i18n, sync_now)}
+            <button type="button" class="show-details" aria-controls="sync-detail" on:click=show_details>
+                {t!(i18n, sync_details)}
             </button>
+        </div>
+        // Scrolls away with the page.
+        <header class="app-header">
+            <div class="header-row">
+                <span class="brand">{t!(i18n, app_name)}</span>
+                <nav>
+                    // An organiser's only page is the room, which is home.
+                    <Show when=move || ctx.role() != Some(Role::Organiser)>
+                        <A href="/">{t!(i18n, nav_records)}</A>
+                    </Show>
+                    <Show when=move || ctx.role() == Some(Role::Admin)>
+                        // The office is a bundle of its own: a full page load.
+                        <a href="/admin" rel="external">{t!(i18n, nav_admin)}</a>
+                        <a href="/manage" rel="external">{t!(i18n, manage_title)}</a>
+                        <A href="/room">{t!(i18n, nav_room)}</A>
+                    </Show>
+                </nav>
+            </div>
+            <div class="header-row">
+                <span class="user" id="user-name" translate="no">{user_name}</span>
+                <LanguagePicker/>
+                <LogOutButton/>
+            </div>
             <Show when=move || status.update_ready.get()>
                 <p class="update-bar" id="update-ready" role="status">
                     {t!(i18n, new_version)}
                     <button type="button" class="reload" on:click=|_| update::apply()>{t!(i18n, reload)}</button>
                 </p>
             </Show>
-            <p class="sync-detail" id="sync-detail" role="status">
-                {move || status.last_sync.get().map(|t| format!("{} {t}", t_string!(i18n, last_sync)))}
-                {move || status.last_error.get().map(|e| view! { <span class="sync-error">{e}</span> })}
-            </p>
+            <div class="sync-detail-row">
+                <p class="sync-detail" id="sync-detail" role="status" tabindex="-1">
+                    {move || status.last_sync.get().map(|t| format!("{} {t}", t_string!(i18n, last_sync)))}
+                    <Show when=move || { status.rejected.get() > 0 }>
+                        <span class="rejected-help">
+                            {move || i18n::rejected_count(i18n.get_locale(), status.rejected.get())}
+                        </span>
+                    </Show>
+                    {move || status.last_error.get().map(|e| view! { <span class="sync-error">{e}</span> })}
+                </p>
+                <button type="button" class="sync-now" on:click=move |_| ctx.sync_soon()>
+                    {t!(i18n, sync_now)}
+                </button>
+            </div>
         </header>
     }
 }

@@ -3,9 +3,10 @@
 //! Run it with `cargo xtask run` (builds the app, loads demo data) or
 //! `tongxin-server --help`. It is stateless apart from its database.
 //!
-//! Endpoints (JSON; all but login and health need `Authorization: Bearer`
+//! Endpoints (JSON; all but login, ping and health need `Authorization: Bearer`
 //! with a token from login):
 //! - `GET  /api/health`: liveness.
+//! - `GET  /api/ping`: 204 and nothing else, for phones to tell "offline" quickly.
 //! - `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/auth/me`.
 //! - `GET  /api/reference`: the user's stations, for the app's forms offline.
 //! - `POST /api/sync/push`: apply a device's mutations, idempotently.

@@ -220,9 +220,18 @@ impl Browser {
             .spawn()
             .with_context(|| format!("cannot start {}", chromedriver.display()))?;
         let profile = tempfile::tempdir()?;
+        // Headless Chromium makes no window narrower than 500 px: a phone's
+        // width is emulated (as DevTools' device mode does), so a page
+        // that is too wide for a 360 px phone is too wide here.
+        let mobile = (window.0 < 500).then(|| {
+            json!({ "deviceMetrics": {
+                "width": window.0, "height": window.1, "pixelRatio": 1.0, "touch": true, "mobile": true,
+            }})
+        });
         let capabilities = json!({
             "goog:chromeOptions": {
                 "binary": chromium,
+                "mobileEmulation": mobile,
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",

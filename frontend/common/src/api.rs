@@ -134,3 +134,17 @@ pub async fn get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, ApiEr
         .await;
     fetch_json(sent).await
 }
+
+/// Whether the server answers at all, within `timeout_ms`: a request of a
+/// few hundred bytes that touches no database, so the status bar can tell
+/// "offline" within seconds of the signal going.
+pub async fn reachable(timeout_ms: u32) -> bool {
+    use futures::FutureExt;
+    let ping = Request::get("/api/ping").send().fuse();
+    let timer = gloo_timers::future::TimeoutFuture::new(timeout_ms).fuse();
+    futures::pin_mut!(ping, timer);
+    futures::select! {
+        answer = ping => answer.is_ok_and(|response| response.ok()),
+        () = timer => false,
+    }
+}

@@ -16,15 +16,18 @@ use crate::store::Store;
 /// bar and lists update wherever they are shown.
 #[derive(Clone, Copy)]
 pub struct SyncStatus {
-    /// The last sync round reached the server.
+    /// The server answered the last sync round or connection check.
     pub online: RwSignal<bool>,
+    /// A sync round is under way.
+    pub syncing: RwSignal<bool>,
     /// Records the server does not hold as this device does: waiting to be
     /// pushed, or refused by the server.
     pub pending: RwSignal<u32>,
     /// Of those, the ones the server refused.
     pub rejected: RwSignal<u32>,
     pub last_error: RwSignal<Option<String>>,
-    /// Local time of the last sync round that reached the server.
+    /// Local time of the last sync round that reached the server, in
+    /// words (kept across reloads by the phone's shell).
     pub last_sync: RwSignal<Option<String>>,
     /// Bumped whenever local data changed, so lists reload.
     pub revision: RwSignal<u64>,
@@ -37,6 +40,7 @@ impl SyncStatus {
     pub fn new(online: bool) -> SyncStatus {
         SyncStatus {
             online: RwSignal::new(online),
+            syncing: RwSignal::new(false),
             pending: RwSignal::new(0),
             rejected: RwSignal::new(0),
             last_error: RwSignal::new(None),

@@ -137,6 +137,11 @@ pub fn rejected_count(locale: Locale, count: u32) -> String {
     td_string!(locale, rejected_count, count).to_string()
 }
 
+/// The same, short enough for the one-line status bar.
+pub fn rejected_short(locale: Locale, count: u32) -> String {
+    td_string!(locale, rejected_short, count).to_string()
+}
+
 /// A broken rule in words, next to the input it is about.
 pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
     let field = field_name(locale, &error.field);

@@ -98,6 +98,7 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
     );
     let (api, paths) = OpenApiRouter::new()
         .routes(routes!(health))
+        .routes(routes!(ping))
         .merge(login)
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
@@ -361,6 +362,15 @@ fn headers_too_large(headers: &axum::http::HeaderMap) -> Option<ApiError> {
             "the request's headers are too large (at most {MAX_HEADERS} headers, {MAX_HEADER_BYTES} bytes)"
         ),
     })
+}
+
+/// That the server answers, and nothing more: phones ask every few
+/// seconds while they show the app, to tell "offline" quickly, so it
+/// touches no database and sends no body.
+#[utoipa::path(get, path = "/ping", tag = "sync", responses(
+    (status = 204, description = "the server answers")))]
+async fn ping() -> axum::http::StatusCode {
+    axum::http::StatusCode::NO_CONTENT
 }
 
 /// Whether the process serves and its database answers, with how its

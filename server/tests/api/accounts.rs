@@ -38,6 +38,10 @@ async fn every_endpoint_but_login_and_health_needs_a_live_token() {
         app.get_raw(None, "/api/health").await.status(),
         StatusCode::OK
     );
+    // The phones' connection check needs no login and carries no body.
+    let ping = app.get_raw(None, "/api/ping").await;
+    assert_eq!(ping.status(), StatusCode::NO_CONTENT);
+    assert!(ping.bytes().await.unwrap().is_empty());
     let me = app.get("/api/auth/me").await;
     assert_eq!(me["username"], "volunteer-test");
     assert_eq!(me["role"], "volunteer");

@@ -11,11 +11,13 @@ mod language;
 mod log_out;
 mod login;
 mod sync_state;
+mod undo;
 
 pub use category::category_options;
-pub use field::field_error;
+pub use field::{field_error, focus_first_error, invalid};
 pub use for_roles::ForRoles;
 pub use language::LanguagePicker;
 pub use log_out::LogOutButton;
 pub use login::LoginForm;
 pub use sync_state::{discard_button, sync_words};
+pub use undo::{UndoBar, UndoOffer, offer_undo};

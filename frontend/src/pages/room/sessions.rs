@@ -16,7 +16,7 @@ use super::{
 use crate::{
     ctx::{Ctx, today},
     i18n::{self, t, t_string, use_i18n},
-    ui::field_error,
+    ui::{UndoBar, UndoOffer, field_error, offer_undo},
 };
 
 #[component]
@@ -66,10 +66,20 @@ pub(super) fn SessionDetail(
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let session = move || room.get().sessions.into_iter().find(|(s, _)| s.id == id);
-    let delete = move |line_id: Uuid| {
+    let undo = RwSignal::new(None::<UndoOffer>);
+    let delete = move |line_id: Uuid, label: String| {
         let store = ctx.store();
         spawn_local(async move {
             if store.set_livestream_deleted(line_id, true).await.is_ok() {
+                offer_undo(undo, UndoOffer { id: line_id, label });
+                ctx.saved_locally();
+            }
+        });
+    };
+    let restore = move |line_id: Uuid| {
+        let store = ctx.store();
+        spawn_local(async move {
+            if store.set_livestream_deleted(line_id, false).await.is_ok() {
                 ctx.saved_locally();
             }
         });
@@ -89,7 +99,8 @@ pub(super) fn SessionDetail(
                     {t!(i18n, edit)}
                 </button>
             </p>
-            <table class="breakdown" id="sale-lines">
+            // On a phone each line is a stacked card, its cells labelled.
+            <table class="breakdown stacked" id="sale-lines">
                 <thead>
                     <tr>
                         <th scope="col">{t!(i18n, product)}</th>
@@ -112,16 +123,17 @@ pub(super) fn SessionDetail(
                                 let name = product.map(|p| p.name.clone()).unwrap_or_else(|| t_string!(i18n, unknown_item).to_owned());
                                 let region = product.map(|p| room.region_name(p.region_id)).unwrap_or_default();
                                 let line_id = line.id;
+                                let label = name.clone();
                                 view! {
                                     <tr data-id=line_id.to_string()>
-                                        <td translate="no">{name}</td>
-                                        <td translate="no">{region}</td>
-                                        <td class="num">{line.units}</td>
-                                        <td class="num">{i18n::yuan(line.amount_fen)}</td>
-                                        <td class="num">{line.orders}</td>
+                                        <td translate="no" class="line-name">{name}</td>
+                                        <td translate="no" data-label=move || t_string!(i18n, region)>{region}</td>
+                                        <td class="num" data-label=move || t_string!(i18n, units)>{line.units}</td>
+                                        <td class="num" data-label=move || t_string!(i18n, amount)>{i18n::yuan(line.amount_fen)}</td>
+                                        <td class="num" data-label=move || t_string!(i18n, orders)>{line.orders}</td>
                                         <td>{state_view(line_id, state)}</td>
                                         <td>
-                                            <button type="button" class="delete" on:click=move |_| delete(line_id)>
+                                            <button type="button" class="delete" on:click=move |_| delete(line_id, label.clone())>
                                                 {t!(i18n, delete)}
                                             </button>
                                         </td>
@@ -137,15 +149,16 @@ pub(super) fn SessionDetail(
                         view! {
                             <tr id="session-totals" data-units=t.units data-amount-fen=t.amount_fen data-orders=t.orders>
                                 <th scope="row" colspan="2">{t!(i18n, session_total)}</th>
-                                <td class="num">{t.units}</td>
-                                <td class="num">{i18n::yuan(t.amount_fen)}</td>
-                                <td class="num">{t.orders}</td>
+                                <td class="num" data-label=move || t_string!(i18n, units)>{t.units}</td>
+                                <td class="num" data-label=move || t_string!(i18n, amount)>{i18n::yuan(t.amount_fen)}</td>
+                                <td class="num" data-label=move || t_string!(i18n, orders)>{t.orders}</td>
                                 <td colspan="2"></td>
                             </tr>
                         }
                     }}
                 </tfoot>
             </table>
+            <UndoBar undo restore/>
             <SaleLineForm room session_id=id/>
         </section>
     }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     ctx::{Ctx, today},
     i18n::{Locale, t, t_string, use_i18n},
-    ui::field_error,
+    ui::{field_error, focus_first_error, invalid},
 };
 
 #[component]
@@ -142,6 +142,7 @@ pub fn ActivityForm() -> impl IntoView {
         }
         errors.set(problems.clone());
         if !problems.is_empty() {
+            focus_first_error("activity-form");
             return;
         }
         let store = ctx.store();
@@ -163,17 +164,34 @@ pub fn ActivityForm() -> impl IntoView {
                         format!("{} {error}", t_string!(i18n, not_saved))
                     };
                     errors.set(vec![ValidationError::other("form", message)]);
+                    focus_first_error("activity-form");
                 }
             }
         });
     };
 
     let field_error = move |field| field_error(errors, "", field);
+    let invalid = move |field| invalid(errors, field);
+
+    // Leaving an edit: the record stays as it was saved, the form is empty
+    // again for a new one.
+    let cancel_edit = move |_| {
+        ctx.editing.set(None);
+        category.set(None);
+        title.set(String::new());
+        date.set(today().to_string());
+        volunteers.set(String::from("1"));
+        people_served.set(String::new());
+        notes.set(String::new());
+        time.set(String::new());
+        organising_group.set(String::new());
+        errors.set(Vec::new());
+    };
 
     view! {
         <form id="activity-form" class="activity-form" on:submit=submit novalidate>
             <h1>{move || if ctx.editing.with(Option::is_some) { t_string!(i18n, form_title_edit) } else { t_string!(i18n, form_title) }}</h1>
-            <fieldset class="chips">
+            <fieldset class="chips" data-invalid=invalid("category")>
                 <legend>{t!(i18n, category)}</legend>
                 // A retired category is offered only to a record that has it.
                 {move || category_list
@@ -200,12 +218,12 @@ pub fn ActivityForm() -> impl IntoView {
             </fieldset>
             <label>
                 {t!(i18n, title)}
-                <input name="title" type="text" maxlength="100" bind:value=title/>
+                <input name="title" aria-invalid=invalid("title") type="text" maxlength="100" bind:value=title/>
                 {field_error("title")}
             </label>
             <label>
                 {t!(i18n, station)}
-                <select name="station_id" on:change:target=move |ev| station_id.set(ev.target().value())>
+                <select name="station_id" aria-invalid=invalid("station_id") on:change:target=move |ev| station_id.set(ev.target().value())>
                     <option value="">{t!(i18n, choose_station)}</option>
                     {move || {
                         let list = station_list.get();
@@ -228,40 +246,45 @@ pub fn ActivityForm() -> impl IntoView {
             <div class="counts">
                 <label>
                     {t!(i18n, date)}
-                    <input name="date" type="date" bind:value=date/>
+                    <input name="date" aria-invalid=invalid("date") type="date" bind:value=date/>
                     {field_error("date")}
                 </label>
                 <label>
                     {t!(i18n, time)}
-                    <input name="time" type="time" bind:value=time/>
+                    <input name="time" aria-invalid=invalid("time") type="time" bind:value=time/>
                     {field_error("time")}
                 </label>
             </div>
             <label>
                 {t!(i18n, organising_group)}
-                <input name="organising_group" type="text" maxlength="50"
+                <input name="organising_group" aria-invalid=invalid("organising_group") type="text" maxlength="50"
                     placeholder=move || t_string!(i18n, organising_group_hint) bind:value=organising_group/>
                 {field_error("organising_group")}
             </label>
             <div class="counts">
                 <label>
                     {t!(i18n, volunteers)}
-                    <input name="volunteers" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=volunteers/>
+                    <input name="volunteers" aria-invalid=invalid("volunteers") type="text" inputmode="numeric" pattern="[0-9]*" bind:value=volunteers/>
                     {field_error("volunteers")}
                 </label>
                 <label>
                     {t!(i18n, people_served)}
-                    <input name="people_served" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=people_served/>
+                    <input name="people_served" aria-invalid=invalid("people_served") type="text" inputmode="numeric" pattern="[0-9]*" bind:value=people_served/>
                     {field_error("people_served")}
                 </label>
             </div>
             <label>
                 {t!(i18n, notes)}
-                <textarea name="notes" rows="2" bind:value=notes></textarea>
+                <textarea name="notes" rows="2" aria-invalid=invalid("notes") bind:value=notes></textarea>
                 {field_error("notes")}
             </label>
             {field_error("form")}
-            <button type="submit" class="save">{t!(i18n, save)}</button>
+            <div class="form-actions">
+                <button type="submit" class="save">{t!(i18n, save)}</button>
+                <Show when=move || ctx.editing.with(Option::is_some)>
+                    <button type="button" class="cancel-edit" on:click=cancel_edit>{t!(i18n, cancel_edit)}</button>
+                </Show>
+            </div>
             <Show when=move || saved.get()>
                 <p class="saved" role="status">{t!(i18n, saved)}</p>
             </Show>

@@ -9,22 +9,12 @@ use crate::{
     ctx::Ctx,
     i18n::{self, Locale, t, t_string, use_i18n},
     store::SyncState,
-    ui::{category_options, discard_button, sync_words},
+    ui::{UndoBar, UndoOffer, category_options, discard_button, offer_undo, sync_words},
 };
 
 /// The list shows the newest records only: a device that pulled the whole
 /// district's records must not build a hundred thousand rows.
 const RECORDS_SHOWN: usize = 200;
-
-/// A record just deleted, offered back for a few seconds.
-#[derive(Clone, PartialEq)]
-struct Undo {
-    id: Uuid,
-    title: String,
-}
-
-/// How long the undo offer stays.
-const UNDO_MS: u32 = 8_000;
 
 #[component]
 pub fn MyRecords() -> impl IntoView {
@@ -43,34 +33,28 @@ pub fn MyRecords() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
     let month = RwSignal::new(String::new());
-    let undo = RwSignal::new(None::<Undo>);
+    let undo = RwSignal::new(None::<UndoOffer>);
 
     let delete = move |activity: Activity| {
         let store = ctx.store();
         spawn_local(async move {
             if store.set_deleted(activity.id, true).await.is_ok() {
-                let offer = Undo {
-                    id: activity.id,
-                    title: activity.title,
-                };
-                undo.set(Some(offer.clone()));
+                let label = activity.title;
+                offer_undo(
+                    undo,
+                    UndoOffer {
+                        id: activity.id,
+                        label,
+                    },
+                );
                 ctx.saved_locally();
-                gloo_timers::future::TimeoutFuture::new(UNDO_MS).await;
-                // Only this offer expires; a later delete keeps its own.
-                if undo.get_untracked().as_ref() == Some(&offer) {
-                    undo.set(None);
-                }
             }
         });
     };
-    let restore = move |_| {
-        let Some(offer) = undo.get_untracked() else {
-            return;
-        };
-        undo.set(None);
+    let restore = move |id: Uuid| {
         let store = ctx.store();
         spawn_local(async move {
-            if store.set_deleted(offer.id, false).await.is_ok() {
+            if store.set_deleted(id, false).await.is_ok() {
                 ctx.saved_locally();
             }
         });
@@ -167,12 +151,7 @@ pub fn MyRecords() -> impl IntoView {
                     </select>
                 </label>
             </div>
-            {move || undo.get().map(|offer| view! {
-                <div class="undo-bar" role="status">
-                    <span>{t!(i18n, deleted)} " " <q translate="no">{offer.title}</q></span>
-                    <button type="button" class="undo" on:click=restore>{t!(i18n, undo)}</button>
-                </div>
-            })}
+            <UndoBar undo restore/>
             {rows}
         </section>
     }
