@@ -130,7 +130,12 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     let logged_in = move || ctx.session.with(Option::is_some);
     view! {
         <Router>
-            <Show when=logged_in fallback=|| view! { <main><LoginForm/></main> }>
+            <Show when=logged_in fallback=move || view! {
+                <main>
+                    <p class="login-brand">{t!(i18n, app_name)}</p>
+                    <LoginForm/>
+                </main>
+            }>
                 <StatusBar/>
                 <main>
                     <Show when=move || ctx.relogin.get()>
@@ -190,7 +195,7 @@ fn run_sync_loop(
                 match outcome {
                     Ok(report) => {
                         failures = 0;
-                        changed = report.pushed > 0 || report.pulled > 0;
+                        changed = report.changed_anything();
                         status.online.set(true);
                         status.last_error.set(None);
                         remember_sync(status);

@@ -48,6 +48,15 @@ impl SyncError {
 pub struct SyncReport {
     pub pushed: usize,
     pub pulled: usize,
+    /// The user's stations or the list of categories changed.
+    pub reference_changed: bool,
+}
+
+impl SyncReport {
+    /// Whether the round changed anything this device shows.
+    pub fn changed_anything(&self) -> bool {
+        self.pushed > 0 || self.pulled > 0 || self.reference_changed
+    }
 }
 
 /// One full round: reference data, then the whole outbox, then every page
@@ -60,10 +69,10 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
     // Organisers record no activities, so they need no stations.
     if session.user.role != Role::Organiser {
         let reference: ReferenceData = api::get("/api/reference", token).await?;
-        store.put_stations(&reference.stations).await?;
+        report.reference_changed = store.put_stations(&reference.stations).await?;
         // A server older than the list of categories sends none.
         if !reference.categories.is_empty() {
-            store.put_categories(&reference.categories).await?;
+            report.reference_changed |= store.put_categories(&reference.categories).await?;
         }
     }
 

@@ -465,3 +465,89 @@ async fn a_change_refused_for_a_clock_ahead_is_queued_again_with_its_stamps_move
     );
     assert!(edited.notes.stamp > last.title.stamp);
 }
+
+#[wasm_bindgen_test]
+async fn the_list_reads_pages_newest_first_through_the_date_index_and_filters_them() {
+    use tongxin_frontend::store::ActivityFilter;
+    let store = fresh_store().await;
+    // 120 activities over four months, the 3rd of every ten deleted, and
+    // every fifth one a health clinic with "义诊" in its notes.
+    let mut kept = Vec::new();
+    for n in 0..120u32 {
+        let mut a = activity(&format!("活动 {n}"), 1);
+        a.date = NaiveDate::from_ymd_opt(2026, 8 + n % 4, 1 + n % 28).unwrap();
+        if n % 5 == 0 {
+            a.category = Category::HEALTH_CLINIC;
+            a.notes = "送医下乡义诊".into();
+        }
+        store.save_activity(&a).await.unwrap();
+        if n % 10 == 3 {
+            store.set_deleted(a.id, true).await.unwrap();
+        } else {
+            kept.push(a);
+        }
+    }
+    kept.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+
+    // Page after page, the same order as every record sorted at once.
+    let everything = ActivityFilter::default();
+    let mut listed = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .activities_page(&everything, before.as_ref(), 50)
+            .await
+            .unwrap();
+        assert!(page.rows.len() <= 50);
+        listed.extend(page.rows.into_iter().map(|(a, state)| {
+            assert_eq!(state, SyncState::Pending);
+            a.id
+        }));
+        match page.next {
+            Some(next) => before = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed, kept.iter().map(|a| a.id).collect::<Vec<_>>());
+
+    // A month, a category, a word: only those, still newest first.
+    let october = ActivityFilter {
+        month: "2026-10".into(),
+        ..ActivityFilter::default()
+    };
+    let page = store.activities_page(&october, None, 500).await.unwrap();
+    let expected: Vec<Uuid> = kept
+        .iter()
+        .filter(|a| a.date.format("%Y-%m").to_string() == "2026-10")
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(
+        page.rows.iter().map(|(a, _)| a.id).collect::<Vec<_>>(),
+        expected
+    );
+    assert!(page.next.is_none());
+    let clinics = ActivityFilter {
+        category: "health_clinic".into(),
+        text: "义诊".into(),
+        ..ActivityFilter::default()
+    };
+    let page = store.activities_page(&clinics, None, 10).await.unwrap();
+    assert_eq!(page.rows.len(), 10);
+    assert!(page.next.is_some());
+    assert!(
+        page.rows
+            .iter()
+            .all(|(a, _)| a.category == Category::HEALTH_CLINIC && a.notes.contains("义诊"))
+    );
+    let nothing = ActivityFilter {
+        text: "没有这样的记录".into(),
+        ..ActivityFilter::default()
+    };
+    let page = store.activities_page(&nothing, None, 50).await.unwrap();
+    assert!(page.rows.is_empty() && page.next.is_none());
+
+    assert_eq!(
+        store.activity_months().await.unwrap(),
+        ["2026-11", "2026-10", "2026-09", "2026-08"]
+    );
+}

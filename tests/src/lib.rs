@@ -228,10 +228,9 @@ impl Browser {
                 "width": window.0, "height": window.1, "pixelRatio": 1.0, "touch": true, "mobile": true,
             }})
         });
-        let capabilities = json!({
+        let mut capabilities = json!({
             "goog:chromeOptions": {
                 "binary": chromium,
-                "mobileEmulation": mobile,
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",
@@ -245,6 +244,9 @@ impl Browser {
                 },
             }
         });
+        if let Some(mobile) = mobile {
+            capabilities["goog:chromeOptions"]["mobileEmulation"] = mobile;
+        }
         let capabilities = match capabilities {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("built as an object"),

@@ -73,18 +73,12 @@ async fn no_record_is_lost_by_logging_out_switching_users_or_an_expired_session(
         sync_state(&phone, &first).await?.as_deref(),
         Some("pending")
     );
-    c.find(fantoccini::Locator::Css("button.log-out"))
-        .await?
-        .click()
-        .await?;
+    phone.click("button.log-out").await?;
     let warning = c.get_alert_text().await?;
     assert!(warning.contains("1 条记录未同步"), "{warning}");
     c.dismiss_alert().await?;
     assert!(phone.text("#user-name").await?.is_some(), "still logged in");
-    c.find(fantoccini::Locator::Css("button.log-out"))
-        .await?
-        .click()
-        .await?;
+    phone.click("button.log-out").await?;
     c.accept_alert().await?;
     wait_until(Duration::from_secs(10), "the login screen", || async {
         Ok(phone.text("#login-form").await?.is_some())

@@ -56,12 +56,7 @@ async fn wait_for(phone: &Browser, id: &str, title: &str, people: &str) -> Resul
         Duration::from_secs(20),
         &format!("{title} / {people} on a phone"),
         || async {
-            phone
-                .client
-                .find(Locator::Css("button.sync-now"))
-                .await?
-                .click()
-                .await?;
+            phone.click("button.sync-now").await?;
             tokio::time::sleep(Duration::from_millis(300)).await;
             Ok(
                 phone.attribute(&row, "data-sync").await?.as_deref() == Some("synced")

@@ -10,7 +10,7 @@ use std::{
     rc::Rc,
 };
 
-use rexie::{ObjectStore, Rexie, TransactionMode};
+use rexie::{Direction, Index, KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tongxin_shared::{
     Activity, CategoryInfo, Station, ValidationError,
@@ -25,9 +25,15 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "tongxin";
-/// 2 added the livestream records.
-const DB_VERSION: u32 = 2;
+/// 2 added the livestream records, 3 the activities' index by date.
+const DB_VERSION: u32 = 3;
 const ACTIVITIES: &str = "activities";
+/// The activities by `[date, id]`: the list reads its pages newest first
+/// from it, however many records the device holds.
+const BY_DATE: &str = "by_date";
+/// How many records one step of a list's scan decodes: small enough that
+/// a step is a short task on the main thread.
+const SCAN_BATCH: u32 = 100;
 /// Every livestream record, of whichever kind, keyed by its id.
 const LIVESTREAM: &str = "livestream";
 const OUTBOX: &str = "outbox";
@@ -104,6 +110,76 @@ pub enum SyncState {
     Rejected(Vec<ValidationError>),
 }
 
+/// Which activities a list shows: all of them, or those of one month
+/// (`2026-11`), of one category (its code), or with `text` in the title or
+/// notes. Empty strings mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityFilter {
+    pub month: String,
+    pub category: String,
+    pub text: String,
+}
+
+impl ActivityFilter {
+    fn matches(&self, activity: &ActivityRecord) -> bool {
+        let needle = self.text.trim().to_lowercase();
+        (self.category.is_empty() || activity.category.value.code() == self.category)
+            && (needle.is_empty()
+                || activity.title.value.to_lowercase().contains(&needle)
+                || activity.notes.value.to_lowercase().contains(&needle))
+    }
+
+    /// The index range of the month, or of every date.
+    fn range(&self, before: Option<&PageKey>) -> Result<Option<KeyRange>, StoreError> {
+        let key = |parts: &[&str]| -> JsValue {
+            parts
+                .iter()
+                .map(|p| JsValue::from_str(p))
+                .collect::<js_sys::Array>()
+                .into()
+        };
+        // Arrays compare element by element and a prefix sorts first:
+        // `["2026-11"]` < `["2026-11-05", id]` < `["2026-11\u{ffff}"]`.
+        let upper = match before {
+            Some(PageKey(date, id)) => Some((key(&[date, id]), true)),
+            None if !self.month.is_empty() => {
+                Some((key(&[&format!("{}\u{ffff}", self.month)]), false))
+            }
+            None => None,
+        };
+        let lower = (!self.month.is_empty()).then(|| key(&[&self.month]));
+        Ok(match (lower, upper) {
+            (Some(lower), Some((upper, open))) => Some(
+                KeyRange::bound(&lower, &upper, Some(false), Some(open))
+                    .map_err(key_range_error)?,
+            ),
+            (None, Some((upper, open))) => {
+                Some(KeyRange::upper_bound(&upper, Some(open)).map_err(key_range_error)?)
+            }
+            (Some(lower), None) => {
+                Some(KeyRange::lower_bound(&lower, Some(false)).map_err(key_range_error)?)
+            }
+            (None, None) => None,
+        })
+    }
+}
+
+fn key_range_error(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+/// Where a list's page ended: the `[date, id]` of its last record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageKey(String, String);
+
+/// One page of a list, newest first, and where the next one starts.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityPage {
+    pub rows: Vec<(Activity, SyncState)>,
+    /// `None` when nothing older matches.
+    pub next: Option<PageKey>,
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: Rc<Rexie>,
@@ -118,7 +194,11 @@ impl Store {
     pub async fn open_named(name: &str) -> Result<Store, StoreError> {
         let db = Rexie::builder(name)
             .version(DB_VERSION)
-            .add_object_store(ObjectStore::new(ACTIVITIES).key_path("id"))
+            .add_object_store(
+                ObjectStore::new(ACTIVITIES)
+                    .key_path("id")
+                    .add_index(Index::new_array(BY_DATE, ["date.value", "id"])),
+            )
             .add_object_store(ObjectStore::new(LIVESTREAM).key_path("record.id"))
             .add_object_store(ObjectStore::new(OUTBOX).key_path("seq"))
             .add_object_store(ObjectStore::new(REJECTED).key_path("record_id"))
@@ -288,6 +368,88 @@ impl Store {
             .collect();
         list.sort_by(|(a, _), (b, _)| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
         Ok(list)
+    }
+
+    /// Up to `limit` live activities matching `filter`, newest date first,
+    /// older than `before` when given: read from the date index a batch at
+    /// a time, so a page costs about the records it shows, not the records
+    /// the device holds, and no more than a batch is in memory at once.
+    pub async fn activities_page(
+        &self,
+        filter: &ActivityFilter,
+        before: Option<&PageKey>,
+        limit: usize,
+    ) -> Result<ActivityPage, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[ACTIVITIES, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
+        let pending = pending_ids(&tx.store(OUTBOX)?).await?;
+        let rejected: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
+        let mut rejected: HashMap<Uuid, Vec<ValidationError>> = rejected
+            .into_iter()
+            .map(|r| (r.record_id, r.errors))
+            .collect();
+        let index = tx.store(ACTIVITIES)?.index(BY_DATE)?;
+        let mut page = ActivityPage::default();
+        let mut cursor = before.cloned();
+        'scan: loop {
+            let range = filter.range(cursor.as_ref())?;
+            let batch = index
+                .scan(range, Some(SCAN_BATCH), None, Some(Direction::Prev))
+                .await?;
+            let exhausted = batch.len() < SCAN_BATCH as usize;
+            for (key, value) in batch {
+                let key: PageKey = from_js(key)?;
+                cursor = Some(key.clone());
+                let record: ActivityRecord = from_js(value)?;
+                if record.is_deleted() || !filter.matches(&record) {
+                    continue;
+                }
+                let state = sync_state(record.id(), &pending, &mut rejected);
+                page.rows.push((record.activity(), state));
+                if page.rows.len() == limit {
+                    page.next = Some(key);
+                    break 'scan;
+                }
+            }
+            if exhausted {
+                break;
+            }
+        }
+        finish(tx).await?;
+        Ok(page)
+    }
+
+    /// The months (`2026-11`) that have activities, newest first: one
+    /// step through the date index a month, never a read of every record.
+    pub async fn activity_months(&self) -> Result<Vec<String>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[ACTIVITIES], TransactionMode::ReadOnly)?;
+        let index = tx.store(ACTIVITIES)?.index(BY_DATE)?;
+        let mut months: Vec<String> = Vec::new();
+        loop {
+            let range = match months.last() {
+                Some(month) => Some(
+                    KeyRange::upper_bound(
+                        &js_sys::Array::of1(&JsValue::from_str(month)).into(),
+                        Some(true),
+                    )
+                    .map_err(key_range_error)?,
+                ),
+                None => None,
+            };
+            let newest = index
+                .scan(range, Some(1), None, Some(Direction::Prev))
+                .await?;
+            let Some((key, _)) = newest.into_iter().next() else {
+                break;
+            };
+            let PageKey(date, _) = from_js(key)?;
+            months.push(date.chars().take(7).collect::<String>());
+        }
+        finish(tx).await?;
+        Ok(months)
     }
 
     /// The oldest `limit` changes waiting to be pushed, as mutations.
@@ -557,7 +719,15 @@ impl Store {
         Ok(value.and_then(|v| v.as_string()))
     }
 
-    pub async fn put_stations(&self, stations: &[Station]) -> Result<(), StoreError> {
+    /// Keeps the user's stations as the server lists them; says whether
+    /// they differ from those kept (only then is anything written).
+    pub async fn put_stations(&self, stations: &[Station]) -> Result<bool, StoreError> {
+        // The store gives them back in the order of their ids.
+        let mut sorted = stations.to_vec();
+        sorted.sort_by(|a, b| a.id.cmp(&b.id));
+        if self.stations().await? == sorted {
+            return Ok(false);
+        }
         let tx = self
             .db
             .transaction(&[STATIONS], TransactionMode::ReadWrite)?;
@@ -566,13 +736,22 @@ impl Store {
         for station in stations {
             store.put(&to_js(station)?, None).await?;
         }
-        finish(tx).await
+        finish(tx).await?;
+        Ok(true)
     }
 
-    pub async fn put_categories(&self, categories: &[CategoryInfo]) -> Result<(), StoreError> {
+    /// Keeps the list of categories; says whether it differs from the one
+    /// kept (only then is it written).
+    pub async fn put_categories(&self, categories: &[CategoryInfo]) -> Result<bool, StoreError> {
         let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
-        put_meta(&tx.store(META)?, CATEGORIES, &categories).await?;
-        finish(tx).await
+        let meta = tx.store(META)?;
+        let kept: Option<Vec<CategoryInfo>> = get_meta(&meta, CATEGORIES).await?;
+        let changed = kept.as_deref() != Some(categories);
+        if changed {
+            put_meta(&meta, CATEGORIES, &categories).await?;
+        }
+        finish(tx).await?;
+        Ok(changed)
     }
 
     /// The list of categories the last sync brought, retired ones too; the

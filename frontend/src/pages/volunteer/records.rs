@@ -4,36 +4,75 @@
 use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{Activity, CategoryInfo};
 use uuid::Uuid;
+use wasm_bindgen::{JsCast, closure::Closure};
 
 use crate::{
     ctx::Ctx,
     i18n::{self, Locale, t, t_string, use_i18n},
-    store::SyncState,
+    store::{ActivityFilter, SyncState},
     ui::{UndoBar, UndoOffer, category_options, discard_button, offer_undo, sync_words},
 };
 
-/// The list shows the newest records only: a device that pulled the whole
-/// district's records must not build a hundred thousand rows.
-const RECORDS_SHOWN: usize = 200;
+/// How many records a page of the list adds: the first shows at once,
+/// whatever the device holds; scrolling to the end asks for the next.
+const PAGE: usize = 50;
+
+/// How long typing in the search box pauses before the list is searched.
+const SEARCH_PAUSE_MS: u32 = 250;
 
 #[component]
 pub fn MyRecords() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
+    let search = RwSignal::new(String::new());
+    let searched = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let month = RwSignal::new(String::new());
+    let shown = RwSignal::new(PAGE);
+    let undo = RwSignal::new(None::<UndoOffer>);
+
+    // A new filter starts again from the first page.
+    Effect::watch(
+        move || (searched.get(), category.get(), month.get()),
+        move |_, _, _| shown.set(PAGE),
+        false,
+    );
+    // The list reads the newest `shown` records that match from the date
+    // index; a save or a sync round that changed something reads them
+    // again: the cost is the records shown, not the records held.
     let records = LocalResource::new(move || {
         ctx.status.revision.track();
+        let filter = ActivityFilter {
+            month: month.get(),
+            category: category.get(),
+            text: searched.get(),
+        };
+        let limit = shown.get();
         let store = ctx.store();
         async move {
             let stations = store.stations().await.unwrap_or_default();
             let categories = store.categories().await.unwrap_or_default();
-            let list = store.activities().await.unwrap_or_default();
-            (list, stations, categories)
+            let page = store
+                .activities_page(&filter, None, limit)
+                .await
+                .unwrap_or_default();
+            (page, stations, categories)
         }
     });
-    let search = RwSignal::new(String::new());
-    let category = RwSignal::new(String::new());
-    let month = RwSignal::new(String::new());
-    let undo = RwSignal::new(None::<UndoOffer>);
+    let months = LocalResource::new(move || {
+        ctx.status.revision.track();
+        let store = ctx.store();
+        async move { store.activity_months().await.unwrap_or_default() }
+    });
+    let type_search = move |text: String| {
+        search.set(text.clone());
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(SEARCH_PAUSE_MS).await;
+            if search.get_untracked() == text {
+                searched.set(text);
+            }
+        });
+    };
 
     let delete = move |activity: Activity| {
         let store = ctx.store();
@@ -60,48 +99,27 @@ pub fn MyRecords() -> impl IntoView {
         });
     };
 
-    let months = move || {
-        let mut months: Vec<String> = records
-            .get()
-            .map(|(list, _, _)| {
-                list.iter()
-                    .map(|(a, _)| a.date.format("%Y-%m").to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        months.sort_unstable_by(|a, b| b.cmp(a));
-        months.dedup();
-        months
+    let filtered = move || {
+        !searched.with(String::is_empty)
+            || !category.with(String::is_empty)
+            || !month.with(String::is_empty)
     };
-
     let rows = move || {
-        let Some((list, stations, categories)) = records.get() else {
+        let Some((page, stations, categories)) = records.get() else {
             return view! { <p>{t!(i18n, loading)}</p> }.into_any();
         };
-        if list.is_empty() {
-            return view! { <p class="empty">{t!(i18n, no_records)}</p> }.into_any();
+        if page.rows.is_empty() {
+            return if filtered() {
+                view! { <p class="empty" id="no-match">{t!(i18n, no_match)}</p> }.into_any()
+            } else {
+                view! { <p class="empty">{t!(i18n, no_records)}</p> }.into_any()
+            };
         }
-        let needle = search.get().trim().to_lowercase();
-        let (category, month) = (category.get(), month.get());
-        let matching: Vec<(Activity, SyncState)> = list
-            .into_iter()
-            .filter(|(a, _)| {
-                (category.is_empty() || a.category.code() == category)
-                    && (month.is_empty() || a.date.format("%Y-%m").to_string() == month)
-                    && (needle.is_empty()
-                        || a.title.to_lowercase().contains(&needle)
-                        || a.notes.to_lowercase().contains(&needle))
-            })
-            .collect();
-        if matching.is_empty() {
-            return view! { <p class="empty" id="no-match">{t!(i18n, no_match)}</p> }.into_any();
-        }
-        let hidden = matching.len().saturating_sub(RECORDS_SHOWN);
+        let more = page.next.is_some();
         view! {
             <ul id="my-records">
-                {matching
+                {page.rows
                     .into_iter()
-                    .take(RECORDS_SHOWN)
                     .map(|(activity, state)| {
                         let station = stations
                             .iter()
@@ -112,9 +130,7 @@ pub fn MyRecords() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            {(hidden > 0).then(|| view! {
-                <p class="more-records">{move || t_string!(i18n, more_records, count = hidden)}</p>
-            })}
+            {more.then(|| view! { <LoadMore shown/> })}
         }
         .into_any()
     };
@@ -125,7 +141,8 @@ pub fn MyRecords() -> impl IntoView {
             <div class="filters">
                 <label>
                     <span class="visually-hidden">{t!(i18n, search)}</span>
-                    <input type="search" name="search" placeholder=move || t_string!(i18n, search) bind:value=search/>
+                    <input type="search" name="search" placeholder=move || t_string!(i18n, search)
+                        prop:value=search on:input:target=move |ev| type_search(ev.target().value())/>
                 </label>
                 <label>
                     <span class="visually-hidden">{t!(i18n, category)}</span>
@@ -141,7 +158,7 @@ pub fn MyRecords() -> impl IntoView {
                     <span class="visually-hidden">{t!(i18n, month)}</span>
                     <select name="filter_month" on:change:target=move |ev| month.set(ev.target().value())>
                         <option value="">{t!(i18n, all_months)}</option>
-                        {move || months()
+                        {move || months.get().unwrap_or_default()
                             .into_iter()
                             .map(|m| {
                                 let selected = month.get_untracked() == m;
@@ -154,6 +171,46 @@ pub fn MyRecords() -> impl IntoView {
             <UndoBar undo restore/>
             {rows}
         </section>
+    }
+}
+
+/// The end of the list while older records match: it asks for the next
+/// page when it scrolls into view, or when tapped.
+#[component]
+fn LoadMore(shown: RwSignal<usize>) -> impl IntoView {
+    let i18n = use_i18n();
+    let button = NodeRef::<leptos::html::Button>::new();
+    let more = move || shown.update(|n| *n += PAGE);
+    let watching = StoredValue::new_local(None::<web_sys::IntersectionObserver>);
+    Effect::new(move |_| {
+        let Some(element) = button.get() else {
+            return;
+        };
+        let seen = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let visible = entries.iter().any(|entry| {
+                entry
+                    .dyn_into::<web_sys::IntersectionObserverEntry>()
+                    .is_ok_and(|entry| entry.is_intersecting())
+            });
+            if visible {
+                more();
+            }
+        });
+        if let Ok(observer) = web_sys::IntersectionObserver::new(seen.as_ref().unchecked_ref()) {
+            observer.observe(&element);
+            watching.set_value(Some(observer));
+        }
+        seen.forget();
+    });
+    on_cleanup(move || {
+        if let Some(observer) = watching.get_value() {
+            observer.disconnect();
+        }
+    });
+    view! {
+        <button type="button" class="load-more" id="load-more" node_ref=button on:click=move |_| more()>
+            {t!(i18n, load_more)}
+        </button>
     }
 }
 
