@@ -470,3 +470,85 @@ async fn the_bar_counts_records_turns_offline_within_5_s_and_keeps_the_last_sync
     );
     phone.close().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_list_shows_its_first_page_and_the_next_as_its_end_scrolls_into_view() -> Result<()>
+{
+    use tongxin_server::{db::Db, demo};
+    use tongxin_shared::{Activity, hlc::HlcClock};
+    let data = tempfile::tempdir()?;
+    let database = data.path().join("long.sqlite");
+    {
+        let db = Db::open(&format!("sqlite://{}", database.display())).await?;
+        db.insert_stations(&demo::stations()).await?;
+        let activities: Vec<Activity> = (0..130)
+            .map(|n| Activity {
+                station_id: "st-xianfeng".into(),
+                ..demo::synthetic_activity(n)
+            })
+            .collect();
+        let stamp =
+            HlcClock::new(uuid::Uuid::now_v7()).stamp(chrono::Utc::now().timestamp_millis() as u64);
+        db.insert_activities(&activities, "test", stamp).await?;
+    }
+    let server = TestServer::start(&database, None)?;
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    phone.log_in("volunteer").await?;
+    wait_until(
+        Duration::from_secs(30),
+        "every record on the phone",
+        || async {
+            Ok(phone
+                .local_activity_count()
+                .await?
+                .is_some_and(|n| n >= 130))
+        },
+    )
+    .await?;
+    let held = phone.local_activity_count().await?.unwrap_or(0);
+    let listed = || async {
+        let n = phone
+            .client
+            .execute(
+                "return document.querySelectorAll('#my-records li').length",
+                vec![],
+            )
+            .await?;
+        Ok::<_, anyhow::Error>(n.as_u64().unwrap_or(0))
+    };
+    phone.client.refresh().await?;
+    wait_until(Duration::from_secs(20), "the first page", || async {
+        Ok(listed().await? > 0)
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        listed().await?,
+        50,
+        "the first page, with the top of the page in view"
+    );
+
+    // Scrolling to the end brings the next pages, until every record is
+    // listed and nothing more is offered.
+    wait_until(Duration::from_secs(30), "every record listed", || async {
+        scroll_to_bottom(&phone).await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Ok(listed().await? == held && phone.text("#load-more").await?.is_none())
+    })
+    .await?;
+    // Newest first all the way down.
+    let dates = phone
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#my-records li')].map(li => li.dataset.date);",
+            vec![],
+        )
+        .await?;
+    let dates: Vec<String> = serde_json::from_value(dates)?;
+    ensure!(
+        dates.windows(2).all(|w| w[0] >= w[1]),
+        "not newest first: {dates:?}"
+    );
+    phone.close().await
+}
