@@ -204,12 +204,27 @@ impl Browser {
         Browser::launch(window, None).await
     }
 
+    /// A browser whose page is exactly `viewport` CSS pixels, as a phone
+    /// of that size shows it (a headless window is never narrower than
+    /// 500 px, so [`PHONE`] alone gives a wider page).
+    pub async fn open_viewport(viewport: (u32, u32)) -> Result<Browser> {
+        Browser::launch_with(viewport, None, Some(viewport)).await
+    }
+
     /// A browser whose downloads land in `folder`, without asking.
     pub async fn open_downloading_to(window: (u32, u32), folder: &Path) -> Result<Browser> {
         Browser::launch(window, Some(folder)).await
     }
 
     async fn launch(window: (u32, u32), downloads: Option<&Path>) -> Result<Browser> {
+        Browser::launch_with(window, downloads, None).await
+    }
+
+    async fn launch_with(
+        window: (u32, u32),
+        downloads: Option<&Path>,
+        viewport: Option<(u32, u32)>,
+    ) -> Result<Browser> {
         let chromedriver = env_path("CHROMEDRIVER", || "/usr/bin/chromedriver".into());
         let chromium = env_path("CHROMIUM", || "/usr/bin/chromium".into());
         let port = free_port()?;
@@ -236,6 +251,12 @@ impl Browser {
                 },
             }
         });
+        let mut capabilities = capabilities;
+        if let Some((width, height)) = viewport {
+            capabilities["goog:chromeOptions"]["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0 },
+            });
+        }
         let capabilities = match capabilities {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("built as an object"),
@@ -399,6 +420,37 @@ impl Browser {
                                     elements: v.nodes.map(n => n.target.join(' ')) }))))
                    .catch(error => done([{ rule: 'axe-failed', help: String(error) }]));",
                 vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
+    /// Runs only the named axe-core rules, whatever their impact (the
+    /// best-practice ones, such as `empty-table-header`, are "minor" and
+    /// [`Browser::accessibility_violations`] leaves them out).
+    pub async fn axe_rule_violations(&self, rules: &[&str]) -> Result<Vec<serde_json::Value>> {
+        let script_path = env_path("AXE_CORE_JS", || {
+            workspace_root().join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+        let script = std::fs::read_to_string(&script_path).with_context(|| {
+            format!(
+                "no axe-core at {}: run `cargo xtask test`",
+                script_path.display()
+            )
+        })?;
+        self.client
+            .execute(&format!("{script}\nreturn true;"), vec![])
+            .await?;
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'rule', values: arguments[0] } })
+                   .then(result => done(result.violations
+                       .map(v => ({ rule: v.id, help: v.help,
+                                    elements: v.nodes.map(n => n.target.join(' ')) }))))
+                   .catch(error => done([{ rule: 'axe-failed', help: String(error) }]));",
+                vec![json!(rules)],
             )
             .await?;
         Ok(serde_json::from_value(found)?)
