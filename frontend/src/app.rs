@@ -15,7 +15,7 @@ use tongxin_shared::account::{LoginResponse, Role};
 use crate::{
     api,
     ctx::{Ctx, SyncStatus},
-    i18n::{self, t, t_string, use_i18n},
+    i18n::{self, t, t_string, td_string, use_i18n},
     lock,
     pages::{
         room::LivestreamRoom,
@@ -213,7 +213,7 @@ fn run_sync_loop(
                         } else if error.needs_update() {
                             t_string!(i18n, please_update).to_owned()
                         } else {
-                            error.to_string()
+                            sync_error_words(i18n.get_locale_untracked(), &error)
                         }));
                     }
                 }
@@ -243,6 +243,22 @@ fn run_sync_loop(
             }
         }
     });
+}
+
+/// A failed round in the user's words: the server's refusal by its rule
+/// or status, never the server's English.
+fn sync_error_words(locale: i18n::Locale, error: &sync::SyncError) -> String {
+    match error {
+        sync::SyncError::Api(error) => i18n::api_error_message(locale, error),
+        sync::SyncError::ClockAhead => i18n::rule_message(
+            locale,
+            &tongxin_shared::ValidationError::new("stamp", tongxin_shared::error::Rule::ClockAhead),
+        ),
+        // The browser's own words for its database follow ours.
+        sync::SyncError::Store(error) => {
+            format!("{}{error}", td_string!(locale, store_unavailable))
+        }
+    }
 }
 
 /// How often the shell asks whether the server answers, while the app is

@@ -140,7 +140,11 @@ impl Actor {
     pub fn require_admin(&self) -> Result<(), ApiError> {
         match self.role {
             Role::Admin => Ok(()),
-            _ => Err(ApiError::Forbidden("only admins may do this")),
+            _ => Err(ApiError::forbidden(
+                "role",
+                tongxin_shared::error::Rule::NotAllowed,
+                "only admins may do this",
+            )),
         }
     }
 
@@ -160,7 +164,9 @@ impl Actor {
         match self.role {
             Role::Admin => Ok(StationScope::All),
             Role::Volunteer => Ok(StationScope::Only(self.stations.clone())),
-            Role::Organiser => Err(ApiError::Forbidden(
+            Role::Organiser => Err(ApiError::forbidden(
+                "role",
+                tongxin_shared::error::Rule::NotYourRole,
                 "livestream organisers do not sync activities",
             )),
         }

@@ -68,6 +68,28 @@ pub enum Rule {
     /// A password among the commonest, or the user name itself: the first
     /// guesses anyone tries.
     WeakPassword,
+    /// A thing to create exists already (a user name taken, a station id
+    /// or category code in use): the 409 answers.
+    AlreadyExists,
+    /// A login with a wrong user name or password (or a disabled account,
+    /// which answers alike).
+    WrongCredentials,
+    /// No session on the request, or it expired or was revoked: log in
+    /// again.
+    SessionExpired,
+    /// The user's role may not do this (an admin's page asked by another
+    /// role, a device registered to another user).
+    NotAllowed,
+    /// An admin disabling their own account.
+    OwnAccount,
+    /// Too many attempts (failed logins, logins from one address): try
+    /// again after `seconds`.
+    TryLater { seconds: u32 },
+    /// The app speaks a protocol version the server does not: update it.
+    UnsupportedProtocol,
+    /// An identifier that cannot change (a station's id, a category's
+    /// code) differs between the path and the body.
+    Unchangeable,
     /// Anything else; the message says what. Also what an error from an
     /// older server without rule codes reads as, and what a rule this app
     /// does not know yet (from a newer server) reads as.
@@ -96,6 +118,16 @@ impl ValidationError {
             field: field.to_owned(),
             rule,
             message,
+        }
+    }
+
+    /// The rule with the server's own English words, more exact than the
+    /// general ones (`a user named "li" already exists`).
+    pub fn worded(field: &str, rule: Rule, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            rule,
+            message: message.into(),
         }
     }
 
@@ -232,6 +264,16 @@ fn english(field: &str, rule: &Rule) -> String {
         Rule::InvalidSeq => {
             "the sequence number must be from 1 to 2^63 - 1, once per push".to_owned()
         }
+        Rule::AlreadyExists => format!("this {name} exists already"),
+        Rule::WrongCredentials => "wrong username or password".to_owned(),
+        Rule::SessionExpired => "not logged in, or the session expired".to_owned(),
+        Rule::NotAllowed => "your role may not do this".to_owned(),
+        Rule::OwnAccount => "an admin cannot disable their own account".to_owned(),
+        Rule::TryLater { seconds } => format!("too many attempts; try again in {seconds} s"),
+        Rule::UnsupportedProtocol => {
+            "unsupported protocol version; please update the app".to_owned()
+        }
+        Rule::Unchangeable => format!("{name} cannot change"),
         Rule::Other => format!("{name} is not valid"),
     }
 }

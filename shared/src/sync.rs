@@ -225,8 +225,53 @@ pub struct AdminActivityRow {
 }
 
 /// The body of every error the server answers with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
+    /// What went wrong, in English, for API users and logs.
     pub error: String,
+    /// Each broken rule by its code, with the field it is about: what an
+    /// app words in its user's language. Empty (and left out) for the
+    /// answers no rule names (an unreadable body, a wrong method, a
+    /// timeout), which a client words by their status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ValidationError>,
+}
+
+impl ErrorBody {
+    /// An answer no rule names: its English words only.
+    pub fn new(error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod error_body_tests {
+    use super::*;
+    use crate::error::Rule;
+
+    #[test]
+    fn an_error_body_without_rules_reads_and_writes_as_before() {
+        let old: ErrorBody = serde_json::from_str(r#"{"error":"no such endpoint"}"#).unwrap();
+        assert_eq!(old, ErrorBody::new("no such endpoint"));
+        assert_eq!(
+            serde_json::to_string(&old).unwrap(),
+            r#"{"error":"no such endpoint"}"#
+        );
+    }
+
+    #[test]
+    fn an_error_body_carries_each_rule_by_its_code() {
+        let body = ErrorBody {
+            error: "a user named \"li\" already exists".into(),
+            errors: vec![ValidationError::new("username", Rule::AlreadyExists)],
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["errors"][0]["field"], "username");
+        assert_eq!(json["errors"][0]["rule"]["code"], "already_exists");
+        assert_eq!(serde_json::from_value::<ErrorBody>(json).unwrap(), body);
+    }
 }

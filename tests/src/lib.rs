@@ -415,6 +415,37 @@ impl Browser {
         Ok(serde_json::from_value(found)?)
     }
 
+    /// Runs only the named axe-core rules, whatever their impact (the
+    /// best-practice ones, such as `empty-table-header`, are "minor" and
+    /// [`Browser::accessibility_violations`] leaves them out).
+    pub async fn axe_rule_violations(&self, rules: &[&str]) -> Result<Vec<serde_json::Value>> {
+        let script_path = env_path("AXE_CORE_JS", || {
+            workspace_root().join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+        let script = std::fs::read_to_string(&script_path).with_context(|| {
+            format!(
+                "no axe-core at {}: run `cargo xtask test`",
+                script_path.display()
+            )
+        })?;
+        self.client
+            .execute(&format!("{script}\nreturn true;"), vec![])
+            .await?;
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'rule', values: arguments[0] } })
+                   .then(result => done(result.violations
+                       .map(v => ({ rule: v.id, help: v.help,
+                                    elements: v.nodes.map(n => n.target.join(' ')) }))))
+                   .catch(error => done([{ rule: 'axe-failed', help: String(error) }]));",
+                vec![json!(rules)],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     /// How many activities the app holds in IndexedDB, read with plain
     /// JavaScript (`None` before the app made its database).
     pub async fn local_activity_count(&self) -> Result<Option<u64>> {

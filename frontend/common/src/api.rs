@@ -5,7 +5,9 @@
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use tongxin_shared::{
+    ValidationError,
     account::{LoginRequest, LoginResponse},
+    error::Rule,
     sync::{ErrorBody, UNSUPPORTED_PROTOCOL},
 };
 
@@ -14,9 +16,15 @@ pub enum ApiError {
     /// The server could not be reached: the normal state in the field.
     #[error("offline: {0}")]
     Offline(String),
-    /// The server answered with an error.
+    /// The server answered with an error: its English words (for logs)
+    /// and the rules it named (`errors`, empty when none), which
+    /// `i18n::api_error_message` words in the user's language.
     #[error("server refused ({status}): {message}")]
-    Server { status: u16, message: String },
+    Server {
+        status: u16,
+        message: String,
+        errors: Vec<ValidationError>,
+    },
 }
 
 impl ApiError {
@@ -31,7 +39,23 @@ impl ApiError {
 
     /// The server speaks a newer protocol: this app must be updated.
     pub fn needs_update(&self) -> bool {
-        matches!(self, ApiError::Server { message, .. } if message.contains(UNSUPPORTED_PROTOCOL))
+        matches!(self, ApiError::Server { message, errors, .. }
+            if message.contains(UNSUPPORTED_PROTOCOL)
+                || errors.iter().any(|e| e.rule == Rule::UnsupportedProtocol))
+    }
+
+    /// A refusal read from the server's answer (its JSON body, when it has
+    /// one).
+    fn refused(status: u16, body: Option<ErrorBody>) -> Self {
+        let (message, errors) = match body {
+            Some(body) => (body.error, body.errors),
+            None => (format!("HTTP {status}"), Vec::new()),
+        };
+        ApiError::Server {
+            status,
+            message,
+            errors,
+        }
     }
 }
 
@@ -76,12 +100,11 @@ async fn fetch_json<T: DeserializeOwned>(
     let status = response.status();
     // A server that is down behind the service worker or a proxy answers
     // 5xx without our JSON body: that is "offline" to the user.
-    let message = match response.json::<ErrorBody>().await {
-        Ok(body) => body.error,
-        Err(_) if status >= 500 => return Err(ApiError::Offline(format!("HTTP {status}"))),
-        Err(_) => format!("HTTP {status}"),
-    };
-    Err(ApiError::Server { status, message })
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiError::refused(status, Some(body))),
+        Err(_) if status >= 500 => Err(ApiError::Offline(format!("HTTP {status}"))),
+        Err(_) => Err(ApiError::refused(status, None)),
+    }
 }
 
 /// A GET of a file (an export) with the session's token.
@@ -93,11 +116,8 @@ pub async fn bytes(url: &str, token: &str) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::Offline(e.to_string()))?;
     if !response.ok() {
         let status = response.status();
-        let message = match response.json::<ErrorBody>().await {
-            Ok(body) => body.error,
-            Err(_) => format!("HTTP {status}"),
-        };
-        return Err(ApiError::Server { status, message });
+        let body = response.json::<ErrorBody>().await.ok();
+        return Err(ApiError::refused(status, body));
     }
     response
         .binary()

@@ -19,6 +19,8 @@ use tongxin_shared::{
     Category, CategoryInfo, StationKind, ValidationError, account::Role, error::Rule,
 };
 
+use crate::api::ApiError;
+
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub use self::i18n::*;
 
@@ -168,6 +170,11 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
         Rule::EndBeforeStart => td_string!(locale, rule_end_before_start).to_owned(),
         Rule::NoSpaces => td_string!(locale, rule_no_spaces, field).to_string(),
         Rule::IdCharacters => td_string!(locale, rule_id_characters, field).to_string(),
+        // What the office names in a path (an account, a station, a
+        // category) is not something a sync would bring.
+        Rule::NotFound if matches!(error.field.as_str(), "username" | "id" | "code") => {
+            td_string!(locale, rule_no_such, field).to_string()
+        }
         Rule::NotFound => td_string!(locale, rule_not_found, field).to_string(),
         Rule::ControlCharacters => td_string!(locale, rule_control_characters, field).to_string(),
         Rule::ClockAhead => td_string!(locale, rule_clock_ahead).to_owned(),
@@ -175,8 +182,54 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
         Rule::InvalidSeq => td_string!(locale, rule_invalid_seq).to_owned(),
         Rule::WeakPassword => td_string!(locale, rule_weak_password).to_owned(),
         Rule::MixedScripts => td_string!(locale, rule_mixed_scripts, field).to_string(),
+        Rule::AlreadyExists => td_string!(locale, rule_already_exists, field).to_string(),
+        Rule::WrongCredentials => td_string!(locale, wrong_credentials).to_owned(),
+        Rule::SessionExpired => td_string!(locale, refused_unauthorized).to_owned(),
+        Rule::NotAllowed => td_string!(locale, refused_forbidden).to_owned(),
+        Rule::OwnAccount => td_string!(locale, rule_own_account).to_owned(),
+        Rule::TryLater { seconds } => td_string!(locale, rule_try_later, seconds).to_string(),
+        Rule::UnsupportedProtocol => td_string!(locale, please_update).to_owned(),
+        Rule::Unchangeable => td_string!(locale, rule_unchangeable, field).to_string(),
         // The server's own words: rules it has and this app does not know.
         Rule::Other => error.message.clone(),
+    }
+}
+
+/// A failed request in the user's language, never in the server's
+/// English: each rule the server named, worded as [`rule_message`] does;
+/// without one (an older server, an answer from below the handlers), what
+/// the status means; offline, the words the status bar uses. For the
+/// refusals of a form, show the rules next to their fields instead.
+pub fn api_error_message(locale: Locale, error: &ApiError) -> String {
+    let (status, errors) = match error {
+        ApiError::Offline(_) => return td_string!(locale, sync_offline).to_owned(),
+        ApiError::Server { status, errors, .. } => (*status, errors),
+    };
+    let words: Vec<String> = errors
+        .iter()
+        .filter(|e| e.rule != Rule::Other)
+        .map(|e| rule_message(locale, e))
+        .collect();
+    if !words.is_empty() {
+        let separator = match locale {
+            Locale::zh => "；",
+            Locale::en => "; ",
+        };
+        return words.join(separator);
+    }
+    status_message(locale, status)
+}
+
+/// What a refusal's HTTP status means, when the server named no rule.
+pub fn status_message(locale: Locale, status: u16) -> String {
+    match status {
+        401 => td_string!(locale, refused_unauthorized).to_owned(),
+        403 => td_string!(locale, refused_forbidden).to_owned(),
+        404 => td_string!(locale, refused_not_found).to_owned(),
+        409 => td_string!(locale, refused_conflict).to_owned(),
+        413 => td_string!(locale, refused_too_large).to_owned(),
+        429 => td_string!(locale, refused_try_later).to_owned(),
+        _ => td_string!(locale, refused_other, status).to_string(),
     }
 }
 

@@ -17,7 +17,10 @@ use crate::{
     i18n::{self, t, t_string, use_i18n},
     ui::category_options,
 };
-use crate::{charts, exports::download};
+use crate::{
+    charts,
+    exports::{ExportError, download},
+};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -52,7 +55,8 @@ pub fn AdminPage() -> impl IntoView {
             // below; the server is not asked.
             filter.validate().map_err(|e| api::ApiError::Server {
                 status: 400,
-                message: i18n::rule_message(i18n.get_locale(), &e),
+                message: e.message.clone(),
+                errors: vec![e],
             })?;
             let query = filter.query_string();
             let report =
@@ -84,8 +88,14 @@ pub fn AdminPage() -> impl IntoView {
             streets
         }
     });
-    let export_error = RwSignal::new(None::<String>);
-    let export = move |table: &'static str, format: &'static str| {
+    // The export being fetched (its button shows it and waits), and why
+    // the last one failed.
+    let exporting = RwSignal::new(None::<&'static str>);
+    let export_error = RwSignal::new(None::<ExportError>);
+    let export = move |table: &'static str, format: &'static str, button: &'static str| {
+        if exporting.get_untracked().is_some() {
+            return;
+        }
         let url = format!(
             "/api/admin/export/{table}.{format}?{}",
             filter.get_untracked().query_string()
@@ -96,12 +106,37 @@ pub fn AdminPage() -> impl IntoView {
         };
         let file_name = format!("{stem}.{format}");
         let token = ctx.token();
+        export_error.set(None);
+        exporting.set(Some(button));
         spawn_local(async move {
-            export_error.set(None);
-            if let Err(error) = download(&url, &token, &file_name).await {
-                export_error.set(Some(format!("{} {error}", t_string!(i18n, export_failed))));
+            let done = download(&url, &token, &file_name).await;
+            exporting.set(None);
+            if let Err(error) = done {
+                if matches!(&error, ExportError::Api(e) if e.needs_login()) {
+                    ctx.relogin.set(true);
+                }
+                export_error.set(Some(error));
             }
         });
+    };
+    let export_button = move |button: &'static str, table: &'static str, format: &'static str| {
+        let busy = move || exporting.get() == Some(button);
+        view! {
+            <button type="button" class=format!("export {button}")
+                disabled=move || exporting.get().is_some() aria-busy=move || busy().to_string()
+                on:click=move |_| export(table, format, button)>
+                {move || if busy() {
+                    t_string!(i18n, export_busy)
+                } else {
+                    match button {
+                        "export-xlsx" => t_string!(i18n, export_xlsx),
+                        "export-csv" => t_string!(i18n, export_csv),
+                        "export-sales-xlsx" => t_string!(i18n, export_sales_xlsx),
+                        _ => t_string!(i18n, export_sales_csv),
+                    }
+                }}
+            </button>
+        }
     };
 
     view! {
@@ -150,17 +185,39 @@ pub fn AdminPage() -> impl IntoView {
                 </label>
             </form>
             <div class="exports">
-                <button type="button" class="export-xlsx" on:click=move |_| export("activities", "xlsx")>{t!(i18n, export_xlsx)}</button>
-                <button type="button" class="export-csv" on:click=move |_| export("activities", "csv")>{t!(i18n, export_csv)}</button>
-                <button type="button" class="export-sales-xlsx" on:click=move |_| export("sales", "xlsx")>{t!(i18n, export_sales_xlsx)}</button>
-                <button type="button" class="export-sales-csv" on:click=move |_| export("sales", "csv")>{t!(i18n, export_sales_csv)}</button>
-                {move || export_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                {export_button("export-xlsx", "activities", "xlsx")}
+                {export_button("export-csv", "activities", "csv")}
+                {export_button("export-sales-xlsx", "sales", "xlsx")}
+                {export_button("export-sales-csv", "sales", "csv")}
+                <p class="export-status" role="status">
+                    {move || exporting.get().is_some().then(|| t_string!(i18n, export_busy))}
+                </p>
+                {move || export_error.get().map(|error| view! {
+                    <p class="field-error" id="export-error" role="alert">{move || {
+                        let locale = i18n.get_locale();
+                        let failed = t_string!(i18n, export_failed);
+                        match &error {
+                            ExportError::Api(e) if e.is_offline() => {
+                                format!("{failed} {}", t_string!(i18n, admin_offline))
+                            }
+                            ExportError::Api(e) => format!("{failed} {}", i18n::api_error_message(locale, e)),
+                            ExportError::Browser => failed.trim_end_matches(['：', ':']).to_owned(),
+                        }
+                    }}</p>
+                })}
             </div>
             <Transition fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(error) => view! {
-                            <p class="admin-offline" role="alert">{t!(i18n, admin_offline)} " " {error.to_string()}</p>
+                            <p class="admin-offline" role="alert">{move || {
+                                let locale = i18n.get_locale();
+                                if error.is_offline() {
+                                    t_string!(i18n, admin_offline).to_owned()
+                                } else {
+                                    i18n::api_error_message(locale, &error)
+                                }
+                            }}</p>
                         }.into_any(),
                         Ok((report, rows)) => report_view(report, rows).into_any(),
                     }
@@ -217,18 +274,19 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
             {chart("chart-sales-by-region", t_string!(i18n, chart_sales_by_region), Chart::Bars, Labels::Data, sales_points(&report.sales_by_region))}
         </div>
         <div class="breakdowns">
-            {breakdown_table("by-category", t_string!(i18n, by_category), categories, Labels::Ours)}
-            {breakdown_table("by-street", t_string!(i18n, by_street), report.by_street, Labels::Data)}
-            {breakdown_table("by-station", t_string!(i18n, by_station), report.by_station, Labels::Data)}
-            {breakdown_table("by-month", t_string!(i18n, by_month), report.by_month, Labels::Ours)}
+            {breakdown_table("by-category", t_string!(i18n, by_category), t_string!(i18n, category), categories, Labels::Ours)}
+            {breakdown_table("by-street", t_string!(i18n, by_street), t_string!(i18n, street), report.by_street, Labels::Data)}
+            {breakdown_table("by-station", t_string!(i18n, by_station), t_string!(i18n, station), report.by_station, Labels::Data)}
+            {breakdown_table("by-month", t_string!(i18n, by_month), t_string!(i18n, month), report.by_month, Labels::Ours)}
         </div>
         <h2>{t!(i18n, sales_heading)}</h2>
         <div class="breakdowns">
-            {sales_table("sales-by-region", t_string!(i18n, sales_by_region), report.sales_by_region)}
-            {sales_table("sales-by-product", t_string!(i18n, sales_by_product), report.sales_by_product)}
-            {sales_table("sales-by-session", t_string!(i18n, sales_by_session), sessions)}
+            {sales_table("sales-by-region", t_string!(i18n, sales_by_region), t_string!(i18n, region), report.sales_by_region)}
+            {sales_table("sales-by-product", t_string!(i18n, sales_by_product), t_string!(i18n, product), report.sales_by_product)}
+            {sales_table("sales-by-session", t_string!(i18n, sales_by_session), t_string!(i18n, field_session), sessions)}
         </div>
-        <h2>{t!(i18n, activity_list)}</h2>
+        <h2 id="activity-list-title">{t!(i18n, activity_list)}</h2>
+        <div class="table-scroll" role="region" aria-labelledby="activity-list-title" tabindex="0">
         <table id="admin-activities">
             <thead><tr>
                 <th scope="col">{t!(i18n, date)}</th><th scope="col">{t!(i18n, title)}</th><th scope="col">{t!(i18n, category)}</th>
@@ -250,6 +308,7 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -268,13 +327,19 @@ fn sales_points(rows: &[SalesRow]) -> Vec<(String, u64)> {
 
 /// A sales breakdown: units, amount and orders per row. Row labels are the
 /// district's data (regions, products) or session names.
-fn sales_table(id: &'static str, caption: &'static str, rows: Vec<SalesRow>) -> impl IntoView {
+fn sales_table(
+    id: &'static str,
+    caption: &'static str,
+    row_header: &'static str,
+    rows: Vec<SalesRow>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
+        <div class="table-scroll" role="region" aria-label=caption tabindex="0">
         <table id=id class="breakdown">
             <caption>{caption}</caption>
             <thead><tr>
-                <th scope="col"></th>
+                <th scope="col">{row_header}</th>
                 <th scope="col">{t!(i18n, units)}</th>
                 <th scope="col">{t!(i18n, amount)}</th>
                 <th scope="col">{t!(i18n, orders)}</th>
@@ -290,6 +355,7 @@ fn sales_table(id: &'static str, caption: &'static str, rows: Vec<SalesRow>) -> 
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -319,23 +385,66 @@ fn chart(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    // Drawn at the size it is shown, so its words keep their size; again
+    // when the window changes size.
+    let height = match kind {
+        Chart::Bars => charts::bars_height(points.len()),
+        Chart::Line => 260.0,
+    };
+    let points = std::rc::Rc::new(points);
+    let redraw = {
+        let points = points.clone();
+        move || {
+            if let Some(element) = canvas.get_untracked() {
+                draw_chart(element, kind, points.clone(), height, 0);
+            }
+        }
+    };
     Effect::new(move |_| {
-        let Some(element) = canvas.get() else {
-            return;
-        };
-        let drawn = match kind {
-            Chart::Bars => charts::bars(element.clone(), &points),
-            Chart::Line => charts::line(element.clone(), &points),
-        };
-        let _ = element.set_attribute("data-drawn", if drawn.is_some() { "true" } else { "false" });
+        if let Some(element) = canvas.get() {
+            draw_chart(element, kind, points.clone(), height, 30);
+        }
     });
+    let resized = window_event_listener(leptos::ev::resize, move |_| redraw());
+    on_cleanup(move || resized.remove());
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
-            <canvas id=id node_ref=canvas width="640" height="280" role="img" aria-label=label
+            <canvas id=id node_ref=canvas width="640" height=height.to_string()
+                style=format!("height:{height}px") role="img" aria-label=label
                 translate=(labels == Labels::Data).then_some("no")></canvas>
         </figure>
     }
+}
+
+/// Draws a chart on its canvas at the size the canvas is shown (times the
+/// screen's pixel ratio), once it is laid out: a canvas just mounted may
+/// not be yet, and is tried again at the next frames (`tries`).
+fn draw_chart(
+    element: web_sys::HtmlCanvasElement,
+    kind: Chart,
+    points: std::rc::Rc<Vec<(String, u64)>>,
+    height: f64,
+    tries: u32,
+) {
+    let width = element.client_width();
+    if width <= 0 {
+        if tries > 0 {
+            request_animation_frame(move || draw_chart(element, kind, points, height, tries - 1));
+        }
+        return;
+    }
+    let scale = web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .filter(|r| *r >= 1.0)
+        .unwrap_or(1.0);
+    element.set_width((f64::from(width) * scale).round() as u32);
+    element.set_height((height * scale).round() as u32);
+    let drawn = match kind {
+        Chart::Bars => charts::bars(element.clone(), &points, scale),
+        Chart::Line => charts::line(element.clone(), &points, scale),
+    };
+    let _ = element.set_attribute("data-drawn", if drawn.is_some() { "true" } else { "false" });
 }
 
 /// Whose words a breakdown's row labels are: the app's own (categories,
@@ -350,15 +459,17 @@ enum Labels {
 fn breakdown_table(
     id: &'static str,
     caption: &'static str,
+    row_header: &'static str,
     rows: Vec<BreakdownRow>,
     labels: Labels,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
+        <div class="table-scroll" role="region" aria-label=caption tabindex="0">
         <table id=id class="breakdown">
             <caption>{caption}</caption>
             <thead><tr>
-                <th scope="col"></th>
+                <th scope="col">{row_header}</th>
                 <th scope="col">{t!(i18n, total_activities)}</th>
                 <th scope="col">{t!(i18n, total_people_served)}</th>
                 <th scope="col">{t!(i18n, total_volunteers)}</th>
@@ -374,5 +485,6 @@ fn breakdown_table(
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }

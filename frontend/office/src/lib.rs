@@ -97,7 +97,7 @@ fn OfficeShell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                     <LanguagePicker/>
                     <LogOutButton/>
                 </header>
-                <main>
+                <main class="office">
                     <Routes fallback=|| view! { <ForRoles roles=ADMINS><AdminPage/></ForRoles> }>
                         <Route path=path!("/admin") view=|| view! {
                             <ForRoles roles=ADMINS><AdminPage/></ForRoles>

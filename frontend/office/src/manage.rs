@@ -19,16 +19,20 @@ use crate::{
 
 /// Sends a form's change to the admin API. Once the server has taken it,
 /// `done` runs and every list on the page reloads (`changed`); a refusal
-/// is shown in words under the form (`errors`).
+/// is shown in the user's language (`errors`): each rule the server named
+/// next to its field when the form has it (`fields`), else under the form.
+#[allow(clippy::too_many_arguments)]
 fn send_change<B: serde::Serialize + 'static, T: serde::de::DeserializeOwned + 'static>(
     ctx: Ctx,
     method: &'static str,
     url: String,
     body: B,
+    fields: &'static [&'static str],
     errors: RwSignal<Vec<ValidationError>>,
     changed: RwSignal<u32>,
     done: impl FnOnce() + 'static,
 ) {
+    let i18n = use_i18n();
     let token = ctx.token();
     spawn_local(async move {
         match api::send::<B, T>(method, &url, &token, &body).await {
@@ -36,9 +40,43 @@ fn send_change<B: serde::Serialize + 'static, T: serde::de::DeserializeOwned + '
                 done();
                 changed.update(|n| *n += 1);
             }
-            Err(error) => errors.set(vec![ValidationError::other("form", error.to_string())]),
+            Err(error) => {
+                errors.set(refusal(i18n.get_locale_untracked(), &error, fields));
+                if error.needs_login() {
+                    ctx.relogin.set(true);
+                }
+            }
         }
     });
+}
+
+/// A refused change as a form shows it: the rules about its `fields` next
+/// to them, everything else under the form (`form`), all in the locale's
+/// words, never the server's English.
+fn refusal(locale: i18n::Locale, error: &api::ApiError, fields: &[&str]) -> Vec<ValidationError> {
+    let named: Vec<ValidationError> = match error {
+        api::ApiError::Server { errors, .. } => errors
+            .iter()
+            .filter(|e| e.rule != tongxin_shared::error::Rule::Other)
+            .map(|e| {
+                if fields.contains(&e.field.as_str()) {
+                    e.clone()
+                } else {
+                    ValidationError::other("form", i18n::rule_message(locale, e))
+                }
+            })
+            .collect(),
+        api::ApiError::Offline(_) => Vec::new(),
+    };
+    if named.is_empty() {
+        let words = match error {
+            api::ApiError::Offline(_) => i18n::td_string!(locale, admin_offline).to_owned(),
+            _ => i18n::api_error_message(locale, error),
+        };
+        vec![ValidationError::other("form", words)]
+    } else {
+        named
+    }
 }
 
 #[component]
@@ -75,20 +113,21 @@ pub fn ManagePage() -> impl IntoView {
     view! {
         <section class="manage">
             <h1>{t!(i18n, manage_title)}</h1>
-            <h2>{t!(i18n, accounts)}</h2>
+            <h2 id="accounts-title">{t!(i18n, accounts)}</h2>
             <Transition fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
                         Err(error) => view! {
-                            <p class="admin-offline" role="alert">{t!(i18n, admin_offline)} " " {error.to_string()}</p>
+                            <p class="admin-offline" role="alert">{move || office_error(i18n.get_locale(), &error)}</p>
                         }.into_any(),
-                        Ok(list) => accounts_table(list, changed).into_any(),
+                        Ok(list) => accounts_table(list, changed, station_list).into_any(),
                     }
                 })}
             </Transition>
             <AccountForm stations=station_list changed/>
             <PasswordForm users changed/>
-            <h2>{t!(i18n, stations_title)}</h2>
+            <h2 id="stations-title">{t!(i18n, stations_title)}</h2>
+            <div class="table-scroll" role="region" aria-labelledby="stations-title" tabindex="0">
             <table class="breakdown" id="stations-table">
                 <thead><tr>
                     <th scope="col">{t!(i18n, station_id)}</th>
@@ -109,6 +148,7 @@ pub fn ManagePage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             <StationForm changed/>
             <Categories categories=category_list changed/>
         </section>
@@ -116,11 +156,46 @@ pub fn ManagePage() -> impl IntoView {
     .into_any()
 }
 
-fn accounts_table(list: Vec<AccountListing>, changed: RwSignal<u32>) -> impl IntoView {
+/// A failed request as the office says it: the server out of reach, or
+/// its refusal in the user's language.
+fn office_error(locale: i18n::Locale, error: &api::ApiError) -> String {
+    if error.is_offline() {
+        i18n::td_string!(locale, admin_offline).to_owned()
+    } else {
+        i18n::api_error_message(locale, error)
+    }
+}
+
+/// The names of the stations with these ids, as the station list has them
+/// (an id the list lacks is shown as it is).
+fn station_names(locale: i18n::Locale, ids: &[String], stations: &[Station]) -> String {
+    let separator = match locale {
+        i18n::Locale::zh => "、",
+        i18n::Locale::en => ", ",
+    };
+    ids.iter()
+        .map(|id| {
+            stations
+                .iter()
+                .find(|s| &s.id == id)
+                .map_or_else(|| id.clone(), |s| s.name.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+fn accounts_table(
+    list: Vec<AccountListing>,
+    changed: RwSignal<u32>,
+    station_list: Memo<Vec<Station>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
+    // A refused enable or disable, in the user's language.
+    let refused = RwSignal::new(None::<api::ApiError>);
     let toggle = move |username: String, disabled: bool| {
         let token = ctx.token();
+        refused.set(None);
         spawn_local(async move {
             let change = AccountChange {
                 disabled: Some(disabled),
@@ -128,12 +203,24 @@ fn accounts_table(list: Vec<AccountListing>, changed: RwSignal<u32>) -> impl Int
             };
             let url = format!("/api/admin/users/{username}");
             let done: Result<AccountListing, _> = api::send("PATCH", &url, &token, &change).await;
-            if done.is_ok() {
-                changed.update(|n| *n += 1);
+            match done {
+                Ok(_) => changed.update(|n| *n += 1),
+                Err(error) => {
+                    if error.needs_login() {
+                        ctx.relogin.set(true);
+                    }
+                    refused.set(Some(error));
+                }
             }
         });
     };
     view! {
+        {move || refused.get().map(|error| view! {
+            <p class="field-error" id="accounts-error" role="alert">
+                {move || office_error(i18n.get_locale(), &error)}
+            </p>
+        })}
+        <div class="table-scroll" role="region" aria-labelledby="accounts-title" tabindex="0">
         <table class="breakdown" id="accounts">
             <thead><tr>
                 <th scope="col">{t!(i18n, username)}</th>
@@ -160,7 +247,7 @@ fn accounts_table(list: Vec<AccountListing>, changed: RwSignal<u32>) -> impl Int
                             <td translate="no">{username.clone()}</td>
                             <td translate="no">{display_name}</td>
                             <td>{move || i18n::role(i18n.get_locale(), role)}</td>
-                            <td translate="no">{stations.join(", ")}</td>
+                            <td translate="no" class="station-names">{move || station_list.with(|all| station_names(i18n.get_locale(), &stations, all))}</td>
                             <td>{state}</td>
                             <td>
                                 <button type="button" class="toggle-disabled"
@@ -173,6 +260,7 @@ fn accounts_table(list: Vec<AccountListing>, changed: RwSignal<u32>) -> impl Int
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -208,6 +296,7 @@ fn AccountForm(stations: Memo<Vec<Station>>, changed: RwSignal<u32>) -> impl Int
             "POST",
             "/api/admin/users".into(),
             account,
+            &["username", "display_name", "stations", "password"],
             errors,
             changed,
             move || {
@@ -320,10 +409,20 @@ fn PasswordForm(
             ..AccountChange::default()
         };
         let url = format!("/api/admin/users/{}", username.get());
-        send_change::<_, AccountListing>(ctx, "PATCH", url, change, errors, changed, move || {
-            password.set(String::new());
-            saved.set(true);
-        });
+        let fields = &["username", "password"];
+        send_change::<_, AccountListing>(
+            ctx,
+            "PATCH",
+            url,
+            change,
+            fields,
+            errors,
+            changed,
+            move || {
+                password.set(String::new());
+                saved.set(true);
+            },
+        );
     };
     view! {
         <form id="reset-form" class="activity-form" on:submit=submit novalidate>
@@ -386,6 +485,7 @@ fn StationForm(changed: RwSignal<u32>) -> impl IntoView {
             "POST",
             "/api/admin/stations".into(),
             station,
+            &["id", "name", "street", "community"],
             errors,
             changed,
             move || {
@@ -471,14 +571,24 @@ fn Categories(categories: Memo<Vec<CategoryInfo>>, changed: RwSignal<u32>) -> im
             )
         };
         let sent = category.code.clone();
-        send_change::<_, CategoryInfo>(ctx, method, url, category, errors, changed, move || {
-            if editing.with_untracked(|e| e.as_ref().is_none_or(|e| e.code == sent)) {
-                editing.set(None);
-                code.set(String::new());
-                name_zh.set(String::new());
-                name_en.set(String::new());
-            }
-        });
+        let fields = &["code", "name_zh", "name_en"];
+        send_change::<_, CategoryInfo>(
+            ctx,
+            method,
+            url,
+            category,
+            fields,
+            errors,
+            changed,
+            move || {
+                if editing.with_untracked(|e| e.as_ref().is_none_or(|e| e.code == sent)) {
+                    editing.set(None);
+                    code.set(String::new());
+                    name_zh.set(String::new());
+                    name_en.set(String::new());
+                }
+            },
+        );
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -497,7 +607,8 @@ fn Categories(categories: Memo<Vec<CategoryInfo>>, changed: RwSignal<u32>) -> im
         send(category, editing_now.is_none());
     };
     view! {
-        <h2>{t!(i18n, categories_title)}</h2>
+        <h2 id="categories-title">{t!(i18n, categories_title)}</h2>
+        <div class="table-scroll" role="region" aria-labelledby="categories-title" tabindex="0">
         <table class="breakdown" id="categories-table">
             <thead><tr>
                 <th scope="col">{t!(i18n, category_code)}</th>
@@ -533,6 +644,7 @@ fn Categories(categories: Memo<Vec<CategoryInfo>>, changed: RwSignal<u32>) -> im
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
         <form id="category-form" class="activity-form" on:submit=submit novalidate>
             <h3>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_category) } else { t_string!(i18n, new_category) }}</h3>
             <label>

@@ -28,9 +28,7 @@ pub(super) async fn checked(
     filter: &AdminFilter,
 ) -> Result<(), ApiError> {
     actor.require_admin()?;
-    filter
-        .validate()
-        .map_err(|e| ApiError::bad_request(format!("{}: {}", e.field, e.message)))?;
+    filter.validate().map_err(|e| ApiError::from(vec![e]))?;
     if let Some(category) = &filter.category
         && !state
             .db
@@ -39,10 +37,11 @@ pub(super) async fn checked(
             .iter()
             .any(|c| &c.code == category)
     {
-        return Err(ApiError::bad_request(format!(
-            "category: no category with code {:?}",
-            category.code()
-        )));
+        return Err(ApiError::invalid(
+            format!("category: no category with code {:?}", category.code()),
+            "category",
+            tongxin_shared::error::Rule::UnknownCategory,
+        ));
     }
     Ok(())
 }

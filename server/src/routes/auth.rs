@@ -48,7 +48,7 @@ pub async fn login(
     if request.username.chars().count() > MAX_USERNAME_CHARS
         || request.password.chars().count() > MAX_PASSWORD_CHARS
     {
-        return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
+        return Err(ApiError::wrong_credentials(WRONG_CREDENTIALS));
     }
     let now_ms = chrono::Utc::now().timestamp_millis();
     let username = canonical_username(&request.username);
@@ -86,7 +86,7 @@ pub async fn login(
             // The name typed is not logged: it may be a password typed in
             // the wrong box.
             tracing::warn!(%address, failures, "failed login");
-            return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
+            return Err(ApiError::wrong_credentials(WRONG_CREDENTIALS));
         }
     };
     state.db.login_succeeded(&username, &address).await?;

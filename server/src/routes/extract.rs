@@ -39,16 +39,14 @@ impl FromRequestParts<AppState> for Actor {
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|token| !token.is_empty())
-            .ok_or(ApiError::Unauthorized(
-                "log in first: no Authorization: Bearer token",
-            ))?;
+            .ok_or_else(|| {
+                ApiError::session_expired("log in first: no Authorization: Bearer token")
+            })?;
         let now_ms = chrono::Utc::now().timestamp_millis();
         state
             .db
             .actor_for_token(&auth::token_hash(token), now_ms)
             .await?
-            .ok_or(ApiError::Unauthorized(
-                "session expired or revoked: log in again",
-            ))
+            .ok_or_else(|| ApiError::session_expired("session expired or revoked: log in again"))
     }
 }

@@ -13,6 +13,7 @@ use tongxin_shared::{
         AccountChange, AccountListing, NewAccount, UserInfo, canonical_username,
         validate_new_password, validate_stations,
     },
+    error::Rule,
     sync::ErrorBody,
 };
 
@@ -102,7 +103,9 @@ pub async fn users_change(
         validate_new_password(&username, password).map_err(|e| ApiError::from(vec![e]))?;
     }
     if change.disabled == Some(true) && username == actor.username {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::forbidden(
+            "disabled",
+            Rule::OwnAccount,
             "an admin cannot disable their own account",
         ));
     }
@@ -114,7 +117,7 @@ pub async fn users_change(
             .await?
             .into_iter()
             .find(|u| u.info.username == username)
-            .ok_or_else(|| ApiError::NotFound(format!("no user named {username:?}")))?
+            .ok_or_else(|| ApiError::not_found("username", format!("no user named {username:?}")))?
             .info
             .role;
         validate_stations(role, stations).map_err(|e| ApiError::from(vec![e]))?;
@@ -133,7 +136,7 @@ pub async fn users_change(
         .await?
         .into_iter()
         .find(|u| u.info.username == username)
-        .ok_or_else(|| ApiError::NotFound(format!("no user named {username:?}")))?;
+        .ok_or_else(|| ApiError::not_found("username", format!("no user named {username:?}")))?;
     Ok(Json(listing(user, now_ms)))
 }
 
@@ -150,10 +153,10 @@ pub async fn stations_create(
     let station = trimmed(station);
     station.validate()?;
     if !state.db.add_station(&station).await? {
-        return Err(ApiError::Conflict(format!(
-            "a station with id {:?} exists already",
-            station.id
-        )));
+        return Err(ApiError::conflict(
+            "id",
+            format!("a station with id {:?} exists already", station.id),
+        ));
     }
     Ok((StatusCode::CREATED, Json(station)))
 }
@@ -173,13 +176,18 @@ pub async fn stations_update(
     actor.require_admin()?;
     let station = trimmed(station);
     if station.id != id {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::invalid(
             "id: a station's id cannot change (it is in the path and in the body)",
+            "id",
+            Rule::Unchangeable,
         ));
     }
     station.validate()?;
     if !state.db.update_station(&station).await? {
-        return Err(ApiError::NotFound(format!("no station with id {id:?}")));
+        return Err(ApiError::not_found(
+            "id",
+            format!("no station with id {id:?}"),
+        ));
     }
     Ok(Json(station))
 }
@@ -198,10 +206,13 @@ pub async fn categories_create(
     let category = trimmed_category(category);
     category.validate()?;
     if !state.db.add_category(&category).await? {
-        return Err(ApiError::Conflict(format!(
-            "a category with code {:?} exists already",
-            category.code.code()
-        )));
+        return Err(ApiError::conflict(
+            "code",
+            format!(
+                "a category with code {:?} exists already",
+                category.code.code()
+            ),
+        ));
     }
     Ok((StatusCode::CREATED, Json(category)))
 }
@@ -222,15 +233,18 @@ pub async fn categories_update(
     actor.require_admin()?;
     let category = trimmed_category(category);
     if category.code.code() != code {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::invalid(
             "code: a category's code cannot change (it is in the path and in the body)",
+            "code",
+            Rule::Unchangeable,
         ));
     }
     category.validate()?;
     if !state.db.update_category(&category).await? {
-        return Err(ApiError::NotFound(format!(
-            "no category with code {code:?}"
-        )));
+        return Err(ApiError::not_found(
+            "code",
+            format!("no category with code {code:?}"),
+        ));
     }
     Ok(Json(category))
 }

@@ -339,7 +339,7 @@ async fn answers(
         let error = status.canonical_reason().unwrap_or("error").to_lowercase();
         let (mut parts, _) = response.into_parts();
         parts.headers.remove(header::CONTENT_LENGTH);
-        return (parts, Json(ErrorBody { error })).into_response();
+        return (parts, Json(ErrorBody::new(error))).into_response();
     }
     response
 }

@@ -7,7 +7,7 @@ use tongxin_shared::sync::{
     ErrorBody, MAX_PULL_CHANGES, MAX_PUSH_MUTATIONS, MAX_STAMP_AHEAD_MS, PROTOCOL_VERSION,
     PullResponse, PushRequest, PushResponse, ReferenceData, UNSUPPORTED_PROTOCOL,
 };
-use tongxin_shared::{livestream::LivestreamRecord, merge::ActivityRecord};
+use tongxin_shared::{error::Rule, livestream::LivestreamRecord, merge::ActivityRecord};
 
 use super::extract::{ApiJson, ApiQuery};
 use crate::{
@@ -52,16 +52,26 @@ pub async fn sync_push(
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
     if request.protocol != PROTOCOL_VERSION {
-        return Err(ApiError::bad_request(format!(
-            "{UNSUPPORTED_PROTOCOL} {} (this server speaks {PROTOCOL_VERSION}); please update the app",
-            request.protocol
-        )));
+        return Err(ApiError::invalid(
+            format!(
+                "{UNSUPPORTED_PROTOCOL} {} (this server speaks {PROTOCOL_VERSION}); please update the app",
+                request.protocol
+            ),
+            "protocol",
+            Rule::UnsupportedProtocol,
+        ));
     }
     if request.mutations.len() > MAX_PUSH_MUTATIONS {
-        return Err(ApiError::bad_request(format!(
-            "too many mutations in one push: {} (at most {MAX_PUSH_MUTATIONS})",
-            request.mutations.len()
-        )));
+        return Err(ApiError::invalid(
+            format!(
+                "too many mutations in one push: {} (at most {MAX_PUSH_MUTATIONS})",
+                request.mutations.len()
+            ),
+            "mutations",
+            Rule::AtMost {
+                max: MAX_PUSH_MUTATIONS as u32,
+            },
+        ));
     }
     // The server's own clock decides what "in the future" means.
     let (now, stamp) = state.now();
@@ -74,7 +84,11 @@ pub async fn sync_push(
         .apply_push(&actor, request.device_id, &request.mutations, &clock)
         .await
         .map_err(|error| match error {
-            PushError::DeviceOfAnotherUser => ApiError::Forbidden("device belongs to another user"),
+            PushError::DeviceOfAnotherUser => ApiError::forbidden(
+                "device_id",
+                Rule::NotAllowed,
+                "device belongs to another user",
+            ),
             PushError::Database(error) => error.into(),
         })?;
     Ok(Json(PushResponse {
@@ -146,8 +160,11 @@ pub async fn sync_pull(
     let (after, reset) = match query.cursor.as_deref() {
         None | Some("") => (0, true),
         Some(text) => {
-            let (position, scope_of_cursor) = parse_cursor(text)
-                .ok_or_else(|| ApiError::bad_request(format!("invalid cursor {text:?}")))?;
+            let (position, scope_of_cursor) =
+                parse_cursor(text).ok_or_else(|| ApiError::BadRequest {
+                    status: axum::http::StatusCode::BAD_REQUEST,
+                    message: format!("invalid cursor {text:?}"),
+                })?;
             if scope_of_cursor == fingerprint {
                 (position, false)
             } else {

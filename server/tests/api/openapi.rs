@@ -79,6 +79,12 @@ async fn the_schemas_require_what_the_server_requires() {
     );
     assert_eq!(required("LoginRequest"), ["password", "username"]);
     assert_eq!(required("ValidationError"), ["field", "message"]);
+    // Every refusal's rules, by code: optional, so older answers still read.
+    assert_eq!(required("ErrorBody"), ["error"]);
+    assert_eq!(
+        schemas["ErrorBody"]["properties"]["errors"]["items"]["$ref"],
+        "#/components/schemas/ValidationError"
+    );
     assert_eq!(
         spec["components"]["securitySchemes"]["session"]["scheme"],
         "bearer"

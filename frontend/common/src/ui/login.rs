@@ -49,17 +49,13 @@ pub fn LoginForm() -> impl IntoView {
                     Err(e) => Err(format!("{} {e}", t_string!(i18n, not_saved))),
                 },
                 Err(e) if e.is_offline() => Err(t_string!(i18n, login_needs_network).to_owned()),
+                // A wrong login says so even from a server that names no rule.
                 Err(api::ApiError::Server {
-                    status: 429,
-                    message,
-                }) => Err(format!(
-                    "{} ({message})",
-                    t_string!(i18n, too_many_attempts)
-                )),
-                Err(api::ApiError::Server { status: 401, .. }) => {
-                    Err(t_string!(i18n, wrong_credentials).to_owned())
-                }
-                Err(e) => Err(e.to_string()),
+                    status: 401,
+                    errors,
+                    ..
+                }) if errors.is_empty() => Err(t_string!(i18n, wrong_credentials).to_owned()),
+                Err(e) => Err(i18n::api_error_message(i18n.get_locale_untracked(), &e)),
             };
             busy.set(false);
             match outcome {
