@@ -13,7 +13,8 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// The app's red (`--red` in style.css).
 const RED_INK: RGBColor = RGBColor(179, 38, 30);
@@ -50,15 +51,35 @@ fn shortened(text: &str, fits: impl Fn(&str) -> bool) -> String {
     "…".to_owned()
 }
 
+/// How wide a text is drawn at `font_px` on `canvas`, measured by the
+/// canvas itself. Not plotters' `estimate_text_size`: on a canvas that
+/// puts a `<span style=…>` in the page, which the content security policy
+/// refuses.
+fn text_measure(canvas: &HtmlCanvasElement, font_px: f64) -> impl Fn(&str) -> f64 + use<> {
+    let context = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    if let Some(context) = &context {
+        context.set_font(&format!("{font_px}px {FONT}"));
+    }
+    move |text: &str| {
+        context
+            .as_ref()
+            .and_then(|c| c.measure_text(text).ok())
+            .map_or(text.chars().count() as f64 * font_px, |m| m.width())
+    }
+}
+
 /// Horizontal bars, one row per `(label, value)`, in the order given from
 /// the top, each named at its left.
 pub fn bars(canvas: HtmlCanvasElement, bars: &[(String, u64)], scale: f64) -> Option<()> {
     let width = f64::from(canvas.width());
+    let text_width = text_measure(&canvas, LABEL_PX * scale);
     let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
     root.fill(&WHITE).ok()?;
     let style = TextStyle::from((FONT, LABEL_PX * scale).into_font()).color(&BLACK);
-    let text_width =
-        |text: &str| f64::from(root.estimate_text_size(text, &style).map_or(0, |s| s.0));
     // The label column: as wide as the longest name, at most 40% of the
     // chart; longer names are shortened to fit it.
     let room = (width * 0.4).max(60.0 * scale);
@@ -122,14 +143,15 @@ pub fn bars(canvas: HtmlCanvasElement, bars: &[(String, u64)], scale: f64) -> Op
 /// labels along the bottom as fit side by side.
 pub fn line(canvas: HtmlCanvasElement, points: &[(String, u64)], scale: f64) -> Option<()> {
     let width = f64::from(canvas.width());
+    let text_width = text_measure(&canvas, LABEL_PX * scale);
+    let widest = points
+        .iter()
+        .map(|p| text_width(&p.0).ceil() as u32)
+        .max()
+        .unwrap_or(0);
     let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
     root.fill(&WHITE).ok()?;
     let style = TextStyle::from((FONT, LABEL_PX * scale).into_font()).color(&BLACK);
-    let widest = points
-        .iter()
-        .map(|p| root.estimate_text_size(&p.0, &style).map_or(0, |s| s.0))
-        .max()
-        .unwrap_or(0);
     let top = points.iter().map(|p| p.1).max().unwrap_or(0).max(1);
     let last = points.len().saturating_sub(1).max(1);
     let y_area = px(scale, 56.0);

@@ -411,7 +411,7 @@ fn chart(
         <figure class="chart">
             <figcaption>{title}</figcaption>
             <canvas id=id node_ref=canvas width="640" height=height.to_string()
-                style=format!("height:{height}px") role="img" aria-label=label
+                style:height=format!("{height}px") role="img" aria-label=label
                 translate=(labels == Labels::Data).then_some("no")></canvas>
         </figure>
     }
