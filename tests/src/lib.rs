@@ -383,9 +383,9 @@ impl Browser {
             .context("the new record's id")
     }
 
-    /// Runs axe-core in the page and returns the serious and critical
-    /// violations of WCAG 2.1 A and AA it finds (rule, help, elements).
-    pub async fn accessibility_violations(&self) -> Result<Vec<serde_json::Value>> {
+    /// Puts axe-core (`AXE_CORE_JS`, which `cargo xtask test` installs)
+    /// into the page.
+    async fn load_axe(&self) -> Result<()> {
         let script_path = env_path("AXE_CORE_JS", || {
             workspace_root().join("target/axe/node_modules/axe-core/axe.min.js")
         });
@@ -398,6 +398,13 @@ impl Browser {
         self.client
             .execute(&format!("{script}\nreturn true;"), vec![])
             .await?;
+        Ok(())
+    }
+
+    /// Runs axe-core in the page and returns the serious and critical
+    /// violations of WCAG 2.1 A and AA it finds (rule, help, elements).
+    pub async fn accessibility_violations(&self) -> Result<Vec<serde_json::Value>> {
+        self.load_axe().await?;
         let found = self
             .client
             .execute_async(
@@ -419,18 +426,7 @@ impl Browser {
     /// best-practice ones, such as `empty-table-header`, are "minor" and
     /// [`Browser::accessibility_violations`] leaves them out).
     pub async fn axe_rule_violations(&self, rules: &[&str]) -> Result<Vec<serde_json::Value>> {
-        let script_path = env_path("AXE_CORE_JS", || {
-            workspace_root().join("target/axe/node_modules/axe-core/axe.min.js")
-        });
-        let script = std::fs::read_to_string(&script_path).with_context(|| {
-            format!(
-                "no axe-core at {}: run `cargo xtask test`",
-                script_path.display()
-            )
-        })?;
-        self.client
-            .execute(&format!("{script}\nreturn true;"), vec![])
-            .await?;
+        self.load_axe().await?;
         let found = self
             .client
             .execute_async(
