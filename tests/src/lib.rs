@@ -371,12 +371,25 @@ impl Browser {
                 vec![json!(title)],
             )
         };
-        wait_until(
+        let listed = wait_until(
             Duration::from_secs(10),
             "the new record in the list",
             || async { Ok(find_row().await?.is_string()) },
         )
-        .await?;
+        .await;
+        if let Err(error) = listed {
+            // What the page shows instead, to tell a lost save from a list
+            // that did not redraw.
+            let page = c
+                .execute(
+                    "return [document.querySelector('#activity-form').innerText.slice(0, 600),
+                             [...document.querySelectorAll('#my-records .record-title')]
+                                 .map(e => e.textContent).slice(0, 5)];",
+                    vec![],
+                )
+                .await?;
+            return Err(error.context(format!("the page: {page}")));
+        }
         let id = find_row().await?;
         id.as_str()
             .map(str::to_owned)
@@ -468,8 +481,9 @@ impl Browser {
     /// status bar) and clicks it, as a thumb would.
     ///
     /// The app re-renders parts of the page as data arrives, so an element
-    /// found a moment ago may have been replaced by an identical one: then
-    /// it is found again and clicked, a few times at most.
+    /// found a moment ago may have been replaced by an identical one, or
+    /// moved under the pinned bar: then it is found again, scrolled to and
+    /// clicked, a few times at most.
     pub async fn click(&self, css: &str) -> Result<()> {
         let mut attempts = 0;
         loop {
@@ -487,7 +501,13 @@ impl Browser {
             }
             .await;
             match clicked {
-                Err(error) if attempts < 3 && error.to_string().contains("stale element") => {}
+                // Found again, or scrolled to again: the page moved between
+                // the scroll and the click (a line of sync status came or
+                // went above it).
+                Err(error)
+                    if attempts < 3
+                        && (error.to_string().contains("stale element")
+                            || error.to_string().contains("click intercepted")) => {}
                 other => return other,
             }
         }

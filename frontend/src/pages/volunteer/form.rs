@@ -146,13 +146,17 @@ pub fn ActivityForm() -> impl IntoView {
             return;
         }
         let store = ctx.store();
+        // What was typed when "save" was tapped: a field the user has typed
+        // into again while the save was under way keeps the new text.
+        let typed = [title, people_served, notes, time].map(|field| (field, field.get_untracked()));
         spawn_local(async move {
             match store.save_activity(&activity).await {
                 Ok(()) => {
-                    title.set(String::new());
-                    people_served.set(String::new());
-                    notes.set(String::new());
-                    time.set(String::new());
+                    for (field, saved_text) in typed {
+                        if field.get_untracked() == saved_text {
+                            field.set(String::new());
+                        }
+                    }
                     ctx.editing.set(None);
                     saved.set(true);
                     ctx.saved_locally();
