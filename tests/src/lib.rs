@@ -414,6 +414,29 @@ impl Browser {
         Ok(())
     }
 
+    /// Waits until the activity form offers `station` (its id): the first
+    /// sync after a login has brought the user's stations.
+    pub async fn wait_for_station(&self, station: &str) -> Result<()> {
+        let option = format!("select[name=station_id] option[value={station}]");
+        wait_until(Duration::from_secs(20), "the stations", || async {
+            Ok(self.attribute(&option, "value").await?.is_some())
+        })
+        .await
+    }
+
+    /// The titles of the records "my records" lists, top to bottom.
+    pub async fn listed_titles(&self) -> Result<Vec<String>> {
+        let titles = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#my-records li .record-title')]
+                     .map(e => e.textContent);",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(titles)?)
+    }
+
     /// Runs axe-core in the page and returns the serious and critical
     /// violations of WCAG 2.1 A and AA it finds (rule, help, elements).
     pub async fn accessibility_violations(&self) -> Result<Vec<serde_json::Value>> {

@@ -109,16 +109,7 @@ async fn the_form_starts_at_the_station_used_last_time() -> Result<()> {
     let phone = Browser::open(PHONE).await?;
     phone.client.goto(&server.url("/")).await?;
     phone.log_in("volunteer").await?;
-    wait_until(Duration::from_secs(20), "the stations", || async {
-        Ok(phone
-            .attribute(
-                "select[name=station_id] option[value=st-hongshiliu]",
-                "value",
-            )
-            .await?
-            .is_some())
-    })
-    .await?;
+    phone.wait_for_station("st-hongshiliu").await?;
     phone.click("button[data-category=elder_care]").await?;
     phone
         .set_value("#activity-form [name=title]", "红石榴敬老")

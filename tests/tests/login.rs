@@ -56,13 +56,7 @@ async fn no_record_is_lost_by_logging_out_switching_users_or_an_expired_session(
         Some("志愿者小李")
     );
     phone.wait_for_service_worker().await?;
-    wait_until(Duration::from_secs(20), "the stations", || async {
-        Ok(phone
-            .attribute("select[name=station_id] option[value=st-xianfeng]", "value")
-            .await?
-            .is_some())
-    })
-    .await?;
+    phone.wait_for_station("st-xianfeng").await?;
 
     // Offline, a record is made; logging out warns first.
     server.kill();

@@ -132,16 +132,6 @@ async fn scroll_to_bottom(phone: &Browser) -> Result<()> {
     Ok(())
 }
 
-async fn wait_for_stations(phone: &Browser) -> Result<()> {
-    wait_until(Duration::from_secs(20), "the stations", || async {
-        Ok(phone
-            .attribute("select[name=station_id] option[value=st-xianfeng]", "value")
-            .await?
-            .is_some())
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn every_phone_page_fits_360_px_in_both_languages_with_a_one_line_bar() -> Result<()> {
     let data = tempfile::tempdir()?;
@@ -156,7 +146,7 @@ async fn every_phone_page_fits_360_px_in_both_languages_with_a_one_line_bar() ->
 
     // A volunteer with a long unbroken title in the list.
     phone.log_in("volunteer").await?;
-    wait_for_stations(&phone).await?;
+    phone.wait_for_station("st-xianfeng").await?;
     phone
         .record_activity("health_clinic", LONG_TITLE, 12)
         .await?;
@@ -181,7 +171,7 @@ async fn every_phone_page_fits_360_px_in_both_languages_with_a_one_line_bar() ->
 
     // An admin's phone: records, then the room.
     phone.log_in("admin").await?;
-    wait_for_stations(&phone).await?;
+    phone.wait_for_station("st-xianfeng").await?;
     check_both_languages(&phone, "an admin's records").await?;
     phone.click("a[href='/room']").await?;
     wait_until(Duration::from_secs(20), "the room", || async {
@@ -199,7 +189,7 @@ async fn a_refused_save_brings_its_first_error_into_view_and_focus() -> Result<(
     let phone = Browser::open(PHONE).await?;
     phone.client.goto(&server.url("/")).await?;
     phone.log_in("volunteer").await?;
-    wait_for_stations(&phone).await?;
+    phone.wait_for_station("st-xianfeng").await?;
 
     // Everything but the title, the save tapped from the bottom of the form.
     phone
@@ -242,19 +232,6 @@ async fn a_refused_save_brings_its_first_error_into_view_and_focus() -> Result<(
     phone.close().await
 }
 
-/// The titles of the records listed, in order.
-async fn listed_titles(phone: &Browser) -> Result<Vec<String>> {
-    let titles = phone
-        .client
-        .execute(
-            "return [...document.querySelectorAll('#my-records .record-title')]
-                 .map(e => e.textContent);",
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(titles)?)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_delete_offers_its_undo_in_view_and_a_cancelled_edit_changes_nothing() -> Result<()> {
     let data = tempfile::tempdir()?;
@@ -262,7 +239,7 @@ async fn a_delete_offers_its_undo_in_view_and_a_cancelled_edit_changes_nothing()
     let phone = Browser::open(PHONE).await?;
     phone.client.goto(&server.url("/")).await?;
     phone.log_in("volunteer").await?;
-    wait_for_stations(&phone).await?;
+    phone.wait_for_station("st-xianfeng").await?;
     let mut ids = Vec::new();
     for n in 1..=4 {
         ids.push(
@@ -300,7 +277,7 @@ async fn a_delete_offers_its_undo_in_view_and_a_cancelled_edit_changes_nothing()
 
     // Edit, change the title, cancel: the record and the form as before.
     let newest = format!("#my-records li[data-id='{}']", ids[3]);
-    let before = listed_titles(&phone).await?;
+    let before = phone.listed_titles().await?;
     phone.click(&format!("{newest} button.edit")).await?;
     wait_until(Duration::from_secs(5), "the edit loaded", || async {
         Ok(phone.value("input[name=title]").await? == "上门探访 4")
@@ -314,14 +291,14 @@ async fn a_delete_offers_its_undo_in_view_and_a_cancelled_edit_changes_nothing()
     })
     .await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(listed_titles(&phone).await?, before);
+    assert_eq!(phone.listed_titles().await?, before);
     ensure!(
         !before.iter().any(|t| t == "改了一半"),
         "nothing of the cancelled edit is listed"
     );
     // The next save makes a new record rather than changing the old one.
     phone.record_activity("elder_care", "上门探访 5", 5).await?;
-    let after = listed_titles(&phone).await?;
+    let after = phone.listed_titles().await?;
     ensure!(
         after.len() == before.len() + 1 && after.contains(&"上门探访 4".to_owned()),
         "after: {after:?}"
@@ -389,7 +366,7 @@ async fn the_bar_counts_records_turns_offline_within_5_s_and_keeps_the_last_sync
     phone.client.goto(&server.url("/")).await?;
     phone.log_in("volunteer").await?;
     phone.wait_for_service_worker().await?;
-    wait_for_stations(&phone).await?;
+    phone.wait_for_station("st-xianfeng").await?;
     wait_until(Duration::from_secs(20), "online", || async {
         Ok(phone.text("#connection").await?.as_deref() == Some("在线"))
     })

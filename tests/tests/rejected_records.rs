@@ -44,16 +44,7 @@ async fn a_rejected_record_is_unsynced_blocks_a_colleagues_login_and_goes_only_w
     let c = &phone.client;
     c.goto(&server.url("/")).await?;
     phone.log_in("volunteer").await?;
-    wait_until(Duration::from_secs(20), "the stations", || async {
-        Ok(phone
-            .attribute(
-                "select[name=station_id] option[value=st-hongshiliu]",
-                "value",
-            )
-            .await?
-            .is_some())
-    })
-    .await?;
+    phone.wait_for_station("st-hongshiliu").await?;
 
     // With no signal, the volunteer records at 红石榴工作站; meanwhile an
     // admin takes that station from them, so the server refuses the record.

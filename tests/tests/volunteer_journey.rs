@@ -9,19 +9,6 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
 
-/// The titles of the listed records, top to bottom.
-async fn listed_titles(phone: &Browser) -> Result<Vec<String>> {
-    let titles = phone
-        .client
-        .execute(
-            "return [...document.querySelectorAll('#my-records li .record-title')]
-                 .map(e => e.textContent);",
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(titles)?)
-}
-
 async fn click(phone: &Browser, css: &str) -> Result<()> {
     phone.click(css).await
 }
@@ -30,7 +17,8 @@ async fn wait_for_titles(phone: &Browser, what: &str, expected: &[&str]) -> Resu
     let mut want: Vec<String> = expected.iter().map(|t| (*t).to_owned()).collect();
     want.sort();
     wait_until(Duration::from_secs(10), what, || async {
-        let mut ours: Vec<String> = listed_titles(phone)
+        let mut ours: Vec<String> = phone
+            .listed_titles()
             .await?
             .into_iter()
             .filter(|t| [A, B, C].contains(&t.as_str()))
@@ -55,14 +43,8 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
     phone.client.goto(&server.url("/")).await?;
     phone.log_in("volunteer").await?;
     phone.wait_for_service_worker().await?;
-    wait_until(Duration::from_secs(20), "the stations", || async {
-        Ok(phone
-            .attribute("select[name=station_id] option[value=st-xianfeng]", "value")
-            .await?
-            .is_some())
-    })
-    .await?;
-    let demo_titles = listed_titles(&phone).await?;
+    phone.wait_for_station("st-xianfeng").await?;
+    let demo_titles = phone.listed_titles().await?;
 
     server.kill();
     let a = phone.record_activity("health_clinic", A, 10).await?;
@@ -107,7 +89,7 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
     // Search and filters narrow the list; clearing them shows it all again.
     phone.set_value("input[name=search]", "法律").await?;
     wait_until(Duration::from_secs(5), "only B found", || async {
-        Ok(listed_titles(&phone).await? == [B])
+        Ok(phone.listed_titles().await? == [B])
     })
     .await?;
     phone.set_value("input[name=search]", "").await?;
@@ -118,7 +100,7 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
         phone
             .set_value("select[name=filter_category]", "health_clinic")
             .await?;
-        let titles = listed_titles(&phone).await?;
+        let titles = phone.listed_titles().await?;
         let shown = titles.contains(&A.to_owned()) && !titles.contains(&B.to_owned());
         if !shown {
             eprintln!("waiting for only clinics; listed: {titles:?}");
@@ -143,7 +125,7 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
         Duration::from_secs(5),
         "this month's records only",
         || async {
-            let titles = listed_titles(&phone).await?;
+            let titles = phone.listed_titles().await?;
             let dates = phone
                 .client
                 .execute(
@@ -164,7 +146,7 @@ async fn a_volunteers_offline_day_reaches_the_server_as_exactly_what_remains() -
     // Reload with no signal: everything is as it was.
     phone.client.refresh().await?;
     wait_for_titles(&phone, "the records after an offline reload", &[A, B]).await?;
-    let mut after_reload = listed_titles(&phone).await?;
+    let mut after_reload = phone.listed_titles().await?;
     after_reload.retain(|t| demo_titles.contains(t));
     assert_eq!(after_reload.len(), demo_titles.len());
     for id in [&a, &b] {
