@@ -551,3 +551,89 @@ async fn the_list_reads_pages_newest_first_through_the_date_index_and_filters_th
         ["2026-11", "2026-10", "2026-09", "2026-08"]
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_page_larger_than_a_slice_is_stored_whole_and_an_edit_saved_between_slices_is_merged() {
+    let store = fresh_store().await;
+    // 350 records: the page is stored a slice at a time. The last of them
+    // is also edited on this phone while the page is being stored.
+    let pulled: Vec<Activity> = (0..350)
+        .map(|n| activity(&format!("拉取 {n}"), 1))
+        .collect();
+    let mut edited = pulled[349].clone();
+    edited.title = "本机正在修改".into();
+    let page = page(
+        pulled.iter().map(|a| remote(a, 1_000)).collect(),
+        vec![],
+        "350.x",
+    );
+
+    // The save's transaction is made while the page's first one is under
+    // way, so the browser runs it between two slices.
+    let (stored, saved) = futures::join!(store.apply_pulled(&page), store.save_activity(&edited));
+    stored.unwrap();
+    saved.unwrap();
+
+    let list = store.activities().await.unwrap();
+    assert_eq!(list.len(), 350);
+    assert!(
+        list.contains(&(edited, SyncState::Pending)),
+        "the edit was overwritten"
+    );
+    assert!(list.contains(&(pulled[0].clone(), SyncState::Synced)));
+    assert_eq!(store.cursor().await.unwrap().as_deref(), Some("350.x"));
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_record_takes_its_place_in_the_page_shown_without_a_read() {
+    use tongxin_frontend::store::ActivityFilter;
+    let store = fresh_store().await;
+    let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let mut held = Vec::new();
+    for d in 1..=5 {
+        let mut a = activity(&format!("11月{d}日"), 1);
+        a.date = day(d);
+        store.save_activity(&a).await.unwrap();
+        held.push(a);
+    }
+    let everything = ActivityFilter::default();
+    // The first page shows the 5th, 4th and 3rd; older ones are not read.
+    let mut page = store.activities_page(&everything, None, 3).await.unwrap();
+    let titles = |page: &tongxin_frontend::store::ActivityPage| {
+        page.rows
+            .iter()
+            .map(|(a, _)| a.title.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&page), ["11月5日", "11月4日", "11月3日"]);
+
+    // A new record of the 4th goes among them by date (and id).
+    let mut new = activity("新记录", 2);
+    new.date = day(4);
+    page.show_saved(&everything, new.clone());
+    assert_eq!(titles(&page), ["11月5日", "新记录", "11月4日", "11月3日"]);
+    assert_eq!(page.rows[1], (new.clone(), SyncState::Pending));
+
+    // An edit replaces its row; an edit moving it to a day before the
+    // page's end leaves the page until that page is read.
+    let mut edited = held[4].clone();
+    edited.title = "11月5日（改）".into();
+    page.show_saved(&everything, edited);
+    assert_eq!(
+        titles(&page),
+        ["11月5日（改）", "新记录", "11月4日", "11月3日"]
+    );
+    let mut moved = new.clone();
+    moved.date = day(1);
+    page.show_saved(&everything, moved);
+    assert_eq!(titles(&page), ["11月5日（改）", "11月4日", "11月3日"]);
+
+    // A record the filter does not show leaves the page.
+    let clinics = ActivityFilter {
+        category: "health_clinic".into(),
+        ..ActivityFilter::default()
+    };
+    let mut page = store.activities_page(&everything, None, 3).await.unwrap();
+    page.show_saved(&clinics, held[4].clone());
+    assert_eq!(titles(&page), ["11月4日", "11月3日"]);
+}

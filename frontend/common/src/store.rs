@@ -31,9 +31,14 @@ const ACTIVITIES: &str = "activities";
 /// The activities by `[date, id]`: the list reads its pages newest first
 /// from it, however many records the device holds.
 const BY_DATE: &str = "by_date";
-/// How many records one step of a list's scan decodes: small enough that
-/// a step is a short task on the main thread.
+/// How many records one step of a list's scan reads, in a transaction of
+/// its own: small enough that a step is a short task on the main thread
+/// and a save never waits long behind it.
 const SCAN_BATCH: u32 = 100;
+/// How many pulled records one transaction stores: a slice is a short
+/// task on the main thread, and a save waits at most one slice behind a
+/// pull.
+const PULL_SLICE: usize = 100;
 /// Every livestream record, of whichever kind, keyed by its id.
 const LIVESTREAM: &str = "livestream";
 const OUTBOX: &str = "outbox";
@@ -121,12 +126,40 @@ pub struct ActivityFilter {
 }
 
 impl ActivityFilter {
+    /// Category and text; the month is the index range's.
     fn matches(&self, activity: &ActivityRecord) -> bool {
+        self.matches_parts(
+            activity.category.value.code(),
+            &activity.title.value,
+            &activity.notes.value,
+        )
+    }
+
+    fn matches_parts(&self, category: &str, title: &str, notes: &str) -> bool {
         let needle = self.text.trim().to_lowercase();
-        (self.category.is_empty() || activity.category.value.code() == self.category)
+        (self.category.is_empty() || category == self.category)
             && (needle.is_empty()
-                || activity.title.value.to_lowercase().contains(&needle)
-                || activity.notes.value.to_lowercase().contains(&needle))
+                || title.to_lowercase().contains(&needle)
+                || notes.to_lowercase().contains(&needle))
+    }
+
+    /// As [`ActivityFilter::matches`], on an activity as IndexedDB holds
+    /// it (each field an object with its `value`), without decoding it.
+    fn matches_stored(&self, stored: &JsValue) -> bool {
+        let value = |field: &str| {
+            js_sys::Reflect::get(stored, &JsValue::from_str(field))
+                .and_then(|field| js_sys::Reflect::get(&field, &JsValue::from_str("value")))
+                .ok()
+                .and_then(|value| value.as_string())
+                .unwrap_or_default()
+        };
+        self.matches_parts(&value("category"), &value("title"), &value("notes"))
+    }
+
+    /// Whether a list with this filter shows `activity`, month included.
+    pub fn shows(&self, activity: &Activity) -> bool {
+        activity.date.to_string().starts_with(&self.month)
+            && self.matches_parts(activity.category.code(), &activity.title, &activity.notes)
     }
 
     /// The index range of the month, or of every date.
@@ -178,6 +211,36 @@ pub struct ActivityPage {
     pub rows: Vec<(Activity, SyncState)>,
     /// `None` when nothing older matches.
     pub next: Option<PageKey>,
+}
+
+impl ActivityPage {
+    /// The page as it is once `activity` was saved on this device, without
+    /// reading it again: the saved record replaces its old row, or takes
+    /// its place by date among the rows, waiting to be sent. A record older
+    /// than the page's last row, with older rows not yet read, shows with
+    /// the page that holds it.
+    pub fn show_saved(&mut self, filter: &ActivityFilter, activity: Activity) {
+        self.rows.retain(|(row, _)| row.id != activity.id);
+        if !filter.shows(&activity) {
+            return;
+        }
+        // The date index's order: date, then id, newest first.
+        let newer = |a: &Activity, b: &Activity| (a.date, a.id) > (b.date, b.id);
+        let past_the_end = self.next.is_some()
+            && self
+                .rows
+                .last()
+                .is_some_and(|(last, _)| newer(last, &activity));
+        if past_the_end {
+            return;
+        }
+        let at = self
+            .rows
+            .iter()
+            .position(|(row, _)| newer(&activity, row))
+            .unwrap_or(self.rows.len());
+        self.rows.insert(at, (activity, SyncState::Pending));
+    }
 }
 
 #[derive(Clone)]
@@ -322,16 +385,19 @@ impl Store {
             TransactionMode::ReadWrite,
         )?;
         let meta = tx.store(META)?;
-        let activities = tx.store(R::STORE)?;
+        let records = tx.store(R::STORE)?;
         let key = JsValue::from_str(&id.to_string());
-        let current: Option<R> = activities
-            .get(key.clone())
-            .await?
-            .map(from_js)
-            .transpose()?;
-        let mut clock = clock(&meta).await?;
-        let offset_ms: f64 = get_meta(&meta, CLOCK_OFFSET).await?.unwrap_or(0.0);
-        let stamp = clock.stamp((js_sys::Date::now() + offset_ms).max(0.0) as u64);
+        // The reads go out together and the writes after them: each
+        // request waited for alone would cost a round trip to the
+        // browser's database while the user waits for "saved".
+        let (current, mut clock, offset_ms, seq) = futures::try_join!(
+            async { Ok(records.get(key.clone()).await?) },
+            clock(&meta),
+            get_meta::<f64>(&meta, CLOCK_OFFSET),
+            get_meta::<u64>(&meta, NEXT_SEQ),
+        )?;
+        let current: Option<R> = current.map(from_js).transpose()?;
+        let stamp = clock.stamp((js_sys::Date::now() + offset_ms.unwrap_or(0.0)).max(0.0) as u64);
         let record = match change(current, stamp) {
             Ok(record) => record,
             Err(error) => {
@@ -340,21 +406,30 @@ impl Store {
                 return Err(error);
             }
         };
-        put_meta(&meta, CLOCK, &clock).await?;
-        if let Some(station) = record.station().filter(|_| !record.is_deleted()) {
-            put_meta(&meta, LAST_STATION, &station).await?;
-        }
-        let seq: u64 = get_meta(&meta, NEXT_SEQ).await?.unwrap_or(1);
-        put_meta(&meta, NEXT_SEQ, &(seq + 1)).await?;
-        activities.put(&to_js(&record)?, None).await?;
-        let entry = OutboxEntry {
+        let seq = seq.unwrap_or(1);
+        let next_seq = seq + 1;
+        let station = record.station().filter(|_| !record.is_deleted());
+        let row = to_js(&record)?;
+        let entry = to_js(&OutboxEntry {
             seq,
             record_id: id,
             change: record.into_change(),
-        };
-        tx.store(OUTBOX)?.put(&to_js(&entry)?, None).await?;
-        // A new version replaces whatever the server said of the old one.
-        tx.store(REJECTED)?.delete(key).await?;
+        })?;
+        let (outbox, rejected) = (tx.store(OUTBOX)?, tx.store(REJECTED)?);
+        futures::try_join!(
+            put_meta(&meta, CLOCK, &clock),
+            async {
+                match &station {
+                    Some(station) => put_meta(&meta, LAST_STATION, station).await,
+                    None => Ok(()),
+                }
+            },
+            put_meta(&meta, NEXT_SEQ, &next_seq),
+            async { Ok(records.put(&row, None).await.map(drop)?) },
+            async { Ok(outbox.put(&entry, None).await.map(drop)?) },
+            // A new version replaces whatever the server said of the old one.
+            async { Ok(rejected.delete(key).await?) },
+        )?;
         finish(tx).await
     }
 
@@ -380,27 +455,54 @@ impl Store {
         before: Option<&PageKey>,
         limit: usize,
     ) -> Result<ActivityPage, StoreError> {
+        if limit == 0 {
+            return Ok(ActivityPage::default());
+        }
         let tx = self
             .db
-            .transaction(&[ACTIVITIES, OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
+            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
         let pending = pending_ids(&tx.store(OUTBOX)?).await?;
         let rejected: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
+        finish(tx).await?;
         let mut rejected: HashMap<Uuid, Vec<ValidationError>> = rejected
             .into_iter()
             .map(|r| (r.record_id, r.errors))
             .collect();
-        let index = tx.store(ACTIVITIES)?.index(BY_DATE)?;
         let mut page = ActivityPage::default();
         let mut cursor = before.cloned();
+        // Without a category or text to match, nearly every record read is
+        // shown: read no more than the page still needs.
+        let unfiltered = filter.category.is_empty() && filter.text.trim().is_empty();
         'scan: loop {
             let range = filter.range(cursor.as_ref())?;
-            let batch = index
-                .scan(range, Some(SCAN_BATCH), None, Some(Direction::Prev))
+            let wanted = match unfiltered {
+                true => u32::try_from(limit - page.rows.len())
+                    .unwrap_or(SCAN_BATCH)
+                    .clamp(1, SCAN_BATCH),
+                false => SCAN_BATCH,
+            };
+            // Each batch in a transaction of its own: a search through
+            // every record must not hold off a save (a write waits for the
+            // reads begun before it) for as long as it takes.
+            let tx = self
+                .db
+                .transaction(&[ACTIVITIES], TransactionMode::ReadOnly)?;
+            let batch = tx
+                .store(ACTIVITIES)?
+                .index(BY_DATE)?
+                .scan(range, Some(wanted), None, Some(Direction::Prev))
                 .await?;
-            let exhausted = batch.len() < SCAN_BATCH as usize;
+            finish(tx).await?;
+            let exhausted = batch.len() < wanted as usize;
             for (key, value) in batch {
                 let key: PageKey = from_js(key)?;
                 cursor = Some(key.clone());
+                // A search reads every record it passes: the few fields it
+                // matches on are read straight from the stored object, and
+                // only a record that matches is decoded whole.
+                if !unfiltered && !filter.matches_stored(&value) {
+                    continue;
+                }
                 let record: ActivityRecord = from_js(value)?;
                 if record.is_deleted() || !filter.matches(&record) {
                     continue;
@@ -416,7 +518,6 @@ impl Store {
                 break;
             }
         }
-        finish(tx).await?;
         Ok(page)
     }
 
@@ -633,64 +734,68 @@ impl Store {
         finish(tx).await
     }
 
-    /// Stores a page of pulled records and the new cursor together. A record
-    /// with a change still in the outbox, or refused, is merged field by
-    /// field, so the user's edit is not lost; any other record is replaced
-    /// by the server's version, which already holds everything this device
+    /// Stores a page of pulled records, then the new cursor. A record with
+    /// a change still in the outbox, or refused, is merged field by field,
+    /// so the user's edit is not lost; any other record is replaced by the
+    /// server's version, which already holds everything this device
     /// pushed. Records that left the user's stations (`gone`) are
     /// forgotten, and on a `reset` every record is, before the page is
     /// stored; but never one with an unsynced change: the user sees why
     /// that was refused.
+    ///
+    /// The page is stored `PULL_SLICE` records per transaction, so no
+    /// step holds the main thread long and a save never waits long behind
+    /// a pull. The cursor is written with the last slice only: should the
+    /// app stop in between, the next round pulls the page again, and
+    /// storing a pulled record twice is harmless (the merge is
+    /// idempotent). Each slice reads which records are unsynced afresh,
+    /// so an edit saved between two slices is merged, not overwritten.
     pub async fn apply_pulled(&self, page: &PullResponse) -> Result<(), StoreError> {
-        let tx = self.db.transaction(
-            &[ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, META],
-            TransactionMode::ReadWrite,
-        )?;
-        let unsynced = unsynced_ids(&tx.store(OUTBOX)?, &tx.store(REJECTED)?).await?;
-        let meta = tx.store(META)?;
-        // Records outside the user's stations that are kept only for an
-        // unsynced change: they go once it is answered (`acknowledge`),
-        // unless a pulled version shows them back in scope first.
-        let mut left: HashSet<Uuid> = get_meta::<Vec<Uuid>>(&meta, LEFT)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
+        let mut slices: Vec<PulledSlice> = page
+            .changes
+            .chunks(PULL_SLICE)
+            .map(PulledSlice::Activities)
+            .chain(
+                page.livestream
+                    .chunks(PULL_SLICE)
+                    .map(PulledSlice::Livestream),
+            )
             .collect();
-        let activities = tx.store(ACTIVITIES)?;
-        if page.reset {
-            let kept = forget_synced::<ActivityRecord>(&activities, &unsynced).await?;
-            left.extend(kept);
-            forget_synced::<LivestreamRecord>(&tx.store(LIVESTREAM)?, &unsynced).await?;
+        if slices.is_empty() {
+            // Nothing to store but what left, and the cursor.
+            slices.push(PulledSlice::Activities(&[]));
         }
-        for id in &page.gone {
-            if unsynced.contains(id) {
-                left.insert(*id);
-            } else {
-                activities
-                    .delete(JsValue::from_str(&id.to_string()))
-                    .await?;
+        let last = slices.len() - 1;
+        for (n, slice) in slices.into_iter().enumerate() {
+            let tx = self.db.transaction(
+                &[ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, META],
+                TransactionMode::ReadWrite,
+            )?;
+            let unsynced = unsynced_ids(&tx.store(OUTBOX)?, &tx.store(REJECTED)?).await?;
+            let meta = tx.store(META)?;
+            if n == 0 {
+                forget_what_left(&tx, page, &unsynced).await?;
             }
+            let mut clock = clock(&meta).await?;
+            match slice {
+                PulledSlice::Activities(records) => {
+                    store_pulled(&tx.store(ACTIVITIES)?, records, &unsynced, &mut clock).await?
+                }
+                PulledSlice::Livestream(records) => {
+                    store_pulled(&tx.store(LIVESTREAM)?, records, &unsynced, &mut clock).await?
+                }
+            }
+            put_meta(&meta, CLOCK, &clock).await?;
+            if n == last {
+                meta.put(
+                    &JsValue::from_str(&page.cursor),
+                    Some(&JsValue::from_str(CURSOR)),
+                )
+                .await?;
+            }
+            finish(tx).await?;
         }
-        for record in &page.changes {
-            left.remove(&record.id);
-        }
-        put_meta(&meta, LEFT, &left.into_iter().collect::<Vec<Uuid>>()).await?;
-        let mut clock = clock(&meta).await?;
-        store_pulled(&activities, &page.changes, &unsynced, &mut clock).await?;
-        store_pulled(
-            &tx.store(LIVESTREAM)?,
-            &page.livestream,
-            &unsynced,
-            &mut clock,
-        )
-        .await?;
-        put_meta(&meta, CLOCK, &clock).await?;
-        meta.put(
-            &JsValue::from_str(&page.cursor),
-            Some(&JsValue::from_str(CURSOR)),
-        )
-        .await?;
-        finish(tx).await
+        Ok(())
     }
 
     /// Folds the server's clock into the device's: stamps never run behind
@@ -867,24 +972,25 @@ fn sync_state(
     }
 }
 
-/// Forgets every record of one kind that has no unsynced change; gives
-/// the ids of those kept.
-async fn forget_synced<R: LocalRecord>(
+/// Forgets every record in `store` that has no unsynced change; gives the
+/// ids of those kept. The few unsynced records are read, the store is
+/// cleared and they are put back: the cost is theirs, not that of every
+/// record the device holds.
+async fn forget_synced(
     store: &rexie::Store,
     unsynced: &HashSet<Uuid>,
 ) -> Result<Vec<Uuid>, StoreError> {
-    let records: Vec<R> = all(store).await?;
     let mut kept = Vec::new();
-    for record in records {
-        if unsynced.contains(&record.id()) {
-            kept.push(record.id());
-        } else {
-            store
-                .delete(JsValue::from_str(&record.id().to_string()))
-                .await?;
+    for id in unsynced {
+        if let Some(row) = store.get(JsValue::from_str(&id.to_string())).await? {
+            kept.push((*id, row));
         }
     }
-    Ok(kept)
+    store.clear().await?;
+    for (_, row) in &kept {
+        store.put(row, None).await?;
+    }
+    Ok(kept.into_iter().map(|(id, _)| id).collect())
 }
 
 /// Stores pulled records of one kind. A record with an unsynced change
@@ -925,6 +1031,49 @@ async fn store_pulled<R: LocalRecord>(
     // for each would cost a round trip per record.
     store.put_all(rows.into_iter()).await?;
     Ok(())
+}
+
+/// Part of a pulled page, stored in one transaction.
+enum PulledSlice<'a> {
+    Activities(&'a [ActivityRecord]),
+    Livestream(&'a [LivestreamRecord]),
+}
+
+/// The first step of storing a pulled page: forgets the records that left
+/// the user's stations (`gone`), and every record on a `reset`, but keeps
+/// each with an unsynced change, remembered as `LEFT` until it is
+/// answered (`acknowledge`), unless a pulled version shows it back in
+/// scope first.
+async fn forget_what_left(
+    tx: &rexie::Transaction,
+    page: &PullResponse,
+    unsynced: &HashSet<Uuid>,
+) -> Result<(), StoreError> {
+    let meta = tx.store(META)?;
+    let mut left: HashSet<Uuid> = get_meta::<Vec<Uuid>>(&meta, LEFT)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let activities = tx.store(ACTIVITIES)?;
+    if page.reset {
+        let kept = forget_synced(&activities, unsynced).await?;
+        left.extend(kept);
+        forget_synced(&tx.store(LIVESTREAM)?, unsynced).await?;
+    }
+    for id in &page.gone {
+        if unsynced.contains(id) {
+            left.insert(*id);
+        } else {
+            activities
+                .delete(JsValue::from_str(&id.to_string()))
+                .await?;
+        }
+    }
+    for record in &page.changes {
+        left.remove(&record.id);
+    }
+    put_meta(&meta, LEFT, &left.into_iter().collect::<Vec<Uuid>>()).await
 }
 
 const NEXT_SEQ: &str = "next_seq";
