@@ -14,8 +14,8 @@ use tongxin_shared::account::{LoginResponse, Role};
 
 use crate::{
     api,
-    ctx::{Ctx, SyncStatus},
-    i18n::{self, t, t_string, td_string, use_i18n},
+    ctx::{Ctx, SyncProblem, SyncStatus},
+    i18n::{self, t, t_string, use_i18n},
     lock,
     pages::{
         room::LivestreamRoom,
@@ -113,8 +113,8 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
     let (kick, kicks) = mpsc::unbounded();
     let ctx = Ctx::new(store.clone(), kick.clone(), status, session);
     provide_context(ctx);
-    run_sync_loop(store, ctx, i18n, kicks);
-    watch_connection(ctx, i18n);
+    run_sync_loop(store, ctx, kicks);
+    watch_connection(ctx);
     if let Some(window) = web_sys::window() {
         gloo_events::EventListener::new(&window, "online", move |_| {
             let _ = kick.unbounded_send(());
@@ -165,12 +165,7 @@ const SYNC_LOCK: &str = "tongxin-sync";
 /// Syncs at start, whenever kicked (a local save, the browser coming back
 /// online) and on a timer; after a failure it retries with exponential
 /// back-off and jitter, capped so a returning signal is noticed quickly.
-fn run_sync_loop(
-    store: Store,
-    ctx: Ctx,
-    i18n: leptos_i18n::I18nContext<i18n::Locale>,
-    mut kicks: mpsc::UnboundedReceiver<()>,
-) {
+fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>) {
     let status = ctx.status;
     spawn_local(async move {
         let mut failures: u32 = 0;
@@ -206,15 +201,7 @@ fn run_sync_loop(
                         if error.needs_login() {
                             ctx.relogin.set(true);
                         }
-                        status.last_error.set(Some(if error.is_offline() {
-                            t_string!(i18n, sync_offline).to_owned()
-                        } else if error.needs_login() {
-                            t_string!(i18n, session_expired).to_owned()
-                        } else if error.needs_update() {
-                            t_string!(i18n, please_update).to_owned()
-                        } else {
-                            sync_error_words(i18n.get_locale_untracked(), &error)
-                        }));
+                        status.last_error.set(Some(error.problem()));
                     }
                 }
             }
@@ -245,22 +232,6 @@ fn run_sync_loop(
     });
 }
 
-/// A failed round in the user's words: the server's refusal by its rule
-/// or status, never the server's English.
-fn sync_error_words(locale: i18n::Locale, error: &sync::SyncError) -> String {
-    match error {
-        sync::SyncError::Api(error) => i18n::api_error_message(locale, error),
-        sync::SyncError::ClockAhead => i18n::rule_message(
-            locale,
-            &tongxin_shared::ValidationError::new("stamp", tongxin_shared::error::Rule::ClockAhead),
-        ),
-        // The browser's own words for its database follow ours.
-        sync::SyncError::Store(error) => {
-            format!("{}{error}", td_string!(locale, store_unavailable))
-        }
-    }
-}
-
 /// How often the shell asks whether the server answers, while the app is
 /// on screen: "offline" shows within a few seconds of the signal going,
 /// not at the next sync round.
@@ -269,7 +240,7 @@ const CONNECTION_CHECK_MS: u32 = 3_000;
 /// Asks the server (`/api/ping`, a few hundred bytes) every few seconds
 /// while the page is visible: an answer after silence starts a sync round,
 /// silence turns the bar to "offline".
-fn watch_connection(ctx: Ctx, i18n: leptos_i18n::I18nContext<i18n::Locale>) {
+fn watch_connection(ctx: Ctx) {
     let status = ctx.status;
     spawn_local(async move {
         loop {
@@ -287,9 +258,7 @@ fn watch_connection(ctx: Ctx, i18n: leptos_i18n::I18nContext<i18n::Locale>) {
                 ctx.sync_soon();
             } else if !answers && was_online && !status.syncing.get_untracked() {
                 status.online.set(false);
-                status
-                    .last_error
-                    .set(Some(t_string!(i18n, sync_offline).to_owned()));
+                status.last_error.set(Some(SyncProblem::Offline));
             }
         }
     });
@@ -383,7 +352,7 @@ fn StatusBar() -> impl IntoView {
                             {move || i18n::rejected_count(i18n.get_locale(), status.rejected.get())}
                         </span>
                     </Show>
-                    {move || status.last_error.get().map(|e| view! { <span class="sync-error">{e}</span> })}
+                    {move || status.last_error.get().map(|e| view! { <span class="sync-error">{e.words(i18n.get_locale())}</span> })}
                 </p>
                 <button type="button" class="sync-now" on:click=move |_| ctx.sync_soon()>
                     {t!(i18n, sync_now)}

@@ -445,6 +445,78 @@ async fn the_bar_counts_records_turns_offline_within_5_s_and_keeps_the_last_sync
         detail.as_str().is_some_and(|d| d.contains("上次同步")),
         "the last sync is forgotten on reload: {detail}"
     );
+
+    // Why it did not sync is worded in the language chosen now, at once,
+    // not in the one the failure happened in.
+    wait_until(Duration::from_secs(10), "the offline message", || async {
+        Ok(phone
+            .text(".sync-error")
+            .await?
+            .is_some_and(|t| t.starts_with("无法连接服务器")))
+    })
+    .await?;
+    phone.set_value("select[name=language]", "en").await?;
+    wait_until(
+        Duration::from_millis(800),
+        "the offline message in English",
+        || async {
+            Ok(phone
+                .text(".sync-error")
+                .await?
+                .is_some_and(|t| t.starts_with("Cannot reach the server")))
+        },
+    )
+    .await?;
+    phone.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_room_form_brings_its_first_error_into_focus() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start(&data.path().join("room-focus.sqlite"), None)?;
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    phone.log_in("organiser").await?;
+    wait_until(Duration::from_secs(20), "the demo room", || async {
+        Ok(phone.text("#sessions li[data-number='7']").await?.is_some())
+    })
+    .await?;
+    // A product with a name but no region nor price.
+    phone
+        .set_value("#product-form input[name=name]", "红枣")
+        .await?;
+    phone.click("#product-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(5), "the region in focus", || async {
+        let focused = phone
+            .client
+            .execute(
+                "const e = document.activeElement;
+                 return e ? [e.closest('form')?.id, e.name, e.getAttribute('aria-invalid')] : null;",
+                vec![],
+            )
+            .await?;
+        Ok(focused == json!(["product-form", "region_id", "true"]))
+    })
+    .await?;
+    ensure!(
+        in_view(&phone, "#product-form select[name=region_id]").await?,
+        "the region is off screen or under the bar"
+    );
+    ensure!(
+        phone
+            .attribute("#product-form input[name=name]", "aria-invalid")
+            .await?
+            .is_none(),
+        "the name, which is right, is marked invalid"
+    );
+    ensure!(
+        phone
+            .attribute("#product-form input[name=price]", "aria-invalid")
+            .await?
+            .as_deref()
+            == Some("true"),
+        "the missing price is not marked"
+    );
     phone.close().await
 }
 

@@ -10,7 +10,51 @@ use tongxin_shared::{
     account::{LoginResponse, Role},
 };
 
-use crate::store::Store;
+use crate::{
+    api::ApiError,
+    i18n::{self, Locale, td_string},
+    store::Store,
+};
+
+/// Why the last sync round or connection check failed. Kept as what
+/// happened, not as words: the bar words it when it shows it, in the
+/// language chosen then.
+#[derive(Debug, Clone)]
+pub enum SyncProblem {
+    /// The server did not answer.
+    Offline,
+    /// The session expired or was revoked: the user must log in again.
+    SessionExpired,
+    /// The server speaks a newer protocol: this app must be updated.
+    PleaseUpdate,
+    /// The server refused; its rule codes say why.
+    Refused(ApiError),
+    /// The server still found this device's clock ahead.
+    ClockAhead,
+    /// The browser's database failed, in the browser's own words.
+    Store(String),
+}
+
+impl SyncProblem {
+    pub fn words(&self, locale: Locale) -> String {
+        match self {
+            SyncProblem::Offline => td_string!(locale, sync_offline).to_owned(),
+            SyncProblem::SessionExpired => td_string!(locale, session_expired).to_owned(),
+            SyncProblem::PleaseUpdate => td_string!(locale, please_update).to_owned(),
+            SyncProblem::Refused(error) => i18n::api_error_message(locale, error),
+            SyncProblem::ClockAhead => i18n::rule_message(
+                locale,
+                &tongxin_shared::ValidationError::new(
+                    "stamp",
+                    tongxin_shared::error::Rule::ClockAhead,
+                ),
+            ),
+            SyncProblem::Store(error) => {
+                format!("{}{error}", td_string!(locale, store_unavailable))
+            }
+        }
+    }
+}
 
 /// What the sync loop tells the UI. Every field is a signal, so the status
 /// bar and lists update wherever they are shown.
@@ -25,7 +69,7 @@ pub struct SyncStatus {
     pub pending: RwSignal<u32>,
     /// Of those, the ones the server refused.
     pub rejected: RwSignal<u32>,
-    pub last_error: RwSignal<Option<String>>,
+    pub last_error: RwSignal<Option<SyncProblem>>,
     /// Local time of the last sync round that reached the server, in
     /// words (kept across reloads by the phone's shell).
     pub last_sync: RwSignal<Option<String>>,
@@ -59,6 +103,9 @@ pub struct Ctx {
     pub status: SyncStatus,
     /// The record the form is editing; `None` while it records a new one.
     pub editing: RwSignal<Option<Activity>>,
+    /// The record the form saved last: the list shows it at once, before
+    /// it reads its page again.
+    pub saved: RwSignal<Option<Activity>>,
     /// The login this device keeps; `None` shows the login screen.
     pub session: RwSignal<Option<LoginResponse>>,
     /// The server refused the session (expired or revoked): ask for the
@@ -79,6 +126,7 @@ impl Ctx {
             kick: StoredValue::new_local(kick),
             status,
             editing: RwSignal::new(None),
+            saved: RwSignal::new(None),
             session: RwSignal::new(session),
             relogin: RwSignal::new(false),
         }
@@ -103,10 +151,8 @@ impl Ctx {
     /// starts soon.
     pub fn saved_locally(&self) {
         let ctx = *self;
-        spawn_local(async move {
-            ctx.recount().await;
-            ctx.changed();
-        });
+        self.changed();
+        spawn_local(async move { ctx.recount().await });
         self.sync_soon();
     }
 

@@ -42,14 +42,48 @@ fn tag(locale: Locale) -> &'static str {
     }
 }
 
+thread_local! {
+    /// `Intl` formatters, made once per locale: making one costs far more
+    /// than using it, and a list formats a date on every row.
+    static DATE_FORMATS: std::cell::RefCell<Vec<(Locale, js_sys::Intl::DateTimeFormat)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+    static NUMBER_FORMATS: std::cell::RefCell<Vec<(Locale, js_sys::Intl::NumberFormat)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn date_format(locale: Locale) -> js_sys::Intl::DateTimeFormat {
+    DATE_FORMATS.with_borrow_mut(|made| {
+        if let Some((_, format)) = made.iter().find(|(l, _)| *l == locale) {
+            return format.clone();
+        }
+        let options = js_sys::Object::new();
+        for (key, value) in [("year", "numeric"), ("month", "short"), ("day", "numeric")] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        let format =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&tag(locale).into()), &options);
+        made.push((locale, format.clone()));
+        format
+    })
+}
+
+fn number_format(locale: Locale) -> js_sys::Intl::NumberFormat {
+    NUMBER_FORMATS.with_borrow_mut(|made| {
+        if let Some((_, format)) = made.iter().find(|(l, _)| *l == locale) {
+            return format.clone();
+        }
+        let format = js_sys::Intl::NumberFormat::new(
+            &js_sys::Array::of1(&tag(locale).into()),
+            &js_sys::Object::new(),
+        );
+        made.push((locale, format.clone()));
+        format
+    })
+}
+
 /// A date as the locale writes it: 2026年11月26日, 26 Nov 2026.
 pub fn date(locale: Locale, date: NaiveDate) -> String {
-    let options = js_sys::Object::new();
-    for (key, value) in [("year", "numeric"), ("month", "short"), ("day", "numeric")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    let format =
-        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&tag(locale).into()), &options);
+    let format = date_format(locale);
     // Noon, so no time zone moves the day.
     let day = js_sys::Date::new_with_year_month_day_hr_min_sec(
         date.year() as u32,
@@ -74,10 +108,7 @@ pub fn yuan(fen: u64) -> String {
 
 /// A count with the locale's digit grouping: 12,800.
 pub fn number(locale: Locale, n: u64) -> String {
-    let format = js_sys::Intl::NumberFormat::new(
-        &js_sys::Array::of1(&tag(locale).into()),
-        &js_sys::Object::new(),
-    );
+    let format = number_format(locale);
     format
         .format()
         .call1(&format, &(n as f64).into())

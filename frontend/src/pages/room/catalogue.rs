@@ -12,7 +12,7 @@ use super::{Room, edited_or_new, money, reset_unless_retyped, save_change, state
 use crate::{
     ctx::Ctx,
     i18n::{self, t, t_string, use_i18n},
-    ui::field_error,
+    ui::{field_error, focus_first_error, invalid},
 };
 
 #[component]
@@ -63,6 +63,7 @@ pub(super) fn ProductSection(room: Memo<Room>) -> impl IntoView {
         }
         errors.set(problems.clone());
         if !problems.is_empty() {
+            focus_first_error("product-form");
             return;
         }
         let id = product.id;
@@ -104,12 +105,12 @@ pub(super) fn ProductSection(room: Memo<Room>) -> impl IntoView {
             <h3>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_product) } else { t_string!(i18n, new_product) }}</h3>
             <label>
                 {t!(i18n, product_name)}
-                <input name="name" type="text" maxlength="100" bind:value=name/>
+                <input aria-invalid=invalid(errors, "name") name="name" type="text" maxlength="100" bind:value=name/>
                 {error("name")}
             </label>
             <label>
                 {t!(i18n, region)}
-                <select name="region_id" on:change:target=move |ev| region_id.set(ev.target().value())>
+                <select aria-invalid=invalid(errors, "region_id") name="region_id" on:change:target=move |ev| region_id.set(ev.target().value())>
                     <option value="">{t!(i18n, choose_region)}</option>
                     {move || regions.get().into_iter().map(|(id, name)| {
                         let id = id.to_string();
@@ -122,12 +123,12 @@ pub(super) fn ProductSection(room: Memo<Room>) -> impl IntoView {
             <div class="counts">
                 <label>
                     {t!(i18n, unit)}
-                    <input name="unit" type="text" maxlength="10" bind:value=unit/>
+                    <input aria-invalid=invalid(errors, "unit") name="unit" type="text" maxlength="10" bind:value=unit/>
                     {error("unit")}
                 </label>
                 <label>
                     {t!(i18n, price_yuan)}
-                    <input name="price" type="text" inputmode="decimal" bind:value=price/>
+                    <input aria-invalid=invalid(errors, "price_fen") name="price" type="text" inputmode="decimal" bind:value=price/>
                     {error("price_fen")}
                 </label>
             </div>
@@ -166,6 +167,7 @@ pub(super) fn RegionSection(room: Memo<Room>) -> impl IntoView {
         let problems = region.validate().err().unwrap_or_default();
         errors.set(problems.clone());
         if !problems.is_empty() {
+            focus_first_error("region-form");
             return;
         }
         let id = region.id;
@@ -205,12 +207,12 @@ pub(super) fn RegionSection(room: Memo<Room>) -> impl IntoView {
             <div class="counts">
                 <label>
                     {t!(i18n, region_name)}
-                    <input name="name" type="text" maxlength="50" bind:value=name/>
+                    <input aria-invalid=invalid(errors, "name") name="name" type="text" maxlength="50" bind:value=name/>
                     {error("name")}
                 </label>
                 <label>
                     {t!(i18n, province)}
-                    <input name="province" type="text" maxlength="50" bind:value=province/>
+                    <input aria-invalid=invalid(errors, "province") name="province" type="text" maxlength="50" bind:value=province/>
                     {error("province")}
                 </label>
             </div>

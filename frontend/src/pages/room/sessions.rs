@@ -16,7 +16,7 @@ use super::{
 use crate::{
     ctx::{Ctx, today},
     i18n::{self, t, t_string, use_i18n},
-    ui::{UndoBar, UndoOffer, field_error, offer_undo},
+    ui::{UndoBar, UndoOffer, field_error, focus_first_error, invalid, offer_undo},
 };
 
 #[component]
@@ -210,6 +210,7 @@ pub(super) fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView 
         }
         errors.set(problems.clone());
         if !problems.is_empty() {
+            focus_first_error("sale-line-form");
             return;
         }
         let id = line.id;
@@ -233,7 +234,7 @@ pub(super) fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView 
             <h3>{t!(i18n, add_sale_line)}</h3>
             <label>
                 {t!(i18n, product)}
-                <select name="product_id" on:change:target=move |ev| product_id.set(ev.target().value())>
+                <select aria-invalid=invalid(errors, "product_id") name="product_id" on:change:target=move |ev| product_id.set(ev.target().value())>
                     <option value="">{t!(i18n, choose_product)}</option>
                     {move || products.get().into_iter().map(|(id, name)| {
                         let id = id.to_string();
@@ -246,18 +247,18 @@ pub(super) fn SaleLineForm(room: Memo<Room>, session_id: Uuid) -> impl IntoView 
             <div class="counts">
                 <label>
                     {t!(i18n, units)}
-                    <input name="units" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=units/>
+                    <input aria-invalid=invalid(errors, "units") name="units" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=units/>
                     {error("units")}
                 </label>
                 <label>
                     {t!(i18n, orders)}
-                    <input name="orders" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=orders/>
+                    <input aria-invalid=invalid(errors, "orders") name="orders" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=orders/>
                     {error("orders")}
                 </label>
             </div>
             <label>
                 {t!(i18n, amount_yuan)}
-                <input name="amount" type="text" inputmode="decimal" placeholder=move || t_string!(i18n, amount_hint) bind:value=amount/>
+                <input aria-invalid=invalid(errors, "amount_fen") name="amount" type="text" inputmode="decimal" placeholder=move || t_string!(i18n, amount_hint) bind:value=amount/>
                 {error("amount_fen")}
             </label>
             {error("form")}
@@ -365,6 +366,7 @@ pub(super) fn SessionForm(
         }
         errors.set(problems.clone());
         if !problems.is_empty() {
+            focus_first_error("session-form");
             return;
         }
         let id = session.id;
@@ -394,19 +396,19 @@ pub(super) fn SessionForm(
             <div class="counts">
                 <label>
                     {t!(i18n, session_number)}
-                    <input name="number" type="text" inputmode="numeric" pattern="[0-9]*"
+                    <input aria-invalid=invalid(errors, "number") name="number" type="text" inputmode="numeric" pattern="[0-9]*"
                         placeholder=move || next_number().to_string() bind:value=number/>
                     {error("number")}
                 </label>
                 <label>
                     {t!(i18n, date)}
-                    <input name="date" type="date" bind:value=date/>
+                    <input aria-invalid=invalid(errors, "date") name="date" type="date" bind:value=date/>
                     {error("date")}
                 </label>
             </div>
             <label>
                 {t!(i18n, platform)}
-                <input name="platform" type="text" list="platforms" maxlength="50" bind:value=platform/>
+                <input aria-invalid=invalid(errors, "platform") name="platform" type="text" list="platforms" maxlength="50" bind:value=platform/>
                 <datalist id="platforms" translate="no">
                     <option value="抖音"></option>
                     <option value="快手"></option>
@@ -416,17 +418,17 @@ pub(super) fn SessionForm(
             </label>
             <label>
                 {t!(i18n, session_host)}
-                <input name="host" type="text" maxlength="50" bind:value=host/>
+                <input aria-invalid=invalid(errors, "host") name="host" type="text" maxlength="50" bind:value=host/>
                 {error("host")}
             </label>
             <label>
                 {t!(i18n, session_partners)}
-                <input name="partners" type="text" maxlength="200" bind:value=partners/>
+                <input aria-invalid=invalid(errors, "partners") name="partners" type="text" maxlength="200" bind:value=partners/>
                 {error("partners")}
             </label>
             <label>
                 {t!(i18n, viewers)}
-                <input name="viewers" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=viewers/>
+                <input aria-invalid=invalid(errors, "viewers") name="viewers" type="text" inputmode="numeric" pattern="[0-9]*" bind:value=viewers/>
                 {error("viewers")}
             </label>
             {error("form")}

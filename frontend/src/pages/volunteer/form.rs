@@ -159,6 +159,7 @@ pub fn ActivityForm() -> impl IntoView {
                     }
                     ctx.editing.set(None);
                     saved.set(true);
+                    ctx.saved.set(Some(activity));
                     ctx.saved_locally();
                 }
                 Err(error) => {

@@ -2,7 +2,9 @@
 //! state, to edit, delete (with a moment to undo) or discard.
 
 use leptos::{prelude::*, task::spawn_local};
-use tongxin_shared::{Activity, CategoryInfo};
+use std::hash::{Hash, Hasher};
+
+use tongxin_shared::{Activity, CategoryInfo, Station};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, closure::Closure};
 
@@ -40,25 +42,52 @@ pub fn MyRecords() -> impl IntoView {
     // The list reads the newest `shown` records that match from the date
     // index; a save or a sync round that changed something reads them
     // again: the cost is the records shown, not the records held.
+    let filter = move || ActivityFilter {
+        month: month.get(),
+        category: category.get(),
+        text: searched.get(),
+    };
     let records = LocalResource::new(move || {
         ctx.status.revision.track();
-        let filter = ActivityFilter {
-            month: month.get(),
-            category: category.get(),
-            text: searched.get(),
-        };
+        let filter = filter();
         let limit = shown.get();
         let store = ctx.store();
         async move {
-            let stations = store.stations().await.unwrap_or_default();
-            let categories = store.categories().await.unwrap_or_default();
-            let page = store
-                .activities_page(&filter, None, limit)
-                .await
-                .unwrap_or_default();
-            (page, stations, categories)
+            // Three reads at once: the browser runs them side by side.
+            let (stations, categories, page) = futures::join!(
+                store.stations(),
+                store.categories(),
+                store.activities_page(&filter, None, limit)
+            );
+            (
+                page.unwrap_or_default(),
+                stations.unwrap_or_default(),
+                categories.unwrap_or_default(),
+            )
         }
     });
+    // What the list draws: the page as last read, with what the form saved
+    // since put in at once, so a save shows without waiting for a read.
+    let drawn = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(read) = records.get() {
+            drawn.set(Some(read));
+        }
+    });
+    Effect::watch(
+        move || ctx.saved.get(),
+        move |saved, _, _| {
+            if let Some(activity) = saved.clone() {
+                let filter = filter();
+                drawn.update(|drawn| {
+                    if let Some((page, _, _)) = drawn {
+                        page.show_saved(&filter, activity);
+                    }
+                });
+            }
+        },
+        false,
+    );
     let months = LocalResource::new(move || {
         ctx.status.revision.track();
         let store = ctx.store();
@@ -104,33 +133,42 @@ pub fn MyRecords() -> impl IntoView {
             || !category.with(String::is_empty)
             || !month.with(String::is_empty)
     };
+    // The rows drawn, each keyed by what it shows: a save or a sync round
+    // redraws only the rows that changed, and the rest stay as they are.
+    let listed = Memo::new(move |_| {
+        drawn.with(|drawn| {
+            drawn
+                .as_ref()
+                .map_or_else(Vec::new, |(page, stations, categories)| {
+                    page.rows
+                        .iter()
+                        .map(|(activity, state)| Row::new(activity, state, stations, categories))
+                        .collect::<Vec<_>>()
+                })
+        })
+    });
+    let more = move || drawn.with(|d| d.as_ref().is_some_and(|(page, _, _)| page.next.is_some()));
+    // Whether there is a list to draw at all: the list itself is drawn
+    // once and then only changes row by row.
+    let loaded = Memo::new(move |_| drawn.with(Option::is_some));
+    let empty = Memo::new(move |_| listed.with(Vec::is_empty));
     let rows = move || {
-        let Some((page, stations, categories)) = records.get() else {
+        if !loaded.get() {
             return view! { <p>{t!(i18n, loading)}</p> }.into_any();
-        };
-        if page.rows.is_empty() {
+        }
+        if empty.get() {
             return if filtered() {
                 view! { <p class="empty" id="no-match">{t!(i18n, no_match)}</p> }.into_any()
             } else {
                 view! { <p class="empty">{t!(i18n, no_records)}</p> }.into_any()
             };
         }
-        let more = page.next.is_some();
         view! {
             <ul id="my-records">
-                {page.rows
-                    .into_iter()
-                    .map(|(activity, state)| {
-                        let station = stations
-                            .iter()
-                            .find(|s| s.id == activity.station_id)
-                            .map_or(activity.station_id.clone(), |s| s.name.clone());
-                        let category = categories.iter().find(|c| c.code == activity.category).cloned();
-                        record_row(activity, state, station, category, delete)
-                    })
-                    .collect_view()}
+                <For each=move || listed.get() key=|row| row.key let:row>
+                    {record_row(row, delete)}
+                </For>
             </ul>
-            {more.then(|| view! { <LoadMore shown/> })}
         }
         .into_any()
     };
@@ -149,7 +187,7 @@ pub fn MyRecords() -> impl IntoView {
                     <select name="filter_category" on:change:target=move |ev| category.set(ev.target().value())>
                         <option value="">{t!(i18n, all_categories)}</option>
                         {move || category_options(
-                            records.get().map(|(_, _, categories)| categories).unwrap_or_default(),
+                            drawn.with(|d| d.as_ref().map(|(_, _, categories)| categories.clone())).unwrap_or_default(),
                             category,
                         )}
                     </select>
@@ -170,6 +208,7 @@ pub fn MyRecords() -> impl IntoView {
             </div>
             <UndoBar undo restore/>
             {rows}
+            {move || more().then(|| view! { <LoadMore shown/> })}
         </section>
     }
 }
@@ -214,13 +253,58 @@ fn LoadMore(shown: RwSignal<usize>) -> impl IntoView {
     }
 }
 
-fn record_row(
+/// A row of the list: a record as shown, keyed by its id and a hash of
+/// everything shown of it.
+#[derive(Clone)]
+struct Row {
+    key: (Uuid, u64),
     activity: Activity,
     state: SyncState,
     station: String,
     category: Option<CategoryInfo>,
-    delete: impl Fn(Activity) + Copy + 'static,
-) -> impl IntoView {
+}
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Row {
+    fn new(
+        activity: &Activity,
+        state: &SyncState,
+        stations: &[Station],
+        categories: &[CategoryInfo],
+    ) -> Row {
+        let station = stations
+            .iter()
+            .find(|s| s.id == activity.station_id)
+            .map_or(activity.station_id.clone(), |s| s.name.clone());
+        let category = categories
+            .iter()
+            .find(|c| c.code == activity.category)
+            .cloned();
+        let mut hasher = std::hash::DefaultHasher::new();
+        format!("{activity:?}{state:?}{station}{category:?}").hash(&mut hasher);
+        Row {
+            key: (activity.id, hasher.finish()),
+            activity: activity.clone(),
+            state: state.clone(),
+            station,
+            category,
+        }
+    }
+}
+
+fn record_row(row: Row, delete: impl Fn(Activity) + Copy + 'static) -> impl IntoView {
+    let Row {
+        activity,
+        state,
+        station,
+        category,
+        ..
+    } = row;
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
     let to_edit = activity.clone();
@@ -228,7 +312,8 @@ fn record_row(
     let (id, rejected) = (activity.id, matches!(state, SyncState::Rejected(_)));
     let (code, label, reason) = sync_words(&state);
     view! {
-        <li class="record" data-id=activity.id.to_string() data-sync=code data-date=activity.date.to_string()>
+        <li class="record" data-id=activity.id.to_string() data-sync=code data-date=activity.date.to_string()
+            data-category=activity.category.code().to_owned()>
             <div class="record-main">
                 <span class="record-title" translate="no">{activity.title}</span>
                 <span class="record-meta">
