@@ -315,6 +315,19 @@ fn bench_ui(root: &Path) -> Result<()> {
     app.cargo(
         &["bench", "--package", "tongxin-tests", "--bench", "ui"],
         &[("TONGXIN_COUNTER_DIST", counter_dir.as_os_str())],
+    )?;
+    step(
+        "the phone at scale in headless Chromium: initial sync, first page, filters and saves during syncs with 1,000, 10,000 and 100,000 records",
+    );
+    app.cargo(
+        &[
+            "bench",
+            "--package",
+            "tongxin-tests",
+            "--bench",
+            "phone_scale",
+        ],
+        &[],
     )
 }
 
