@@ -8,7 +8,6 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use fantoccini::wd::TimeoutConfiguration;
 use serde_json::{Value, json};
 use tongxin_server::{db::Db, demo};
 use tongxin_shared::{Activity, hlc::HlcClock};
@@ -55,14 +54,7 @@ async fn main() -> Result<()> {
     }
     let server = TestServer::start(&database, None)?;
     let browser = Browser::open(DESKTOP).await?;
-    browser
-        .client
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(Duration::from_secs(300)),
-            Some(Duration::from_secs(60)),
-            Some(Duration::ZERO),
-        ))
-        .await?;
+    browser.allow_long_scripts().await?;
 
     browser.client.goto(&server.url("/")).await?;
     // Timed from the login: the admin's device is entitled to every record

@@ -17,6 +17,7 @@
 //!   save) pull real pages during the taps; and the long tasks meanwhile.
 //!
 //! Prints the figures and writes `target/bench/phone_scale.json`.
+//! `TONGXIN_BENCH_RECORDS=<n>` runs one of the three counts alone.
 
 use std::{
     path::Path,
@@ -28,11 +29,10 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use fantoccini::wd::TimeoutConfiguration;
 use serde_json::{Value, json};
 use tongxin_server::{db::Db, demo};
 use tongxin_shared::{Activity, hlc::HlcClock};
-use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
+use tongxin_tests::{Browser, PHONE, READY_AT_JS, TestServer, wait_until};
 use uuid::Uuid;
 
 const COUNTS: [u64; 3] = [1_000, 10_000, 100_000];
@@ -64,18 +64,6 @@ const WATCH_TASKS_JS: &str = "
     return true;";
 
 const TASKS_JS: &str = "return window.benchTasks;";
-
-/// Resolves with `performance.now()` once `arguments[0]` matches at least
-/// `arguments[1]` elements.
-const READY_AT_JS: &str = "
-    const [css, atLeast] = [arguments[0], arguments[1]];
-    const done = arguments[arguments.length - 1];
-    const ready = () => document.querySelectorAll(css).length >= atLeast;
-    if (ready()) { done(performance.now()); return; }
-    const observer = new MutationObserver(() => {
-        if (ready()) { observer.disconnect(); done(performance.now()); }
-    });
-    observer.observe(document, { subtree: true, childList: true });";
 
 /// The floor: the newest `arguments[0]` activities read from the app's own
 /// date index with a plain cursor, in ms.
@@ -283,14 +271,7 @@ async fn run(records: u64) -> Result<Value> {
     }
     let server = TestServer::start(&database, None)?;
     let phone = Browser::open(PHONE).await?;
-    phone
-        .client
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(Duration::from_secs(300)),
-            Some(Duration::from_secs(60)),
-            Some(Duration::ZERO),
-        ))
-        .await?;
+    phone.allow_long_scripts().await?;
 
     // The initial sync, from the login on.
     phone.client.goto(&server.url("/")).await?;
@@ -414,12 +395,6 @@ async fn run(records: u64) -> Result<Value> {
     for n in 0..SAVES {
         let title = format!("量测 {n}");
         fill_form(&phone, &title).await?;
-        if let Some(pause) = std::env::var("TONGXIN_BENCH_PAUSE_MS")
-            .ok()
-            .and_then(|p| p.parse().ok())
-        {
-            tokio::time::sleep(Duration::from_millis(pause)).await;
-        }
         let ms = phone
             .client
             .execute_async(SAVE_JS, vec![json!(title)])

@@ -53,7 +53,7 @@ use tokio::{
 use tokio_tungstenite::tungstenite::Message;
 use tongxin_server::{db::Db, demo};
 use tongxin_shared::{Activity, hlc::HlcClock};
-use tongxin_tests::{Browser, PHONE, TestServer, built_app, copy_dir, wait_until};
+use tongxin_tests::{Browser, PHONE, READY_AT_JS, TestServer, built_app, copy_dir, wait_until};
 use uuid::Uuid;
 
 const COUNTS: [u64; 2] = [1_000, 10_000];
@@ -66,18 +66,6 @@ const ROWS_SHOWN: u64 = 50;
 const THROTTLED_NETWORK: (u64, u64, u64) = (1_600_000 / 8, 750_000 / 8, 150);
 /// ... on a CPU this many times slower than the machine's.
 const THROTTLED_CPU: u64 = 4;
-
-/// Resolves with `performance.now()` once `arguments[0]` matches at least
-/// `arguments[1]` elements.
-const READY_AT_JS: &str = "
-    const [css, atLeast] = [arguments[0], arguments[1]];
-    const done = arguments[arguments.length - 1];
-    const ready = () => document.querySelectorAll(css).length >= atLeast;
-    if (ready()) { done(performance.now()); return; }
-    const observer = new MutationObserver(() => {
-        if (ready()) { observer.disconnect(); done(performance.now()); }
-    });
-    observer.observe(document, { subtree: true, childList: true });";
 
 const PLAIN_PAGE: &str = r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>plain</title></head><body><form><label>活动名称 <input name="title"></label>

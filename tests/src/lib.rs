@@ -195,6 +195,19 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// For benchmarks, run with `execute_async`: resolves with
+/// `performance.now()` once `arguments[0]` matches at least `arguments[1]`
+/// elements.
+pub const READY_AT_JS: &str = "
+    const [css, atLeast] = [arguments[0], arguments[1]];
+    const done = arguments[arguments.length - 1];
+    const ready = () => document.querySelectorAll(css).length >= atLeast;
+    if (ready()) { done(performance.now()); return; }
+    const observer = new MutationObserver(() => {
+        if (ready()) { observer.disconnect(); done(performance.now()); }
+    });
+    observer.observe(document, { subtree: true, childList: true });";
+
 /// A phone-sized window, as the volunteers have.
 pub const PHONE: (u32, u32) = (360, 740);
 pub const DESKTOP: (u32, u32) = (1280, 900);
@@ -274,6 +287,19 @@ impl Browser {
             driver,
             _profile: profile,
         })
+    }
+
+    /// Lets scripts run for 5 minutes and pages load for one, as the
+    /// benchmarks' large syncs and scans need.
+    pub async fn allow_long_scripts(&self) -> Result<()> {
+        self.client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(300)),
+                Some(Duration::from_secs(60)),
+                Some(Duration::ZERO),
+            ))
+            .await?;
+        Ok(())
     }
 
     /// Logs a demo account in through the app's login form, as a user
@@ -362,6 +388,13 @@ impl Browser {
             .await?
             .send_keys(&people_served.to_string())
             .await?;
+        let before_submit = c
+            .execute(
+                "return [document.querySelector('input[name=title]').value,
+                         document.querySelector('select[name=station_id]').value];",
+                vec![],
+            )
+            .await?;
         self.click("#activity-form button[type=submit]").await?;
         let find_row = || {
             c.execute(
@@ -388,8 +421,23 @@ impl Browser {
                     vec![],
                 )
                 .await?;
-            return Err(error.context(format!("the page: {page}")));
+            return Err(error.context(format!(
+                "the form before the save: {before_submit}; the page: {page}"
+            )));
         }
+        // Done when the user would go on: the form says "saved" and is
+        // empty for the next record.
+        wait_until(Duration::from_secs(10), "the form ready again", || async {
+            let ready = c
+                .execute(
+                    "return document.querySelector('#activity-form .saved') !== null
+                        && document.querySelector('input[name=title]').value === '';",
+                    vec![],
+                )
+                .await?;
+            Ok(ready.as_bool() == Some(true))
+        })
+        .await?;
         let id = find_row().await?;
         id.as_str()
             .map(str::to_owned)

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Result, ensure};
+use serde_json::json;
 use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
 
 async fn error_next_to(phone: &Browser, field: &str) -> Result<Option<String>> {
@@ -147,4 +148,62 @@ async fn the_form_starts_at_the_station_used_last_time() -> Result<()> {
     .await?;
     phone.close().await?;
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_room_form_brings_its_first_error_into_focus() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let _server = TestServer::start(&data.path().join("room-focus.sqlite"), None)?;
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&_server.url("/")).await?;
+    phone.log_in("organiser").await?;
+    wait_until(Duration::from_secs(20), "the demo room", || async {
+        Ok(phone.text("#sessions li[data-number='7']").await?.is_some())
+    })
+    .await?;
+    // A product with a name but no region nor price.
+    phone
+        .set_value("#product-form input[name=name]", "红枣")
+        .await?;
+    phone.click("#product-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(5), "the region in focus", || async {
+        let focused = phone
+            .client
+            .execute(
+                "const e = document.activeElement;
+                 return e ? [e.closest('form')?.id, e.name, e.getAttribute('aria-invalid')] : null;",
+                vec![],
+            )
+            .await?;
+        Ok(focused == json!(["product-form", "region_id", "true"]))
+    })
+    .await?;
+    let in_view = phone
+        .client
+        .execute(
+            "const r = document.querySelector('#product-form select[name=region_id]').getBoundingClientRect();
+             return r.top >= 48 && r.bottom <= window.innerHeight;",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        in_view.as_bool() == Some(true),
+        "the region is off screen or under the bar"
+    );
+    ensure!(
+        phone
+            .attribute("#product-form input[name=name]", "aria-invalid")
+            .await?
+            .is_none(),
+        "the name, which is right, is marked invalid"
+    );
+    ensure!(
+        phone
+            .attribute("#product-form input[name=price]", "aria-invalid")
+            .await?
+            .as_deref()
+            == Some("true"),
+        "the missing price is not marked"
+    );
+    phone.close().await
 }

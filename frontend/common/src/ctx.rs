@@ -151,8 +151,10 @@ impl Ctx {
     /// starts soon.
     pub fn saved_locally(&self) {
         let ctx = *self;
-        self.changed();
-        spawn_local(async move { ctx.recount().await });
+        spawn_local(async move {
+            ctx.recount().await;
+            ctx.changed();
+        });
         self.sync_soon();
     }
 

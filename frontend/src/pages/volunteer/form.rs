@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{
-    Activity, Category, CategoryInfo, PeopleServed, ValidationError, error::Rule,
+    Activity, Category, CategoryInfo, PeopleServed, Station, ValidationError, error::Rule,
 };
 use uuid::Uuid;
 
@@ -38,7 +38,14 @@ pub fn ActivityForm() -> impl IntoView {
 
     // The options change only when the stations do, not on every sync
     // round: an open picker on a phone is not rebuilt under the thumb.
-    let station_list = Memo::new(move |_| stations.get().unwrap_or_default());
+    // While they are read again the choices stay as they were: an option
+    // that vanished for a moment would take the choice with it.
+    let station_list = Memo::new(move |before: Option<&Vec<Station>>| {
+        stations
+            .get()
+            .or_else(|| before.cloned())
+            .unwrap_or_default()
+    });
     let categories = LocalResource::new(move || {
         ctx.status.revision.track();
         let store = ctx.store();
@@ -49,7 +56,12 @@ pub fn ActivityForm() -> impl IntoView {
                 .unwrap_or_else(|_| CategoryInfo::built_in())
         }
     });
-    let category_list = Memo::new(move |_| categories.get().unwrap_or_default());
+    let category_list = Memo::new(move |before: Option<&Vec<CategoryInfo>>| {
+        categories
+            .get()
+            .or_else(|| before.cloned())
+            .unwrap_or_default()
+    });
 
     // The form starts at the station of the last activity saved here.
     {

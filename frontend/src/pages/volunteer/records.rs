@@ -310,7 +310,17 @@ fn record_row(row: Row, delete: impl Fn(Activity) + Copy + 'static) -> impl Into
     let to_edit = activity.clone();
     let to_delete = activity.clone();
     let (id, rejected) = (activity.id, matches!(state, SyncState::Rejected(_)));
-    let (code, label, reason) = sync_words(&state);
+    let (code, _, _) = sync_words(&state);
+    // A row stays drawn across a language switch: its words follow it.
+    let label = {
+        let state = state.clone();
+        move || sync_words(&state).1
+    };
+    let reason = move || {
+        sync_words(&state)
+            .2
+            .map(|r| view! { <span class="reject-reason">{r}</span> })
+    };
     view! {
         <li class="record" data-id=activity.id.to_string() data-sync=code data-date=activity.date.to_string()
             data-category=activity.category.code().to_owned()>
@@ -328,7 +338,7 @@ fn record_row(row: Row, delete: impl Fn(Activity) + Copy + 'static) -> impl Into
             </div>
             <span class="record-people">{activity.people_served.get()} " " {t!(i18n, people_unit)}</span>
             <span class=format!("sync-badge sync-{code}")>{label}</span>
-            {reason.map(|r| view! { <span class="reject-reason">{r}</span> })}
+            {reason}
             <span class="record-actions">
                 <button type="button" class="edit" on:click=move |_| ctx.editing.set(Some(to_edit.clone()))>
                     {t!(i18n, edit)}
