@@ -395,23 +395,9 @@ async fn the_bar_counts_records_turns_offline_within_5_s_and_keeps_the_last_sync
     let first = phone
         .record_activity("legal_consultation", "法律咨询 甲", 3)
         .await?;
-    // KNOWN DEFECT, not yet understood: about one run in five, the title
-    // and station typed for this second offline record are gone when 保存
-    // is tapped (the refusal shows; see the issue 13 note of 2026-11-27).
-    // A user then types them again, and so does the test, once, so the
-    // bar's counts below are still checked.
-    let second = match phone
+    let second = phone
         .record_activity("legal_consultation", "法律咨询 乙", 4)
-        .await
-    {
-        Ok(id) => id,
-        Err(error) => {
-            eprintln!("typing lost, typed again: {error:#}");
-            phone
-                .record_activity("legal_consultation", "法律咨询 乙", 4)
-                .await?
-        }
-    };
+        .await?;
     for id in [&first, &second] {
         phone
             .click(&format!("#my-records li[data-id='{id}'] button.edit"))
