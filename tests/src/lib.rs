@@ -333,13 +333,9 @@ impl Browser {
             vec![],
         )
         .await?;
-        c.find(Locator::Css("#login-form input[name=username]"))
-            .await?
-            .send_keys(username)
+        self.type_text("#login-form input[name=username]", username)
             .await?;
-        c.find(Locator::Css("#login-form input[name=password]"))
-            .await?
-            .send_keys(password)
+        self.type_text("#login-form input[name=password]", password)
             .await?;
         c.find(Locator::Css("#login-form button[type=submit]"))
             .await?
@@ -361,33 +357,7 @@ impl Browser {
     }
 
     /// As [`Browser::record_activity`], at `station` (its id).
-    ///
-    /// KNOWN DEFECT (issue 13, note of 2026-11-27): now and then the title
-    /// and station typed for a record offline are gone when 保存 is tapped,
-    /// and the form refuses it. A user types them again; so does this, once,
-    /// saying so on stderr, so the tests built on it still check what they
-    /// are about. A second loss fails.
     pub async fn record_activity_at(
-        &self,
-        station: &str,
-        category: &str,
-        title: &str,
-        people_served: u32,
-    ) -> Result<String> {
-        match self
-            .try_record_activity(station, category, title, people_served)
-            .await
-        {
-            Ok(id) => Ok(id),
-            Err(error) => {
-                eprintln!("KNOWN DEFECT, typing lost, typed again: {error:#}");
-                self.try_record_activity(station, category, title, people_served)
-                    .await
-            }
-        }
-    }
-
-    async fn try_record_activity(
         &self,
         station: &str,
         category: &str,
@@ -404,15 +374,10 @@ impl Browser {
         })
         .await?;
         self.click("input[name=title]").await?;
-        c.find(Locator::Css("input[name=title]"))
-            .await?
-            .send_keys(title)
-            .await?;
+        self.type_text("input[name=title]", title).await?;
         self.set_value("select[name=station_id]", station).await?;
         self.click("input[name=people_served]").await?;
-        c.find(Locator::Css("input[name=people_served]"))
-            .await?
-            .send_keys(&people_served.to_string())
+        self.type_text("input[name=people_served]", &people_served.to_string())
             .await?;
         let before_submit = c
             .execute(
@@ -557,6 +522,61 @@ impl Browser {
     pub async fn local_activity_count(&self) -> Result<Option<u64>> {
         let count = self.client.execute_async(LOCAL_COUNT_JS, vec![]).await?;
         Ok(count.as_u64())
+    }
+
+    /// Types `text` at the end of the field `css` through WebDriver's
+    /// keystrokes, and checks the field then holds it.
+    ///
+    /// Now and then headless Chromium focuses the field tapped but leaves
+    /// the document's caret in the field typed into before (seen on
+    /// 2026-11-28: `getSelection()` still in the last record's 惠及人次
+    /// while `activeElement` was 活动名称). Keydown, keypress and keyup
+    /// then reach the field and nothing is inserted: no beforeinput, no
+    /// input, so the app never sees the text. A user sees the empty field
+    /// and taps it again; so does this, but only when the field saw no
+    /// input event at all. A field that took the typing and then lost it
+    /// is the app's fault, and fails here.
+    pub async fn type_text(&self, css: &str, text: &str) -> Result<()> {
+        let inputs_seen = |reset: bool| {
+            self.client.execute(
+                "const field = document.querySelector(arguments[0]);
+                 if (!field.__countsInputs) {
+                     field.__countsInputs = true;
+                     field.addEventListener('input', () => { field.__inputsSeen += 1; }, true);
+                 }
+                 if (arguments[1]) field.__inputsSeen = 0;
+                 return [field.value, field.__inputsSeen];",
+                vec![json!(css), json!(reset)],
+            )
+        };
+        let before = inputs_seen(true).await?;
+        let expected = format!("{}{text}", before[0].as_str().unwrap_or_default());
+        for attempt in 1..=3 {
+            self.client
+                .find(Locator::Css(css))
+                .await?
+                .send_keys(text)
+                .await?;
+            let after = inputs_seen(false).await?;
+            let value = after[0].as_str().unwrap_or_default();
+            if value == expected {
+                return Ok(());
+            }
+            if after[1].as_u64() != Some(0) {
+                bail!(
+                    "typed {text:?} into {css}: it holds {value:?} after {} input events",
+                    after[1]
+                );
+            }
+            eprintln!(
+                "{css}: attempt {attempt} of typing {text:?} inserted nothing (caret left elsewhere), tapped again"
+            );
+            self.client
+                .execute("document.activeElement.blur();", vec![])
+                .await?;
+            self.click(css).await?;
+        }
+        bail!("typed {text:?} into {css} three times and the browser inserted none of it")
     }
 
     /// Sets a form control's value as typing or choosing would, so the app

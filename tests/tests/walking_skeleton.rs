@@ -44,19 +44,15 @@ async fn an_activity_recorded_offline_survives_a_reload_syncs_by_itself_and_reac
         .await?
         .click()
         .await?;
-    c.find(Locator::Css("input[name=title]"))
-        .await?
-        .send_keys(TITLE)
-        .await?;
+    phone.type_text("input[name=title]", TITLE).await?;
     c.find(Locator::Css(
         "select[name=station_id] option[value=st-xianfeng]",
     ))
     .await?
     .click()
     .await?;
-    c.find(Locator::Css("input[name=people_served]"))
-        .await?
-        .send_keys(&PEOPLE_SERVED.to_string())
+    phone
+        .type_text("input[name=people_served]", &PEOPLE_SERVED.to_string())
         .await?;
     c.find(Locator::Css("button[type=submit]"))
         .await?
