@@ -204,15 +204,21 @@ pub fn parse_yuan(text: &str) -> Result<u64, Rule> {
 
 /// Fen as yuan with two decimals and thousands separators: 123456 → "1,234.56".
 pub fn format_yuan(fen: u64) -> String {
-    let whole = (fen / 100).to_string();
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+    format!("{}.{:02}", group_digits(fen / 100), fen % 100)
+}
+
+/// A count with thousands separators, as both Chinese and English write
+/// it: 12800 → "12,800".
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
     }
-    format!("{grouped}.{:02}", fen % 100)
+    grouped
 }
 
 stamped_record! {
@@ -409,6 +415,10 @@ mod tests {
         assert_eq!(format_yuan(123_456), "1,234.56");
         assert_eq!(format_yuan(7), "0.07");
         assert_eq!(format_yuan(100_000_000), "1,000,000.00");
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(12_800), "12,800");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -38,7 +38,7 @@ const SCAN_BATCH: u32 = 100;
 /// How many pulled records one transaction stores: a slice is a short
 /// task on the main thread, and a save waits at most one slice behind a
 /// pull.
-const PULL_SLICE: usize = 100;
+const PULL_SLICE: usize = 50;
 /// Every livestream record, of whichever kind, keyed by its id.
 const LIVESTREAM: &str = "livestream";
 const OUTBOX: &str = "outbox";

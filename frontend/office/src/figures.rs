@@ -244,7 +244,7 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
             row
         })
         .collect();
-    let number = move |n: u64| move || i18n::number(i18n.get_locale(), n);
+    let number = i18n::number;
     // Sessions are named by number (第7期 / Session 7).
     let sessions: Vec<SalesRow> = report
         .sales_by_session

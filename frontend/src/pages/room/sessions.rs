@@ -91,7 +91,7 @@ pub(super) fn SessionDetail(
                 {move || session().map(|(s, _)| view! {
                     {t!(i18n, session_host)} " " <span translate="no">{s.host}</span> " · "
                     {t!(i18n, session_partners)} " " <span translate="no">{s.partners}</span> " · "
-                    {t!(i18n, viewers)} " " <span class="viewers">{move || i18n::number(i18n.get_locale(), u64::from(s.viewers))}</span>
+                    {t!(i18n, viewers)} " " <span class="viewers">{i18n::number(u64::from(s.viewers))}</span>
                 })}
                 " "
                 <button type="button" class="edit-session"
