@@ -103,8 +103,8 @@ pub struct Ctx {
     pub status: SyncStatus,
     /// The record the form is editing; `None` while it records a new one.
     pub editing: RwSignal<Option<Activity>>,
-    /// The record the form saved last: the list shows it at once, before
-    /// it reads its page again.
+    /// The record the form saved last: the list puts it in place itself,
+    /// without reading its page again (`Ctx::activity_saved`).
     pub saved: RwSignal<Option<Activity>>,
     /// The login this device keeps; `None` shows the login screen.
     pub session: RwSignal<Option<LoginResponse>>,
@@ -155,6 +155,20 @@ impl Ctx {
             ctx.recount().await;
             ctx.changed();
         });
+        self.sync_soon();
+    }
+
+    /// After the form saved an activity: the list shows it at once, the
+    /// unsynced count follows and a sync round starts soon. Nothing else
+    /// is read again: a save changes one record, which the list puts in
+    /// place itself, and the round that sends it bumps the revision (its
+    /// badge turns to synced). Reading the page, the months and the
+    /// stations again after every save queued seven transactions that the
+    /// next save's had to wait for.
+    pub fn activity_saved(&self, activity: Activity) {
+        self.saved.set(Some(activity));
+        let ctx = *self;
+        spawn_local(async move { ctx.recount().await });
         self.sync_soon();
     }
 

@@ -171,8 +171,7 @@ pub fn ActivityForm() -> impl IntoView {
                     }
                     ctx.editing.set(None);
                     saved.set(true);
-                    ctx.saved.set(Some(activity));
-                    ctx.saved_locally();
+                    ctx.activity_saved(activity);
                 }
                 Err(error) => {
                     let message = if error.to_string().contains("QuotaExceededError") {

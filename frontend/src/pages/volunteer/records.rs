@@ -81,6 +81,8 @@ pub fn MyRecords() -> impl IntoView {
     // What the list draws: the page as last read, with what the form saved
     // since put in at once, so a save shows without waiting for a read.
     let drawn = RwSignal::new(None);
+    // Months of records saved here since the months were last read.
+    let saved_months = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
         if let Some(read) = records.get() {
             drawn.set(Some(read));
@@ -90,6 +92,12 @@ pub fn MyRecords() -> impl IntoView {
         move || ctx.saved.get(),
         move |saved, _, _| {
             if let Some(activity) = saved.clone() {
+                let month = activity.date.format("%Y-%m").to_string();
+                saved_months.update(|months| {
+                    if !months.contains(&month) {
+                        months.push(month);
+                    }
+                });
                 let filter = filter();
                 drawn.update(|drawn| {
                     if let Some((page, _, _)) = drawn {
@@ -106,8 +114,28 @@ pub fn MyRecords() -> impl IntoView {
         async move { store.activity_months().await.unwrap_or_default() }
     });
     // Drawn again only when the months change, not on every reread.
-    let month_choices = Memo::new(move |before: Option<&Vec<String>>| {
+    let read_months = Memo::new(move |before: Option<&Vec<String>>| {
         months.get().or_else(|| before.cloned()).unwrap_or_default()
+    });
+    // Months read afresh hold every month saved before: the saved ones
+    // are only what the read has not seen yet.
+    Effect::watch(
+        move || read_months.get(),
+        move |_, _, _| saved_months.set(Vec::new()),
+        false,
+    );
+    let month_choices = Memo::new(move |_| {
+        let mut choices = read_months.get();
+        saved_months.with(|saved| {
+            for month in saved {
+                if !choices.contains(month) {
+                    choices.push(month.clone());
+                }
+            }
+        });
+        // Newest first, as read.
+        choices.sort_unstable_by(|a, b| b.cmp(a));
+        choices
     });
     let type_search = move |text: String| {
         search.set(text.clone());
