@@ -34,7 +34,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use tongxin_server::{db::Db, demo};
 use tongxin_shared::{Activity, hlc::HlcClock};
-use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
+use tongxin_tests::{Browser, PHONE, TestServer, database_of_activities, wait_until};
 use uuid::Uuid;
 
 const COUNTS: [u64; 3] = [1_000, 10_000, 100_000];
@@ -288,11 +288,7 @@ async fn run(records: u64) -> Result<Value> {
     let data = tempfile::tempdir()?;
     let database = data.path().join("scale.sqlite");
     let url = format!("sqlite://{}", database.display());
-    {
-        let db = Db::open(&url).await?;
-        db.insert_stations(&demo::stations()).await?;
-        insert(&db, &activities(0, records)).await?;
-    }
+    database_of_activities(&database, records).await?;
     let server = TestServer::start(&database, None)?;
     let phone = Browser::open(PHONE).await?;
     phone.allow_long_scripts().await?;

@@ -62,6 +62,27 @@ pub fn built_asset(stem: &str, ext: &str) -> Result<String> {
     bail!("no {stem}-<hash>.{ext} in {}", assets.display())
 }
 
+/// A new SQLite database at `database` holding the demo stations and
+/// `count` synthetic activities at 先锋社区 (volunteer's station), as if
+/// recorded on another device: a phone that logs in pulls them all.
+pub async fn database_of_activities(database: &Path, count: u64) -> Result<()> {
+    use tongxin_server::{db::Db, demo};
+    use tongxin_shared::{Activity, hlc::HlcClock};
+    let db = Db::open(&format!("sqlite://{}", database.display())).await?;
+    db.insert_stations(&demo::stations()).await?;
+    let activities: Vec<Activity> = (0..count)
+        .map(|n| Activity {
+            station_id: "st-xianfeng".into(),
+            ..demo::synthetic_activity(n)
+        })
+        .collect();
+    let stamp =
+        HlcClock::new(uuid::Uuid::now_v7()).stamp(chrono::Utc::now().timestamp_millis() as u64);
+    db.insert_activities(&activities, "another device", stamp)
+        .await?;
+    Ok(())
+}
+
 /// A `tongxin-server` process with demo data, on a port of its own.
 pub struct TestServer {
     child: Child,

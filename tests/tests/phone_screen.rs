@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
-use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
+use tongxin_tests::{Browser, PHONE, TestServer, database_of_activities, wait_until};
 
 /// A title a user might paste: one unbroken word longer than the screen.
 const LONG_TITLE: &str =
@@ -496,23 +496,9 @@ async fn the_bar_counts_records_turns_offline_within_5_s_and_keeps_the_last_sync
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_list_shows_its_first_page_and_the_next_as_its_end_scrolls_into_view() -> Result<()>
 {
-    use tongxin_server::{db::Db, demo};
-    use tongxin_shared::{Activity, hlc::HlcClock};
     let data = tempfile::tempdir()?;
     let database = data.path().join("long.sqlite");
-    {
-        let db = Db::open(&format!("sqlite://{}", database.display())).await?;
-        db.insert_stations(&demo::stations()).await?;
-        let activities: Vec<Activity> = (0..130)
-            .map(|n| Activity {
-                station_id: "st-xianfeng".into(),
-                ..demo::synthetic_activity(n)
-            })
-            .collect();
-        let stamp =
-            HlcClock::new(uuid::Uuid::now_v7()).stamp(chrono::Utc::now().timestamp_millis() as u64);
-        db.insert_activities(&activities, "test", stamp).await?;
-    }
+    database_of_activities(&database, 130).await?;
     let server = TestServer::start(&database, None)?;
     let phone = Browser::open(PHONE).await?;
     phone.client.goto(&server.url("/")).await?;
@@ -571,6 +557,62 @@ async fn a_long_list_shows_its_first_page_and_the_next_as_its_end_scrolls_into_v
     ensure!(
         dates.windows(2).all(|w| w[0] >= w[1]),
         "not newest first: {dates:?}"
+    );
+    phone.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_through_thousands_of_records_says_how_far_it_has_got() -> Result<()> {
+    const HELD: u64 = 3_000;
+    let data = tempfile::tempdir()?;
+    let database = data.path().join("search.sqlite");
+    database_of_activities(&database, HELD).await?;
+    let server = TestServer::start(&database, None)?;
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    phone.log_in("volunteer").await?;
+    wait_until(
+        Duration::from_secs(60),
+        "every record on the phone",
+        || async { Ok(phone.local_activity_count().await? == Some(HELD)) },
+    )
+    .await?;
+    // Every message the search shows, as the user would have seen them.
+    phone
+        .client
+        .execute(
+            "window.searchSaid = [];
+             new MutationObserver(() => {
+                 const said = document.querySelector('#searching');
+                 if (said && !window.searchSaid.includes(said.textContent)) {
+                     window.searchSaid.push(said.textContent);
+                 }
+             }).observe(document.body, { subtree: true, childList: true, characterData: true });",
+            vec![],
+        )
+        .await?;
+    // A title no record has: the search reads every record.
+    phone.click("input[name=search]").await?;
+    phone
+        .type_text("input[name=search]", "没有这个标题")
+        .await?;
+    wait_until(Duration::from_secs(60), "no match", || async {
+        Ok(phone.text("#no-match").await?.is_some())
+    })
+    .await?;
+    let said: Vec<String> = serde_json::from_value(
+        phone
+            .client
+            .execute("return window.searchSaid;", vec![])
+            .await?,
+    )?;
+    ensure!(
+        said.iter().any(|s| s.starts_with("正在查找… 已查 ")),
+        "the search said nothing while it read {HELD} records: {said:?}"
+    );
+    ensure!(
+        phone.text("#searching").await?.is_none(),
+        "the search is over but still says it is searching"
     );
     phone.close().await
 }

@@ -111,6 +111,11 @@ pub fn rejected_count(locale: Locale, count: u32) -> String {
     td_string!(locale, rejected_count, count).to_string()
 }
 
+/// A long search under way: how many records it has checked.
+pub fn searching(locale: Locale, count: u64) -> String {
+    td_string!(locale, searching, count = number(count)).to_string()
+}
+
 /// The same, short enough for the one-line status bar.
 pub fn rejected_short(locale: Locale, count: u32) -> String {
     td_string!(locale, rejected_short, count).to_string()

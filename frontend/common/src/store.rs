@@ -455,6 +455,20 @@ impl Store {
         before: Option<&PageKey>,
         limit: usize,
     ) -> Result<ActivityPage, StoreError> {
+        self.activities_page_watched(filter, before, limit, |_| {})
+            .await
+    }
+
+    /// As [`Store::activities_page`], telling `checked` after each batch
+    /// how many records the read has passed so far, so a long search can
+    /// show how far it has got.
+    pub async fn activities_page_watched(
+        &self,
+        filter: &ActivityFilter,
+        before: Option<&PageKey>,
+        limit: usize,
+        checked: impl Fn(u64),
+    ) -> Result<ActivityPage, StoreError> {
         if limit == 0 {
             return Ok(ActivityPage::default());
         }
@@ -470,6 +484,7 @@ impl Store {
             .collect();
         let mut page = ActivityPage::default();
         let mut cursor = before.cloned();
+        let mut passed: u64 = 0;
         // Without a category or text to match, nearly every record read is
         // shown: read no more than the page still needs.
         let unfiltered = filter.category.is_empty() && filter.text.trim().is_empty();
@@ -494,6 +509,8 @@ impl Store {
                 .await?;
             finish(tx).await?;
             let exhausted = batch.len() < wanted as usize;
+            passed += batch.len() as u64;
+            checked(passed);
             for (key, value) in batch {
                 let key: PageKey = from_js(key)?;
                 cursor = Some(key.clone());

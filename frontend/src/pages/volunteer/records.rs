@@ -26,6 +26,10 @@ const PAGE: usize = 50;
 /// most.
 const ROWS_PER_TASK: usize = 20;
 
+/// A search says how far it has got once it has read this many records
+/// (a few tenths of a second): a quick one does not flash the message.
+const SEARCH_SHOWN_AFTER: u64 = 1_000;
+
 /// How long typing in the search box pauses before the list is searched.
 const SEARCH_PAUSE_MS: u32 = 250;
 
@@ -54,6 +58,9 @@ pub fn MyRecords() -> impl IntoView {
     // The list reads the newest `shown` records that match from the date
     // index; a save or a sync round that changed something reads them
     // again: the cost is the records shown, not the records held.
+    // How many records the read under way has passed, for a search that
+    // reads through many.
+    let checked = RwSignal::new(None::<u64>);
     let filter = move || ActivityFilter {
         month: month.get(),
         category: category.get(),
@@ -69,8 +76,9 @@ pub fn MyRecords() -> impl IntoView {
             let (stations, categories, page) = futures::join!(
                 store.stations(),
                 store.categories(),
-                store.activities_page(&filter, None, limit)
+                store.activities_page_watched(&filter, None, limit, |n| checked.set(Some(n)))
             );
+            checked.set(None);
             (
                 page.unwrap_or_default(),
                 stations.unwrap_or_default(),
@@ -273,6 +281,12 @@ pub fn MyRecords() -> impl IntoView {
                 </label>
             </div>
             <UndoBar undo restore/>
+            {move || {
+                checked
+                    .get()
+                    .filter(|n| *n >= SEARCH_SHOWN_AFTER && filtered())
+                    .map(|n| view! { <p class="searching" id="searching" role="status">{move || i18n::searching(i18n.get_locale(), n)}</p> })
+            }}
             {rows}
             {move || more().then(|| view! { <LoadMore shown/> })}
         </section>
