@@ -178,7 +178,7 @@ fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>)
                 .filter(|_| !ctx.relogin.get_untracked());
             // Lists reload only when a round changed what this device holds:
             // a timer's round that brought nothing redraws nothing.
-            let mut changed = false;
+            let (mut changed, mut reference_changed) = (false, false);
             if let Some(session) = session {
                 let round = store.clone();
                 status.syncing.set(true);
@@ -190,7 +190,8 @@ fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>)
                 match outcome {
                     Ok(report) => {
                         failures = 0;
-                        changed = report.changed_anything();
+                        changed = report.pushed > 0 || report.pulled > 0;
+                        reference_changed = report.reference_changed;
                         status.online.set(true);
                         status.last_error.set(None);
                         remember_sync(status);
@@ -208,6 +209,9 @@ fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>)
             ctx.recount().await;
             if changed {
                 ctx.changed();
+            }
+            if reference_changed {
+                ctx.reference_changed();
             }
             let delay_ms = if failures == 0 {
                 15_000

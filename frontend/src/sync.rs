@@ -77,13 +77,6 @@ pub struct SyncReport {
     pub reference_changed: bool,
 }
 
-impl SyncReport {
-    /// Whether the round changed anything this device shows.
-    pub fn changed_anything(&self) -> bool {
-        self.pushed > 0 || self.pulled > 0 || self.reference_changed
-    }
-}
-
 /// One full round: reference data, then the whole outbox, then every page
 /// of changes. Stops at the first error; the next round starts over, which
 /// is safe because push is idempotent and the cursor only moves forward

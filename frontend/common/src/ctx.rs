@@ -75,6 +75,9 @@ pub struct SyncStatus {
     pub last_sync: RwSignal<Option<String>>,
     /// Bumped whenever local data changed, so lists reload.
     pub revision: RwSignal<u64>,
+    /// Bumped when the stations or the categories changed, so the names
+    /// shown and the choices offered are read again.
+    pub reference_revision: RwSignal<u64>,
     /// A new release is installed and waiting for the user's reload.
     pub update_ready: RwSignal<bool>,
 }
@@ -90,6 +93,7 @@ impl SyncStatus {
             last_error: RwSignal::new(None),
             last_sync: RwSignal::new(None),
             revision: RwSignal::new(0),
+            reference_revision: RwSignal::new(0),
             update_ready: RwSignal::new(false),
         }
     }
@@ -144,6 +148,11 @@ impl Ctx {
     /// Tells lists that local data changed.
     pub fn changed(&self) {
         self.status.revision.update(|r| *r += 1);
+    }
+
+    /// Tells forms and lists that the stations or categories changed.
+    pub fn reference_changed(&self) {
+        self.status.reference_revision.update(|r| *r += 1);
     }
 
     /// After a record was saved (or a refused change discarded) on the

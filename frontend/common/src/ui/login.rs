@@ -65,6 +65,7 @@ pub fn LoginForm() -> impl IntoView {
                     ctx.relogin.set(false);
                     ctx.status.last_error.set(None);
                     ctx.changed();
+                    ctx.reference_changed();
                     ctx.sync_soon();
                 }
                 Err(message) => error.set(Some(message)),

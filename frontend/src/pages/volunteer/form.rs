@@ -31,7 +31,7 @@ pub fn ActivityForm() -> impl IntoView {
     let saved = RwSignal::new(false);
 
     let stations = LocalResource::new(move || {
-        ctx.status.revision.track();
+        ctx.status.reference_revision.track();
         let store = ctx.store();
         async move { store.stations().await.unwrap_or_default() }
     });
@@ -47,7 +47,7 @@ pub fn ActivityForm() -> impl IntoView {
             .unwrap_or_default()
     });
     let categories = LocalResource::new(move || {
-        ctx.status.revision.track();
+        ctx.status.reference_revision.track();
         let store = ctx.store();
         async move {
             store

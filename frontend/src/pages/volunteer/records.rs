@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, closure::Closure};
 use crate::{
     ctx::Ctx,
     i18n::{self, Locale, t, t_string, use_i18n},
-    store::{ActivityFilter, SyncState},
+    store::{ActivityFilter, ActivityPage, SyncState},
     ui::{UndoBar, UndoOffer, category_options, discard_button, offer_undo, sync_words},
 };
 
@@ -55,9 +55,6 @@ pub fn MyRecords() -> impl IntoView {
         },
         false,
     );
-    // The list reads the newest `shown` records that match from the date
-    // index; a save or a sync round that changed something reads them
-    // again: the cost is the records shown, not the records held.
     // How many records the read under way has passed, for a search that
     // reads through many.
     let checked = RwSignal::new(None::<u64>);
@@ -66,29 +63,41 @@ pub fn MyRecords() -> impl IntoView {
         category: category.get(),
         text: searched.get(),
     };
+    // The list reads the newest `shown` records that match from the date
+    // index; a save or a sync round that changed something reads them
+    // again: the cost is the records shown, not the records held.
     let records = LocalResource::new(move || {
         ctx.status.revision.track();
         let filter = filter();
         let limit = shown.get();
         let store = ctx.store();
         async move {
-            // Three reads at once: the browser runs them side by side.
-            let (stations, categories, page) = futures::join!(
-                store.stations(),
-                store.categories(),
-                store.activities_page_watched(&filter, None, limit, |n| checked.set(Some(n)))
-            );
+            let page = store
+                .activities_page_watched(&filter, None, limit, |n| checked.set(Some(n)))
+                .await;
             checked.set(None);
-            (
-                page.unwrap_or_default(),
-                stations.unwrap_or_default(),
-                categories.unwrap_or_default(),
-            )
+            page.unwrap_or_default()
         }
     });
+    // The names the rows show, read again only when the stations or the
+    // categories changed, not on every round that brought records.
+    let reference = LocalResource::new(move || {
+        ctx.status.reference_revision.track();
+        let store = ctx.store();
+        async move {
+            // Both at once: the browser runs them side by side.
+            let (stations, categories) = futures::join!(store.stations(), store.categories());
+            (stations.unwrap_or_default(), categories.unwrap_or_default())
+        }
+    });
+    let names = Memo::new(
+        move |before: Option<&Option<(Vec<Station>, Vec<CategoryInfo>)>>| {
+            reference.get().or_else(|| before.cloned().flatten())
+        },
+    );
     // What the list draws: the page as last read, with what the form saved
     // since put in at once, so a save shows without waiting for a read.
-    let drawn = RwSignal::new(None);
+    let drawn = RwSignal::new(None::<ActivityPage>);
     // Months of records saved here since the months were last read.
     let saved_months = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
@@ -108,7 +117,7 @@ pub fn MyRecords() -> impl IntoView {
                 });
                 let filter = filter();
                 drawn.update(|drawn| {
-                    if let Some((page, _, _)) = drawn {
+                    if let Some(page) = drawn {
                         page.show_saved(&filter, activity);
                     }
                 });
@@ -116,10 +125,19 @@ pub fn MyRecords() -> impl IntoView {
         },
         false,
     );
+    // The months are read once the first page is drawn: a choice nobody
+    // has opened yet must not delay the rows behind its reads.
+    let loaded = Memo::new(move |_| drawn.with(Option::is_some) && names.with(Option::is_some));
     let months = LocalResource::new(move || {
         ctx.status.revision.track();
+        let ready = loaded.get();
         let store = ctx.store();
-        async move { store.activity_months().await.unwrap_or_default() }
+        async move {
+            match ready {
+                true => store.activity_months().await.unwrap_or_default(),
+                false => Vec::new(),
+            }
+        }
     });
     // Drawn again only when the months change, not on every reread.
     let read_months = Memo::new(move |before: Option<&Vec<String>>| {
@@ -188,15 +206,15 @@ pub fn MyRecords() -> impl IntoView {
     // The rows drawn, each keyed by what it shows: a save or a sync round
     // redraws only the rows that changed, and the rest stay as they are.
     let listed = Memo::new(move |_| {
-        drawn.with(|drawn| {
-            drawn
-                .as_ref()
-                .map_or_else(Vec::new, |(page, stations, categories)| {
-                    page.rows
-                        .iter()
-                        .map(|(activity, state)| Row::new(activity, state, stations, categories))
-                        .collect::<Vec<_>>()
-                })
+        names.with(|names| {
+            drawn.with(|drawn| match (drawn, names) {
+                (Some(page), Some((stations, categories))) => page
+                    .rows
+                    .iter()
+                    .map(|(activity, state)| Row::new(activity, state, stations, categories))
+                    .collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
         })
     });
     // While rows wait to be drawn, one more slice in the next task.
@@ -212,22 +230,20 @@ pub fn MyRecords() -> impl IntoView {
         let limit = drawable.get();
         listed.with(|rows| rows.iter().take(limit).cloned().collect::<Vec<_>>())
     });
-    // "More" only once the rows read are all drawn: the end of a list still
-    // being drawn is in view, and would ask for page after page.
-    // The category choices are drawn again only when the categories change,
-    // not on every save or sync round.
+    // The category choices are drawn again only when the categories change.
     let filter_categories = Memo::new(move |_| {
-        drawn
-            .with(|d| d.as_ref().map(|(_, _, categories)| categories.clone()))
+        names
+            .with(|names| names.as_ref().map(|(_, categories)| categories.clone()))
             .unwrap_or_default()
     });
+    // "More" only once the rows read are all drawn: the end of a list still
+    // being drawn is in view, and would ask for page after page.
     let more = move || {
-        drawn.with(|d| d.as_ref().is_some_and(|(page, _, _)| page.next.is_some()))
+        drawn.with(|d| d.as_ref().is_some_and(|page| page.next.is_some()))
             && drawable.get() >= listed.with(Vec::len)
     };
-    // Whether there is a list to draw at all: the list itself is drawn
-    // once and then only changes row by row.
-    let loaded = Memo::new(move |_| drawn.with(Option::is_some));
+    // The list itself is drawn once it is read and has rows, and then
+    // only changes row by row.
     let empty = Memo::new(move |_| listed.with(Vec::is_empty));
     let rows = move || {
         if !loaded.get() {
