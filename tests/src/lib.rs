@@ -213,7 +213,7 @@ indexedDB.databases().then((dbs) => {
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 /// For benchmarks, run with `execute_async`: resolves with
@@ -306,7 +306,7 @@ impl Browser {
         Ok(Browser {
             client,
             driver,
-            _profile: profile,
+            profile,
         })
     }
 
@@ -722,8 +722,19 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// A browser dropped without `close` (a test that failed or ended
+    /// early) must not outlive its test: killing chromedriver leaves its
+    /// Chromium running, so the processes started with this browser's own
+    /// profile folder are killed too. Left behind, they hold memory and
+    /// CPU, and a benchmark's renderer memory counts them (seen on
+    /// 2026-11-28: 60 Chromium processes left from the day's test runs).
     fn drop(&mut self) {
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", "--"])
+            .arg(format!("--user-data-dir={}", self.profile.path().display()))
+            .status();
     }
 }
 
