@@ -51,10 +51,10 @@ use tokio::{
     task::JoinHandle,
 };
 use tokio_tungstenite::tungstenite::Message;
-use tongxin_server::{db::Db, demo};
-use tongxin_shared::{Activity, hlc::HlcClock};
-use tongxin_tests::{Browser, PHONE, READY_AT_JS, TestServer, built_app, copy_dir, wait_until};
-use uuid::Uuid;
+use tongxin_tests::{
+    Browser, PHONE, READY_AT_JS, TestServer, built_app, copy_dir, database_of_activities,
+    wait_until,
+};
 
 const COUNTS: [u64; 2] = [1_000, 10_000];
 const RUNS: usize = 5;
@@ -729,20 +729,8 @@ async fn throttled(server: &TestServer, records: u64) -> Result<Value> {
 async fn run(records: u64) -> Result<(Value, Value)> {
     let data = tempfile::tempdir()?;
     let database = data.path().join("ui.sqlite");
-    {
-        let db = Db::open(&format!("sqlite://{}", database.display())).await?;
-        db.insert_stations(&demo::stations()).await?;
-        // All at a station of the demo volunteer, so the phone holds them.
-        let activities: Vec<Activity> = (0..records)
-            .map(|n| Activity {
-                station_id: "st-xianfeng".into(),
-                ..demo::synthetic_activity(n)
-            })
-            .collect();
-        let stamp =
-            HlcClock::new(Uuid::now_v7()).stamp(chrono::Utc::now().timestamp_millis() as u64);
-        db.insert_activities(&activities, "bench", stamp).await?;
-    }
+    // All at a station of the demo volunteer, so the phone holds them.
+    database_of_activities(&database, records).await?;
     let dist = data.path().join("dist");
     copy_dir(&built_app(), &dist)?;
     std::fs::write(dist.join("plain.html"), PLAIN_PAGE)?;
