@@ -83,6 +83,20 @@ pub async fn database_of_activities(database: &Path, count: u64) -> Result<()> {
     Ok(())
 }
 
+/// A server with the demo data on `database`, and a phone with an
+/// organiser logged in and the demo room shown.
+pub async fn open_room(database: &Path) -> Result<(TestServer, Browser)> {
+    let server = TestServer::start(database, None)?;
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    phone.log_in("organiser").await?;
+    wait_until(Duration::from_secs(20), "the demo room", || async {
+        Ok(phone.text("#sessions li[data-number='7']").await?.is_some())
+    })
+    .await?;
+    Ok((server, phone))
+}
+
 /// A `tongxin-server` process with demo data, on a port of its own.
 pub struct TestServer {
     child: Child,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Result, ensure};
 use serde_json::json;
-use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
+use tongxin_tests::{Browser, PHONE, TestServer, open_room, wait_until};
 
 async fn error_next_to(phone: &Browser, field: &str) -> Result<Option<String>> {
     phone.text(&format!("#activity-form #{field}-error")).await
@@ -153,14 +153,7 @@ async fn the_form_starts_at_the_station_used_last_time() -> Result<()> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_room_form_brings_its_first_error_into_focus() -> Result<()> {
     let data = tempfile::tempdir()?;
-    let _server = TestServer::start(&data.path().join("room-focus.sqlite"), None)?;
-    let phone = Browser::open(PHONE).await?;
-    phone.client.goto(&_server.url("/")).await?;
-    phone.log_in("organiser").await?;
-    wait_until(Duration::from_secs(20), "the demo room", || async {
-        Ok(phone.text("#sessions li[data-number='7']").await?.is_some())
-    })
-    .await?;
+    let (_server, phone) = open_room(&data.path().join("room-focus.sqlite")).await?;
     // A product with a name but no region nor price.
     phone
         .set_value("#product-form input[name=name]", "红枣")

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
-use tongxin_tests::{Browser, PHONE, TestServer, database_of_activities, wait_until};
+use tongxin_tests::{Browser, PHONE, TestServer, database_of_activities, open_room, wait_until};
 
 /// A title a user might paste: one unbroken word longer than the screen.
 const LONG_TITLE: &str =
@@ -304,20 +304,6 @@ async fn a_delete_offers_its_undo_in_view_and_a_cancelled_edit_changes_nothing()
         "after: {after:?}"
     );
     phone.close().await
-}
-
-/// A server with the demo data on `database`, and a phone with an
-/// organiser logged in and the demo room shown.
-async fn open_room(database: &std::path::Path) -> Result<(TestServer, Browser)> {
-    let server = TestServer::start(database, None)?;
-    let phone = Browser::open(PHONE).await?;
-    phone.client.goto(&server.url("/")).await?;
-    phone.log_in("organiser").await?;
-    wait_until(Duration::from_secs(20), "the demo room", || async {
-        Ok(phone.text("#sessions li[data-number='7']").await?.is_some())
-    })
-    .await?;
-    Ok((server, phone))
 }
 
 #[tokio::test(flavor = "multi_thread")]
