@@ -12,9 +12,7 @@ use uuid::Uuid;
 use crate::{
     ValidationError,
     error::{Rule, no_errors, optional_text, required_text},
-    hlc::Hlc,
-    merge::{Lww, StampedRecord, stamped_record},
-    wire::Wired,
+    merge::{Lww, record_kinds, stamped_record},
 };
 
 /// A region the room sells for (对口地区), e.g. 博乐市 in 新疆.
@@ -262,108 +260,13 @@ stamped_record! {
     }
 }
 
-/// Any livestream record, as pushed, pulled and kept on the device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
-pub enum LivestreamRecord {
-    Region(RegionRecord),
-    Product(ProductRecord),
-    Session(SessionRecord),
-    SaleLine(SaleLineRecord),
-}
-
-/// Any livestream record on the wire (see [`crate::wire`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
-pub enum LivestreamWire {
-    Region(RegionWire),
-    Product(ProductWire),
-    Session(SessionWire),
-    SaleLine(SaleLineWire),
-}
-
-impl Wired for LivestreamRecord {
-    type Wire = LivestreamWire;
-
-    fn to_wire(&self) -> LivestreamWire {
-        match self {
-            LivestreamRecord::Region(r) => LivestreamWire::Region(r.to_wire()),
-            LivestreamRecord::Product(r) => LivestreamWire::Product(r.to_wire()),
-            LivestreamRecord::Session(r) => LivestreamWire::Session(r.to_wire()),
-            LivestreamRecord::SaleLine(r) => LivestreamWire::SaleLine(r.to_wire()),
-        }
-    }
-
-    fn from_wire(wire: LivestreamWire) -> Result<LivestreamRecord, String> {
-        Ok(match wire {
-            LivestreamWire::Region(w) => LivestreamRecord::Region(RegionRecord::from_wire(w)?),
-            LivestreamWire::Product(w) => LivestreamRecord::Product(ProductRecord::from_wire(w)?),
-            LivestreamWire::Session(w) => LivestreamRecord::Session(SessionRecord::from_wire(w)?),
-            LivestreamWire::SaleLine(w) => {
-                LivestreamRecord::SaleLine(SaleLineRecord::from_wire(w)?)
-            }
-        })
-    }
-}
-
-impl LivestreamRecord {
-    /// The stable name of the kind, as on the wire.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            LivestreamRecord::Region(_) => "region",
-            LivestreamRecord::Product(_) => "product",
-            LivestreamRecord::Session(_) => "session",
-            LivestreamRecord::SaleLine(_) => "sale_line",
-        }
-    }
-}
-
-/// Runs the same expression on whichever kind of record `$value` holds.
-macro_rules! each_kind {
-    ($value:expr, $record:ident => $body:expr) => {
-        match $value {
-            LivestreamRecord::Region($record) => $body,
-            LivestreamRecord::Product($record) => $body,
-            LivestreamRecord::Session($record) => $body,
-            LivestreamRecord::SaleLine($record) => $body,
-        }
-    };
-}
-
-impl LivestreamRecord {
-    /// Deletes (or, with `false`, restores) the record at `stamp`.
-    pub fn set_deleted(&mut self, deleted: bool, stamp: Hlc) {
-        each_kind!(self, r => r.set_deleted(deleted, stamp))
-    }
-}
-
-impl StampedRecord for LivestreamRecord {
-    fn id(&self) -> Uuid {
-        each_kind!(self, r => r.id)
-    }
-    fn is_deleted(&self) -> bool {
-        each_kind!(self, r => r.is_deleted())
-    }
-    /// Versions of different kinds are never merged; the other is ignored.
-    fn merge_from(&mut self, other: &Self) {
-        match (self, other) {
-            (LivestreamRecord::Region(a), LivestreamRecord::Region(b)) => a.merge(b),
-            (LivestreamRecord::Product(a), LivestreamRecord::Product(b)) => a.merge(b),
-            (LivestreamRecord::Session(a), LivestreamRecord::Session(b)) => a.merge(b),
-            (LivestreamRecord::SaleLine(a), LivestreamRecord::SaleLine(b)) => a.merge(b),
-            _ => debug_assert!(false, "a merge of two kinds of record"),
-        }
-    }
-    fn latest_stamp(&self) -> Hlc {
-        each_kind!(self, r => r.latest_stamp())
-    }
-    fn stamps(&self) -> Vec<Hlc> {
-        each_kind!(self, r => r.stamps())
-    }
-    fn stamps_mut(&mut self) -> Vec<&mut Hlc> {
-        each_kind!(self, r => r.stamps_mut())
+record_kinds! {
+    /// Any livestream record, as pushed, pulled and kept on the device.
+    pub enum LivestreamRecord sent as LivestreamWire {
+        Region(RegionRecord, RegionWire) as "region",
+        Product(ProductRecord, ProductWire) as "product",
+        Session(SessionRecord, SessionWire) as "session",
+        SaleLine(SaleLineRecord, SaleLineWire) as "sale_line",
     }
 }
 
@@ -387,7 +290,7 @@ impl SalesTotals {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hlc::HlcClock;
+    use crate::{hlc::HlcClock, merge::StampedRecord};
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()

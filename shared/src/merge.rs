@@ -233,6 +233,108 @@ macro_rules! stamped_record {
 }
 pub(crate) use stamped_record;
 
+/// Declares a family of record kinds that travel together (the
+/// livestream room's four, a proposal and its steps): the enum tagged by
+/// kind that pushes, pulls and the device's store carry, its wire form,
+/// and the [`StampedRecord`] it is as a whole. Versions of different kinds
+/// are never merged.
+macro_rules! record_kinds {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident sent as $wire:ident {
+            $($variant:ident($record:ident, $record_wire:ident) as $kind:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(tag = "kind", content = "record")]
+        pub enum $name {
+            $(#[serde(rename = $kind)] $variant($record),)+
+        }
+
+        /// The same records on the wire (see [`crate::wire`]).
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(tag = "kind", content = "record")]
+        pub enum $wire {
+            $(#[serde(rename = $kind)] $variant($record_wire),)+
+        }
+
+        impl $crate::wire::Wired for $name {
+            type Wire = $wire;
+
+            fn to_wire(&self) -> $wire {
+                match self {
+                    $($name::$variant(r) => $wire::$variant($crate::wire::Wired::to_wire(r)),)+
+                }
+            }
+
+            fn from_wire(wire: $wire) -> Result<$name, String> {
+                Ok(match wire {
+                    $($wire::$variant(w) => {
+                        $name::$variant(<$record as $crate::wire::Wired>::from_wire(w)?)
+                    })+
+                })
+            }
+        }
+
+        impl $name {
+            /// The stable name of the kind, as on the wire.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $($name::$variant(_) => $kind,)+
+                }
+            }
+
+            /// Deletes (or, with `false`, restores) the record at `stamp`.
+            pub fn set_deleted(&mut self, deleted: bool, stamp: $crate::hlc::Hlc) {
+                match self {
+                    $($name::$variant(r) => r.set_deleted(deleted, stamp),)+
+                }
+            }
+        }
+
+        impl $crate::merge::StampedRecord for $name {
+            fn id(&self) -> uuid::Uuid {
+                match self {
+                    $($name::$variant(r) => r.id,)+
+                }
+            }
+            fn is_deleted(&self) -> bool {
+                match self {
+                    $($name::$variant(r) => r.is_deleted(),)+
+                }
+            }
+            /// Versions of different kinds are never merged; the other is
+            /// ignored.
+            #[allow(unreachable_patterns)]
+            fn merge_from(&mut self, other: &Self) {
+                match (self, other) {
+                    $(($name::$variant(a), $name::$variant(b)) => a.merge(b),)+
+                    _ => debug_assert!(false, "a merge of two kinds of record"),
+                }
+            }
+            fn latest_stamp(&self) -> $crate::hlc::Hlc {
+                match self {
+                    $($name::$variant(r) => r.latest_stamp(),)+
+                }
+            }
+            fn stamps(&self) -> Vec<$crate::hlc::Hlc> {
+                match self {
+                    $($name::$variant(r) => r.stamps(),)+
+                }
+            }
+            fn stamps_mut(&mut self) -> Vec<&mut $crate::hlc::Hlc> {
+                match self {
+                    $($name::$variant(r) => r.stamps_mut(),)+
+                }
+            }
+        }
+    };
+}
+pub(crate) use record_kinds;
+
 stamped_record! {
     /// An activity as replicas hold and exchange it.
     pub struct ActivityRecord of Activity, read by activity, sent as ActivityWire {
