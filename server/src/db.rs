@@ -20,6 +20,7 @@ use tongxin_shared::{
     hlc::Hlc,
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
+    proposal::ProposalItem,
     sync::{Change, Mutation, MutationResult, Outcome},
 };
 use uuid::Uuid;
@@ -32,6 +33,7 @@ mod accounts;
 mod admin;
 mod categories;
 mod livestream;
+mod proposals;
 mod sql;
 mod stamps;
 pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
@@ -310,10 +312,12 @@ impl Db {
             .into_iter()
             .collect();
         let (mut activity_ids, mut livestream_ids) = (Vec::new(), Vec::new());
+        let mut proposal_items: Vec<&ProposalItem> = Vec::new();
         for mutation in mutations {
             match &mutation.change {
                 Change::PutActivity(record) => activity_ids.push(record.id),
                 Change::PutLivestream(record) => livestream_ids.push(record.id()),
+                Change::PutProposal(item) => proposal_items.push(item),
             }
         }
         if scope.is_none() {
@@ -329,11 +333,15 @@ impl Db {
             false => {
                 let pushed = mutations.iter().filter_map(|m| match &m.change {
                     Change::PutLivestream(record) => Some(record),
-                    Change::PutActivity(_) => None,
+                    _ => None,
                 });
                 let records = pushed.chain(stored_livestream.values());
                 Some(livestream::Known::load(&mut tx, records).await?)
             }
+            true => None,
+        };
+        let mut proposals = match proposal_items.is_empty() {
+            false => Some(proposals::ProposalPush::load(&mut tx, actor, &proposal_items).await?),
             true => None,
         };
         // The versions before this push, for the admin's running totals.
@@ -438,6 +446,13 @@ impl Db {
                             }
                         }
                     }
+                    Change::PutProposal(incoming) => {
+                        let push = proposals.as_mut().expect("loaded for proposal pushes");
+                        match push.apply(incoming, clock.today) {
+                            Ok(()) => Outcome::Accepted,
+                            Err(errors) => Outcome::Rejected { errors },
+                        }
+                    }
                 }
             };
             if outcome == Outcome::Accepted
@@ -467,6 +482,9 @@ impl Db {
             .collect();
         livestream::put(&mut tx, &livestream_writes, &user_id).await?;
         livestream::update_sale_totals(&mut tx, &livestream_before, &livestream_writes).await?;
+        if let Some(proposals) = proposals {
+            proposals.write(&mut tx, &mut stream, &user_id).await?;
+        }
         stream.close(&mut tx).await?;
         let watermark = answers.save(&mut tx, &device).await?;
         sqlx::query(
@@ -586,6 +604,19 @@ impl Db {
         limit: usize,
     ) -> Result<Vec<(i64, LivestreamRecord)>, sqlx::Error> {
         livestream::pull(&self.pool, after, through, limit).await
+    }
+
+    /// Proposals and their steps changed after `after` and at or before
+    /// `through`, in change-stream order, at most `limit`, each with its
+    /// position: only those of `proposer`, or all.
+    pub async fn pull_proposals(
+        &self,
+        proposer: Option<&str>,
+        after: i64,
+        through: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, ProposalItem)>, sqlx::Error> {
+        proposals::pull(&self.pool, proposer, after, through, limit).await
     }
 
     /// Inserts livestream records outside of sync (demo data), each as a

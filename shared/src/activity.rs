@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     ValidationError,
-    error::{Rule, no_errors, optional_text, required_text},
+    error::{Rule, no_errors, optional_text, past_date, required_text},
 };
 
 /// What kind of service an activity was, by its code (`health_clinic`).
@@ -94,11 +94,7 @@ impl CategoryInfo {
     /// Every problem at once, each naming its field. The code is typed
     /// once and kept for good, like a station's id.
     pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
-        let mut errors = Vec::new();
-        crate::station::check_id(&mut errors, "code", self.code.code(), Self::CODE_MAX_CHARS);
-        required_text(&mut errors, "name_zh", &self.name_zh, Self::NAME_MAX_CHARS);
-        required_text(&mut errors, "name_en", &self.name_en, Self::NAME_MAX_CHARS);
-        no_errors(errors)
+        named_code_rules(self.code.code(), &self.name_zh, &self.name_en)
     }
 
     /// The district report's nine, as every list starts (migration
@@ -136,6 +132,31 @@ impl CategoryInfo {
             &self.name_zh
         }
     }
+}
+
+/// The rules of an entry of a list admins keep (a category, a proposal
+/// group): a code typed once and kept for good, like a station's id, and
+/// a name in each language.
+pub(crate) fn named_code_rules(
+    code: &str,
+    name_zh: &str,
+    name_en: &str,
+) -> Result<(), Vec<ValidationError>> {
+    let mut errors = Vec::new();
+    crate::station::check_id(&mut errors, "code", code, CategoryInfo::CODE_MAX_CHARS);
+    required_text(
+        &mut errors,
+        "name_zh",
+        name_zh,
+        CategoryInfo::NAME_MAX_CHARS,
+    );
+    required_text(
+        &mut errors,
+        "name_en",
+        name_en,
+        CategoryInfo::NAME_MAX_CHARS,
+    );
+    no_errors(errors)
 }
 
 /// People served (惠及人次). Never negative, and bounded so a typo of a few
@@ -224,12 +245,7 @@ impl Activity {
         if self.station_id.trim().is_empty() {
             errors.push(ValidationError::new("station_id", Rule::Required));
         }
-        if self.date > today + chrono::Days::new(Self::MAX_DAYS_AHEAD as u64) {
-            errors.push(ValidationError::new("date", Rule::InTheFuture));
-        }
-        if self.date < NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date") {
-            errors.push(ValidationError::new("date", Rule::BeforeYear2000));
-        }
+        past_date(&mut errors, "date", self.date, today);
         if self.volunteers > Self::VOLUNTEERS_MAX {
             errors.push(ValidationError::new(
                 "volunteers",

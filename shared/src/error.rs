@@ -90,6 +90,13 @@ pub enum Rule {
     /// An identifier that cannot change (a station's id, a category's
     /// code) differs between the path and the body.
     Unchangeable,
+    /// A proposal group the server's list does not have.
+    UnknownGroup,
+    /// A street the district does not have.
+    UnknownStreet,
+    /// A step a proposal's life does not allow in its `state` (a measure
+    /// on a closed proposal, a close before any feedback).
+    NotNow { state: String },
     /// Anything else; the message says what. Also what an error from an
     /// older server without rule codes reads as, and what a rule this app
     /// does not know yet (from a newer server) reads as.
@@ -210,6 +217,22 @@ fn is_visible(c: char) -> bool {
     !noncharacter && c.general_category() != GeneralCategory::Format
 }
 
+/// The rule of a date something happened on: not after tomorrow (a
+/// phone's clock may be a day off; further is a typo) nor before 2000.
+pub(crate) fn past_date(
+    errors: &mut Vec<ValidationError>,
+    field: &str,
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) {
+    if date > today + chrono::Days::new(crate::Activity::MAX_DAYS_AHEAD as u64) {
+        errors.push(ValidationError::new(field, Rule::InTheFuture));
+    }
+    if date < chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date") {
+        errors.push(ValidationError::new(field, Rule::BeforeYear2000));
+    }
+}
+
 /// What a `validate` answers once every rule is checked.
 pub fn no_errors(errors: Vec<ValidationError>) -> Result<(), Vec<ValidationError>> {
     if errors.is_empty() {
@@ -274,6 +297,9 @@ fn english(field: &str, rule: &Rule) -> String {
             "unsupported protocol version; please update the app".to_owned()
         }
         Rule::Unchangeable => format!("{name} cannot change"),
+        Rule::UnknownGroup => "unknown group".to_owned(),
+        Rule::UnknownStreet => "unknown street".to_owned(),
+        Rule::NotNow { state } => format!("not allowed while the proposal is {state}"),
         Rule::Other => format!("{name} is not valid"),
     }
 }

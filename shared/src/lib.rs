@@ -11,6 +11,7 @@
 //! - [`station`]: the places activities happen (reference data).
 //! - [`livestream`]: the charity-sales room's sessions, products, partner
 //!   regions and sale lines.
+//! - [`proposal`]: proposals (建言), their steps (举措, 反馈) and groups.
 //! - [`sync`]: push and pull messages, with a protocol version.
 //! - [`error`]: the one validation error type, whose messages both sides show.
 
@@ -28,4 +29,5 @@ pub mod livestream;
 pub use livestream::{LivestreamSession, PartnerRegion, Product, SaleLine};
 pub mod hlc;
 pub mod merge;
+pub mod proposal;
 pub mod wire;

@@ -15,6 +15,7 @@ use crate::{
     hlc::{Hlc, StampRewrite},
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
+    proposal::{GroupInfo, ProposalItem},
 };
 
 /// Bumped whenever a message changes shape or meaning incompatibly. The
@@ -69,6 +70,7 @@ pub struct Mutation {
 enum ChangeOnTheWire {
     PutActivity(crate::merge::ActivityWire),
     PutLivestream(crate::livestream::LivestreamWire),
+    PutProposal(crate::proposal::ProposalItemWire),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +83,8 @@ pub enum Change {
     PutActivity(#[serde(with = "crate::wire::one")] ActivityRecord),
     /// The same for a livestream record (organisers and admins only).
     PutLivestream(#[serde(with = "crate::wire::one")] LivestreamRecord),
+    /// The same for a proposal or a step of one.
+    PutProposal(#[serde(with = "crate::wire::one")] ProposalItem),
 }
 
 impl Change {
@@ -89,6 +93,7 @@ impl Change {
         match self {
             Change::PutActivity(record) => record.id,
             Change::PutLivestream(record) => record.id(),
+            Change::PutProposal(record) => record.id(),
         }
     }
 
@@ -97,6 +102,7 @@ impl Change {
         match self {
             Change::PutActivity(record) => record.latest_stamp(),
             Change::PutLivestream(record) => record.latest_stamp(),
+            Change::PutProposal(record) => record.latest_stamp(),
         }
     }
 
@@ -105,6 +111,7 @@ impl Change {
         match self {
             Change::PutActivity(record) => record.stamps(),
             Change::PutLivestream(record) => record.stamps(),
+            Change::PutProposal(record) => record.stamps(),
         }
     }
 
@@ -121,6 +128,7 @@ impl Change {
         match self {
             Change::PutActivity(record) => record.stamps_mut(),
             Change::PutLivestream(record) => record.stamps_mut(),
+            Change::PutProposal(record) => record.stamps_mut(),
         }
     }
 }
@@ -186,6 +194,11 @@ pub struct PullResponse {
     #[serde(default, with = "crate::wire::many")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::livestream::LivestreamWire>))]
     pub livestream: Vec<LivestreamRecord>,
+    /// Proposals and their steps: the user's own, or every one for an
+    /// admin.
+    #[serde(default, with = "crate::wire::many")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::proposal::ProposalItemWire>))]
+    pub proposals: Vec<ProposalItem>,
     /// Activities that left the user's stations (moved to a station the
     /// user does not serve): the device forgets them, unless it holds a
     /// change of one still to be answered.
@@ -213,6 +226,13 @@ pub struct ReferenceData {
     /// forms offer the others. Missing from caches older than the list.
     #[serde(default)]
     pub categories: Vec<crate::CategoryInfo>,
+    /// Every proposal group, retired ones too.
+    #[serde(default)]
+    pub groups: Vec<GroupInfo>,
+    /// The district's streets, each once, in order: what a proposal may
+    /// concern (a volunteer's stations name only some).
+    #[serde(default)]
+    pub streets: Vec<String>,
 }
 
 /// One row of the admin's activity list: the activity and where it happened.

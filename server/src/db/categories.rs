@@ -1,7 +1,7 @@
-//! The list of categories admins keep.
+//! The lists admins keep: categories, and the groups proposals come from.
 
 use sqlx::{Row, any::AnyRow};
-use tongxin_shared::{Category, CategoryInfo};
+use tongxin_shared::{Category, CategoryInfo, proposal::GroupInfo};
 
 use super::{Db, flag};
 
@@ -59,5 +59,31 @@ impl Db {
         .execute(&self.pool)
         .await?;
         Ok(updated.rows_affected() == 1)
+    }
+
+    /// Every proposal group, retired ones too, in the list's order.
+    pub async fn proposal_groups(&self) -> Result<Vec<GroupInfo>, sqlx::Error> {
+        sqlx::query(
+            "SELECT code, name_zh, name_en, retired FROM proposal_groups ORDER BY position, code",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(GroupInfo {
+                code: row.try_get("code")?,
+                name_zh: row.try_get("name_zh")?,
+                name_en: row.try_get("name_en")?,
+                retired: flag(row, "retired")?,
+            })
+        })
+        .collect()
+    }
+
+    /// The district's streets, each once, in order.
+    pub async fn streets(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT DISTINCT street FROM stations ORDER BY street")
+            .fetch_all(&self.pool)
+            .await
     }
 }

@@ -26,6 +26,15 @@ const KINDS: [(&str, &str); 4] = [
 ];
 
 fn decode(kind: &str, record: &str) -> Result<LivestreamRecord, sqlx::Error> {
+    decode_tagged(kind, record)
+}
+
+/// A record of a family of kinds (see `record_kinds!`) from its kind and
+/// its stored JSON.
+pub(super) fn decode_tagged<T: serde::de::DeserializeOwned>(
+    kind: &str,
+    record: &str,
+) -> Result<T, sqlx::Error> {
     serde_json::from_str(&format!(r#"{{"kind":"{kind}","record":{record}}}"#)).map_err(|error| {
         sqlx::Error::ColumnDecode {
             index: "record".into(),
@@ -241,7 +250,7 @@ pub(super) async fn update_sale_totals(
     Ok(())
 }
 
-fn json<T: serde::Serialize>(record: &T) -> Result<String, sqlx::Error> {
+pub(super) fn json<T: serde::Serialize>(record: &T) -> Result<String, sqlx::Error> {
     serde_json::to_string(record).map_err(|error| sqlx::Error::Encode(error.into()))
 }
 

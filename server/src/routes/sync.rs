@@ -7,7 +7,9 @@ use tongxin_shared::sync::{
     ErrorBody, MAX_PULL_CHANGES, MAX_PUSH_MUTATIONS, MAX_STAMP_AHEAD_MS, PROTOCOL_VERSION,
     PullResponse, PushRequest, PushResponse, ReferenceData, UNSUPPORTED_PROTOCOL,
 };
-use tongxin_shared::{error::Rule, livestream::LivestreamRecord, merge::ActivityRecord};
+use tongxin_shared::{
+    error::Rule, livestream::LivestreamRecord, merge::ActivityRecord, proposal::ProposalItem,
+};
 
 use super::extract::{ApiJson, ApiQuery};
 use crate::{
@@ -19,19 +21,21 @@ use crate::{
 
 #[utoipa::path(get, path = "/reference", tag = "sync", security(("session" = [])),
     responses((status = 200, body = ReferenceData), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
-/// The stations the user records for (all of them for an admin) and the
-/// list of categories.
+/// The stations the user records for (all of them for an admin, none for
+/// an organiser), the list of categories, and what a proposal is written
+/// with: the groups and the district's streets.
 pub async fn reference_get(
     State(state): State<AppState>,
     actor: Actor,
 ) -> Result<Json<ReferenceData>, ApiError> {
-    let scope = actor.activity_scope()?;
+    let scope = actor.activity_scope().ok();
     let mut stations = state.db.stations().await?;
-    stations.retain(|station| scope.contains(&station.id));
-    let categories = state.db.categories().await?;
+    stations.retain(|station| scope.as_ref().is_some_and(|s| s.contains(&station.id)));
     Ok(Json(ReferenceData {
         stations,
-        categories,
+        categories: state.db.categories().await?,
+        groups: state.db.proposal_groups().await?,
+        streets: state.db.streets().await?,
     }))
 }
 
@@ -102,6 +106,7 @@ pub async fn sync_push(
 enum Pulled {
     Activity(ActivityRecord),
     Livestream(LivestreamRecord),
+    Proposal(ProposalItem),
     /// An activity that left the user's stations.
     Gone(uuid::Uuid),
 }
@@ -130,7 +135,7 @@ pub fn parse_cursor(text: &str) -> Option<(i64, &str)> {
 
 /// The changes after `cursor` that the user may see, in change order:
 /// activities for volunteers, livestream records for organisers, both for
-/// admins.
+/// admins; everyone's own proposals and their steps (all for admins).
 #[utoipa::path(get, path = "/sync/pull", tag = "sync", params(PullQuery),
     security(("session" = [])),
     responses((status = 200, body = PullResponse), (status = 400, description = "an invalid cursor", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
@@ -205,6 +210,17 @@ pub async fn sync_pull(
                 .map(|(seq, r)| (seq, Pulled::Livestream(r))),
         );
     }
+    // Everyone follows their own proposals; admins all of them.
+    let proposer = match actor.require_admin() {
+        Ok(()) => None,
+        Err(_) => Some(actor.username.as_str()),
+    };
+    let found = state
+        .db
+        .pull_proposals(proposer, after, through, limit)
+        .await?;
+    full |= found.len() >= limit;
+    page.extend(found.into_iter().map(|(seq, r)| (seq, Pulled::Proposal(r))));
     page.sort_by_key(|(seq, _)| *seq);
     let (more, cursor) = if full || page.len() > limit {
         page.truncate(limit);
@@ -213,10 +229,12 @@ pub async fn sync_pull(
         (false, through.max(after))
     };
     let (mut changes, mut livestream_changes, mut gone) = (Vec::new(), Vec::new(), Vec::new());
+    let mut proposals = Vec::new();
     for (_, pulled) in page {
         match pulled {
             Pulled::Activity(record) => changes.push(record),
             Pulled::Livestream(record) => livestream_changes.push(record),
+            Pulled::Proposal(item) => proposals.push(item),
             Pulled::Gone(id) => gone.push(id),
         }
     }
@@ -225,6 +243,7 @@ pub async fn sync_pull(
         more,
         changes,
         livestream: livestream_changes,
+        proposals,
         gone,
         reset,
         cursor: format!("{cursor}.{fingerprint}"),

@@ -17,6 +17,7 @@ mod load;
 mod manage;
 mod migrations;
 mod openapi;
+mod proposals;
 mod refusals;
 mod sync;
 mod sync_faults;
