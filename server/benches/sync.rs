@@ -175,7 +175,7 @@ async fn ingest() -> serde_json::Value {
         .flat_map(|b| b.mutations.iter())
         .filter_map(|m| match &m.change {
             Change::PutActivity(record) => Some(record.activity()),
-            Change::PutLivestream(_) => None,
+            Change::PutLivestream(_) | Change::PutProposal(_) => None,
         })
         .collect();
     let raw_time = raw_sqlite_insert(&rows).await;

@@ -67,6 +67,8 @@ pub struct Mutation {
 #[derive(utoipa::ToSchema)]
 #[serde(tag = "type", content = "record", rename_all = "snake_case")]
 #[allow(dead_code)]
+// The variants' names are the wire's tags (`put_activity` …).
+#[allow(clippy::enum_variant_names)]
 enum ChangeOnTheWire {
     PutActivity(crate::merge::ActivityWire),
     PutLivestream(crate::livestream::LivestreamWire),
@@ -76,6 +78,8 @@ enum ChangeOnTheWire {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "record", rename_all = "snake_case")]
+// The variants' names are the wire's tags (`put_activity` …).
+#[allow(clippy::enum_variant_names)]
 pub enum Change {
     /// The device's whole version of the record, every field stamped (in
     /// its wire form, see [`crate::wire`]); the server merges it field by

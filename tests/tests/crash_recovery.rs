@@ -6,7 +6,6 @@ use std::{collections::HashSet, time::Duration};
 use anyhow::Result;
 use serde_json::{Value, json};
 use tongxin_server::demo;
-use tongxin_shared::merge::StampedRecord;
 use tongxin_shared::{
     hlc::HlcClock,
     merge::ActivityRecord,
@@ -145,10 +144,7 @@ async fn a_push_cut_off_by_a_killed_server_is_resent_and_stored_exactly_once() -
     let sent: HashSet<String> = batches
         .iter()
         .flat_map(|b| b.mutations.iter())
-        .map(|m| match &m.change {
-            Change::PutActivity(record) => record.id.to_string(),
-            Change::PutLivestream(record) => record.id().to_string(),
-        })
+        .map(|m| m.change.record_id().to_string())
         .collect();
     let demo_ids: HashSet<String> = demo::activities()
         .iter()
