@@ -18,6 +18,7 @@ use crate::{
     i18n::{self, t, t_string, use_i18n},
     lock,
     pages::{
+        proposals::{ProposalPage, ProposalsPage},
         room::LivestreamRoom,
         volunteer::{ActivityForm, MyRecords},
     },
@@ -143,6 +144,8 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                     </Show>
                     <Routes fallback=|| view! { <HomePage/> }>
                         <Route path=path!("/") view=HomePage/>
+                        <Route path=path!("/proposals") view=ProposalsPage/>
+                        <Route path=path!("/proposals/:id") view=ProposalPage/>
                         <Route path=path!("/room") view=|| view! {
                             <ForRoles roles=ROOM><LivestreamRoom/></ForRoles>
                         }/>
@@ -335,6 +338,7 @@ fn StatusBar() -> impl IntoView {
                         <a href="/manage" rel="external">{t!(i18n, manage_title)}</a>
                         <A href="/room">{t!(i18n, nav_room)}</A>
                     </Show>
+                    <A href="/proposals">{t!(i18n, nav_proposals)}</A>
                 </nav>
             </div>
             <div class="header-row">

@@ -84,15 +84,19 @@ pub struct SyncReport {
 pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let token = &session.token;
-    // Organisers record no activities, so they need no stations.
+    // Organisers record no activities (their list of stations is empty),
+    // but submit proposals like everyone.
+    let reference: ReferenceData = api::get("/api/reference", token).await?;
     if session.user.role != Role::Organiser {
-        let reference: ReferenceData = api::get("/api/reference", token).await?;
         report.reference_changed = store.put_stations(&reference.stations).await?;
         // A server older than the list of categories sends none.
         if !reference.categories.is_empty() {
             report.reference_changed |= store.put_categories(&reference.categories).await?;
         }
     }
+    report.reference_changed |= store
+        .put_proposal_lists(&reference.groups, &reference.streets)
+        .await?;
 
     let device_id = store.device_id().await?;
     // A clock that runs ahead is corrected once or twice a round at most;
@@ -132,7 +136,7 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
         store
             .observe_server(page.server_stamp, page.server_time_ms)
             .await?;
-        report.pulled += page.changes.len() + page.livestream.len();
+        report.pulled += page.changes.len() + page.livestream.len() + page.proposals.len();
         cursor = page.cursor;
         if !page.more {
             break;

@@ -16,7 +16,10 @@
 
 use chrono::{Datelike, NaiveDate};
 use tongxin_shared::{
-    Category, CategoryInfo, StationKind, ValidationError, account::Role, error::Rule,
+    Category, CategoryInfo, StationKind, ValidationError,
+    account::Role,
+    error::Rule,
+    proposal::{ProposalState, StepKind},
 };
 
 use crate::api::ApiError;
@@ -121,12 +124,62 @@ pub fn rejected_short(locale: Locale, count: u32) -> String {
     td_string!(locale, rejected_short, count).to_string()
 }
 
+/// Where a proposal is in its life.
+pub fn proposal_state(locale: Locale, state: ProposalState) -> &'static str {
+    match state {
+        ProposalState::Submitted => td_string!(locale, state_submitted),
+        ProposalState::TakenUp => td_string!(locale, state_taken_up),
+        ProposalState::InProgress => td_string!(locale, state_in_progress),
+        ProposalState::FeedbackGiven => td_string!(locale, state_feedback_given),
+        ProposalState::Closed => td_string!(locale, state_closed),
+        ProposalState::Declined => td_string!(locale, state_declined),
+    }
+}
+
+/// A step of a proposal's life.
+pub fn step_kind(locale: Locale, kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::TakenUp => td_string!(locale, step_taken_up),
+        StepKind::Measure => td_string!(locale, step_measure),
+        StepKind::Feedback => td_string!(locale, step_feedback),
+        StepKind::Closed => td_string!(locale, step_closed),
+        StepKind::Declined => td_string!(locale, step_declined),
+    }
+}
+
+/// A proposal taken up and past the due date of its first measure.
+pub fn overdue(locale: Locale) -> &'static str {
+    td_string!(locale, overdue)
+}
+
+/// Who is responsible for a proposal, and by when.
+pub fn responsible_due(locale: Locale, who: &str, due: Option<NaiveDate>) -> String {
+    let due = due.map(|d| date(locale, d)).unwrap_or_default();
+    td_string!(locale, responsible_due, who, due).to_string()
+}
+
+/// Whether the proposer was satisfied with what came of it.
+pub fn satisfaction(locale: Locale, satisfied: bool) -> &'static str {
+    match satisfied {
+        true => td_string!(locale, satisfied),
+        false => td_string!(locale, not_satisfied),
+    }
+}
+
 /// A broken rule in words, next to the input it is about.
 pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
     let field = field_name(locale, &error.field);
     let choose = matches!(
         error.field.as_str(),
-        "station_id" | "category" | "region_id" | "product_id" | "session_id" | "stations"
+        "station_id"
+            | "category"
+            | "region_id"
+            | "product_id"
+            | "session_id"
+            | "stations"
+            | "group"
+            | "street"
+            | "satisfied"
     );
     match &error.rule {
         Rule::Required if choose => td_string!(locale, rule_choose, field).to_string(),
@@ -167,6 +220,13 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
         Rule::TryLater { seconds } => td_string!(locale, rule_try_later, seconds).to_string(),
         Rule::UnsupportedProtocol => td_string!(locale, please_update).to_owned(),
         Rule::Unchangeable => td_string!(locale, rule_unchangeable, field).to_string(),
+        Rule::UnknownGroup => td_string!(locale, rule_unknown_group).to_owned(),
+        Rule::UnknownStreet => td_string!(locale, rule_unknown_street).to_owned(),
+        Rule::NotNow { state } => {
+            let state = ProposalState::from_code(state)
+                .map_or_else(|| state.clone(), |s| proposal_state(locale, s).to_owned());
+            td_string!(locale, rule_not_now, state).to_string()
+        }
         // The server's own words: rules it has and this app does not know.
         Rule::Other => error.message.clone(),
     }
@@ -246,6 +306,15 @@ fn field_name(locale: Locale, field: &str) -> String {
         "name_en" => td_string!(locale, category_name_en),
         "street" => td_string!(locale, street),
         "community" => td_string!(locale, community),
+        "body" => td_string!(locale, proposal_body),
+        "group" => td_string!(locale, proposal_group),
+        "topic" => td_string!(locale, proposal_topic),
+        "responsible" => td_string!(locale, responsible),
+        "due" => td_string!(locale, due),
+        "satisfied" => td_string!(locale, satisfaction),
+        "text" => td_string!(locale, step_text),
+        "kind" => td_string!(locale, step_kind),
+        "proposer" => td_string!(locale, proposer),
         other => return other.to_owned(),
     };
     name.to_owned()

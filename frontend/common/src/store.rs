@@ -19,6 +19,7 @@ use tongxin_shared::{
     hlc::{Hlc, HlcClock, StampRewrite},
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
+    proposal::{GroupInfo, ProposalItem},
     sync::{Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse},
 };
 use uuid::Uuid;
@@ -26,7 +27,7 @@ use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "tongxin";
 /// 2 added the livestream records, 3 the activities' index by date.
-const DB_VERSION: u32 = 3;
+const DB_VERSION: u32 = 4;
 const ACTIVITIES: &str = "activities";
 /// The activities by `[date, id]`: the list reads its pages newest first
 /// from it, however many records the device holds.
@@ -41,6 +42,8 @@ const SCAN_BATCH: u32 = 100;
 const PULL_SLICE: usize = 50;
 /// Every livestream record, of whichever kind, keyed by its id.
 const LIVESTREAM: &str = "livestream";
+/// Proposals and their steps, keyed like the livestream records.
+const PROPOSALS: &str = "proposals";
 const OUTBOX: &str = "outbox";
 const REJECTED: &str = "rejected";
 const STATIONS: &str = "stations";
@@ -243,6 +246,14 @@ impl ActivityPage {
     }
 }
 
+/// What a proposal is written with: the groups (retired ones too) and the
+/// district's streets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProposalLists {
+    pub groups: Vec<GroupInfo>,
+    pub streets: Vec<String>,
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: Rc<Rexie>,
@@ -263,6 +274,7 @@ impl Store {
                     .add_index(Index::new_array(BY_DATE, ["date.value", "id"])),
             )
             .add_object_store(ObjectStore::new(LIVESTREAM).key_path("record.id"))
+            .add_object_store(ObjectStore::new(PROPOSALS).key_path("record.id"))
             .add_object_store(ObjectStore::new(OUTBOX).key_path("seq"))
             .add_object_store(ObjectStore::new(REJECTED).key_path("record_id"))
             .add_object_store(ObjectStore::new(STATIONS).key_path("id"))
@@ -340,6 +352,25 @@ impl Store {
             Ok(record)
         })
         .await
+    }
+
+    /// Saves a new or edited proposal or step and queues it, like
+    /// [`Store::save_livestream`].
+    pub async fn save_proposal(
+        &self,
+        id: Uuid,
+        change: impl FnOnce(Option<ProposalItem>, Hlc) -> ProposalItem,
+    ) -> Result<(), StoreError> {
+        self.write_record(id, |current: Option<ProposalItem>, stamp| {
+            Ok(change(current, stamp))
+        })
+        .await
+    }
+
+    /// Every proposal and step kept here, deleted ones left out, with its
+    /// sync state.
+    pub async fn proposals(&self) -> Result<Vec<(ProposalItem, SyncState)>, StoreError> {
+        self.live_records::<ProposalItem>().await
     }
 
     /// Every livestream record kept here, deleted ones left out, with its
@@ -782,6 +813,11 @@ impl Store {
                     .chunks(PULL_SLICE)
                     .map(PulledSlice::Livestream),
             )
+            .chain(
+                page.proposals
+                    .chunks(PULL_SLICE)
+                    .map(PulledSlice::Proposals),
+            )
             .collect();
         if slices.is_empty() {
             // Nothing to store but what left, and the cursor.
@@ -790,7 +826,7 @@ impl Store {
         let last = slices.len() - 1;
         for (n, slice) in slices.into_iter().enumerate() {
             let tx = self.db.transaction(
-                &[ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, META],
+                &[ACTIVITIES, LIVESTREAM, PROPOSALS, OUTBOX, REJECTED, META],
                 TransactionMode::ReadWrite,
             )?;
             let unsynced = unsynced_ids(&tx.store(OUTBOX)?, &tx.store(REJECTED)?).await?;
@@ -805,6 +841,9 @@ impl Store {
                 }
                 PulledSlice::Livestream(records) => {
                     store_pulled(&tx.store(LIVESTREAM)?, records, &unsynced, &mut clock).await?
+                }
+                PulledSlice::Proposals(records) => {
+                    store_pulled(&tx.store(PROPOSALS)?, records, &unsynced, &mut clock).await?
                 }
             }
             put_meta(&meta, CLOCK, &clock).await?;
@@ -892,6 +931,36 @@ impl Store {
             .unwrap_or_else(CategoryInfo::built_in))
     }
 
+    /// Keeps what proposals are written with (the groups and the
+    /// district's streets); says whether it differs from what was kept.
+    pub async fn put_proposal_lists(
+        &self,
+        groups: &[GroupInfo],
+        streets: &[String],
+    ) -> Result<bool, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
+        let meta = tx.store(META)?;
+        let kept: Option<ProposalLists> = get_meta(&meta, PROPOSAL_LISTS).await?;
+        let lists = ProposalLists {
+            groups: groups.to_vec(),
+            streets: streets.to_vec(),
+        };
+        let changed = kept.as_ref() != Some(&lists);
+        if changed {
+            put_meta(&meta, PROPOSAL_LISTS, &lists).await?;
+        }
+        finish(tx).await?;
+        Ok(changed)
+    }
+
+    /// The groups and streets the last sync brought; empty before one.
+    pub async fn proposal_lists(&self) -> Result<ProposalLists, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
+        let lists = get_meta(&tx.store(META)?, PROPOSAL_LISTS).await?;
+        finish(tx).await?;
+        Ok(lists.unwrap_or_default())
+    }
+
     /// The login this device keeps, so it works offline until it expires.
     pub async fn session(&self) -> Result<Option<LoginResponse>, StoreError> {
         let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
@@ -909,7 +978,9 @@ impl Store {
     /// starts afresh under a new device id.
     pub async fn log_in(&self, session: &LoginResponse) -> Result<OwnerChange, StoreError> {
         let tx = self.db.transaction(
-            &[ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, STATIONS, META],
+            &[
+                ACTIVITIES, LIVESTREAM, PROPOSALS, OUTBOX, REJECTED, STATIONS, META,
+            ],
             TransactionMode::ReadWrite,
         )?;
         let meta = tx.store(META)?;
@@ -925,7 +996,9 @@ impl Store {
                 finish(tx).await?;
                 return Ok(OwnerChange::Blocked { owner, pending });
             }
-            for name in [ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, STATIONS, META] {
+            for name in [
+                ACTIVITIES, LIVESTREAM, PROPOSALS, OUTBOX, REJECTED, STATIONS, META,
+            ] {
                 tx.store(name)?.clear().await?;
             }
         }
@@ -977,6 +1050,13 @@ impl LocalRecord for LivestreamRecord {
     const STORE: &'static str = LIVESTREAM;
     fn into_change(self) -> Change {
         Change::PutLivestream(self)
+    }
+}
+
+impl LocalRecord for ProposalItem {
+    const STORE: &'static str = PROPOSALS;
+    fn into_change(self) -> Change {
+        Change::PutProposal(self)
     }
 }
 
@@ -1059,6 +1139,7 @@ async fn store_pulled<R: LocalRecord>(
 enum PulledSlice<'a> {
     Activities(&'a [ActivityRecord]),
     Livestream(&'a [LivestreamRecord]),
+    Proposals(&'a [ProposalItem]),
 }
 
 /// The first step of storing a pulled page: forgets the records that left
@@ -1082,6 +1163,7 @@ async fn forget_what_left(
         let kept = forget_synced(&activities, unsynced).await?;
         left.extend(kept);
         forget_synced(&tx.store(LIVESTREAM)?, unsynced).await?;
+        forget_synced(&tx.store(PROPOSALS)?, unsynced).await?;
     }
     for id in &page.gone {
         if unsynced.contains(id) {
@@ -1102,6 +1184,7 @@ const NEXT_SEQ: &str = "next_seq";
 const SESSION: &str = "session";
 const LAST_STATION: &str = "last_station";
 const CATEGORIES: &str = "categories";
+const PROPOSAL_LISTS: &str = "proposal_lists";
 /// The username whose records this device holds.
 const OWNER: &str = "owner";
 const CLOCK: &str = "clock";

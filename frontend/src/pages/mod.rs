@@ -2,5 +2,6 @@
 //! the context and calls the store or the API; it never imports another
 //! page or the shell (`app.rs` routes between them).
 
+pub mod proposals;
 pub mod room;
 pub mod volunteer;
