@@ -192,7 +192,9 @@ fn ProposalForm(lists: Memo<ProposalLists>) -> impl IntoView {
         .and_then(|s| s.get_item(&draft_key(ctx)).ok().flatten())
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default();
-    let had_draft = kept != Draft::default();
+    let had_draft = [&kept.title, &kept.body, &kept.topic]
+        .iter()
+        .any(|text| !text.trim().is_empty());
     let title = RwSignal::new(kept.title);
     let body = RwSignal::new(kept.body);
     let group = RwSignal::new(kept.group);
@@ -217,16 +219,26 @@ fn ProposalForm(lists: Memo<ProposalLists>) -> impl IntoView {
         station: station.get(),
         date: date.get(),
     };
-    // Every change is kept at once: a synchronous write of a few KB.
+    // Every change is kept at once: a synchronous write of a few KB. The
+    // choices alone (group, street) are no draft: they stay for the next
+    // proposal and say nothing was written.
     Effect::new(move |first: Option<()>| {
         let now = draft();
-        if first.is_some()
-            && let Some(storage) = local_storage()
-            && let Ok(json) = serde_json::to_string(&now)
-        {
-            let _ = storage.set_item(&draft_key(ctx), &json);
-            draft_shown.set(true);
+        if first.is_none() {
+            return;
         }
+        let Some(storage) = local_storage() else {
+            return;
+        };
+        let written = [&now.title, &now.body, &now.topic]
+            .iter()
+            .any(|text| !text.trim().is_empty());
+        if !written {
+            let _ = storage.remove_item(&draft_key(ctx));
+        } else if let Ok(json) = serde_json::to_string(&now) {
+            let _ = storage.set_item(&draft_key(ctx), &json);
+        }
+        draft_shown.set(written);
     });
 
     let stations = LocalResource::new(move || {
@@ -276,10 +288,6 @@ fn ProposalForm(lists: Memo<ProposalLists>) -> impl IntoView {
                         for field in [title, body, topic] {
                             field.set(String::new());
                         }
-                        if let Some(storage) = local_storage() {
-                            let _ = storage.remove_item(&draft_key(ctx));
-                        }
-                        draft_shown.set(false);
                     }
                     saved.set(true);
                     ctx.saved_locally();

@@ -2,7 +2,10 @@
 //! with the faults the field brings: servers killed in the middle of a
 //! push, answers lost, pushes sent twice or out of order, pulls abandoned
 //! half way, clocks up to 30 days off that jump, stations taken from
-//! volunteers and records moved between stations by an admin. Phones are
+//! volunteers and records moved between stations by an admin; volunteers
+//! submit and retitle proposals while two admin desks take steps on them
+//! offline (a retitle after the take-up, a step after a close: refused,
+//! and shown on the phone). Phones are
 //! the in-memory model of the app (`device.rs`); on SQLite one server
 //! process is killed and restarted, on PostgreSQL two processes share the
 //! database and every request goes to either.
@@ -33,7 +36,14 @@ use tongxin_server::{
     demo,
 };
 use tongxin_shared::{
-    Activity, Category, PeopleServed, account::Role, merge::ActivityRecord, sync::PullResponse,
+    Activity, Category, PeopleServed,
+    account::Role,
+    merge::{ActivityRecord, StampedRecord},
+    proposal::{
+        Progress, Proposal, ProposalItem, ProposalRecord, ProposalState, ProposalStep, StepKind,
+        StepRecord,
+    },
+    sync::PullResponse,
 };
 use uuid::Uuid;
 
@@ -52,6 +62,8 @@ struct Figures {
     steps: usize,
     devices: usize,
     mutations: usize,
+    /// Of the mutations, those of proposals and their steps.
+    proposal_mutations: usize,
     faults: usize,
     kills: usize,
     refused: usize,
@@ -152,6 +164,10 @@ impl Servers {
 /// phone and the value.
 type Expected = HashMap<(Uuid, &'static str), (usize, String)>;
 
+/// Every proposal and step written: id → the writer's phone and its text
+/// (a proposal's title, a step's text). Each has one writer: its creator.
+type ExpectedProposals = HashMap<Uuid, (usize, String)>;
+
 /// How long a run goes on: for a time (the usual), or for as many steps
 /// as a run to replay made.
 #[derive(Clone, Copy)]
@@ -213,11 +229,12 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
     }
     let admin = users.len() - 1;
 
-    // 12 to 24 phones; the first is the admin's, the others volunteers'.
+    // 12 to 24 phones; the first two are the admin's (two desks acting
+    // on one proposal offline), the others volunteers'.
     let count = rng.random_range(12..=24);
     let mut phones: Vec<Phone> = Vec::new();
     for i in 0..count {
-        let user = if i == 0 {
+        let user = if i < 2 {
             admin
         } else {
             rng.random_range(0..admin)
@@ -231,6 +248,7 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
 
     let mut expected: Expected = HashMap::new();
     let mut created: HashSet<Uuid> = HashSet::new();
+    let mut proposals_written: ExpectedProposals = HashMap::new();
     let mut counter = 0u32;
     let started = Instant::now();
     while match budget {
@@ -269,7 +287,8 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
                     .into_iter()
                     .filter(|field| owner(id, field, count) == p)
                     .collect();
-                if phone.user == admin {
+                // One admin desk moves records: one writer per field.
+                if p == 0 {
                     owned.push("station_id");
                 }
                 let Some(field) = owned.choose(&mut rng).copied() else {
@@ -310,7 +329,7 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
             // The phone's clock jumps: up to 30 days either way, or right.
             55..=58 => phones[p].device.skew_ms = skew(&mut rng),
             // The admin gives a volunteer other stations.
-            59..=60 => {
+            59 => {
                 let user = rng.random_range(0..admin);
                 let mut stations: Vec<String> = STATIONS
                     .iter()
@@ -335,6 +354,109 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
                         users[user].stations = stations;
                     }
                 }
+            }
+            // A volunteer submits a proposal, or retitles one of their own
+            // (refused once it is taken up, and shown on the phone).
+            60..=63 if phones[p].user != admin => {
+                counter += 1;
+                let name = users[phones[p].user].name.clone();
+                let phone = &mut phones[p];
+                let own: Vec<Uuid> = proposals_written
+                    .iter()
+                    .filter(|(id, (writer, _))| {
+                        *writer == p
+                            && matches!(
+                                phone.device.proposals.get(id),
+                                Some(ProposalItem::Proposal(_))
+                            )
+                    })
+                    .map(|(id, _)| *id)
+                    .collect();
+                let title = format!("建言{counter}");
+                match own
+                    .choose(&mut rng)
+                    .copied()
+                    .filter(|_| rng.random_bool(0.3))
+                {
+                    Some(id) => {
+                        phone.device.save_proposal(id, |held, stamp| {
+                            let Some(ProposalItem::Proposal(record)) = held else {
+                                unreachable!("chosen among the phone's proposals")
+                            };
+                            let mut record = record.clone();
+                            let proposal = Proposal {
+                                title: title.clone(),
+                                ..record.proposal()
+                            };
+                            record.edit(&proposal, stamp);
+                            ProposalItem::Proposal(record)
+                        });
+                        proposals_written.insert(id, (p, title));
+                    }
+                    None => {
+                        let proposal = new_proposal(&name, &title);
+                        created.insert(proposal.id);
+                        phone.device.save_proposal(proposal.id, |_, stamp| {
+                            ProposalItem::Proposal(ProposalRecord::new(&proposal, stamp))
+                        });
+                        proposals_written.insert(proposal.id, (p, title));
+                    }
+                }
+                figures.mutations += 1;
+                figures.proposal_mutations += 1;
+            }
+            // An admin's desk takes the next step on a proposal it holds,
+            // as far as it knows the proposal's life.
+            64..=69 => {
+                counter += 1;
+                let p = rng.random_range(0..2);
+                let phone = &mut phones[p];
+                let held: Vec<Uuid> = phone
+                    .device
+                    .proposals
+                    .values()
+                    .filter_map(|item| match item {
+                        ProposalItem::Proposal(r) if !r.is_deleted() => Some(r.id),
+                        _ => None,
+                    })
+                    .collect();
+                let Some(proposal) = held.choose(&mut rng).copied() else {
+                    continue;
+                };
+                let steps: Vec<ProposalStep> = phone
+                    .device
+                    .proposals
+                    .values()
+                    .filter_map(|item| match item {
+                        ProposalItem::Step(s)
+                            if s.proposal_id.value == proposal && !s.is_deleted() =>
+                        {
+                            Some(s.step())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let kind = match Progress::of(&steps).state {
+                    ProposalState::Submitted if rng.random_ratio(1, 10) => StepKind::Declined,
+                    ProposalState::Submitted => StepKind::TakenUp,
+                    ProposalState::TakenUp | ProposalState::InProgress => {
+                        *[StepKind::Measure, StepKind::Measure, StepKind::Feedback]
+                            .choose(&mut rng)
+                            .unwrap()
+                    }
+                    ProposalState::FeedbackGiven => *[StepKind::Measure, StepKind::Closed]
+                        .choose(&mut rng)
+                        .unwrap(),
+                    ProposalState::Closed | ProposalState::Declined => continue,
+                };
+                let step = new_step(proposal, kind, counter);
+                phone.device.save_proposal(step.id, |_, stamp| {
+                    ProposalItem::Step(StepRecord::new(&step, stamp))
+                });
+                created.insert(step.id);
+                proposals_written.insert(step.id, (p, step.text.clone()));
+                figures.mutations += 1;
+                figures.proposal_mutations += 1;
             }
             // Sync, with or without a fault.
             _ => {
@@ -395,7 +517,7 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
         &mut figures,
         &phones,
         &users,
-        &expected,
+        (&expected, &proposals_written),
         &created,
         &servers,
         &client,
@@ -432,6 +554,43 @@ fn new_activity(rng: &mut StdRng, station: &str, n: u32) -> Activity {
         notes: String::new(),
         time: None,
         organising_group: String::new(),
+    }
+}
+
+fn new_proposal(proposer: &str, title: &str) -> Proposal {
+    Proposal {
+        id: Uuid::now_v7(),
+        title: title.to_owned(),
+        body: "建议增设助老食堂".into(),
+        proposer: proposer.to_owned(),
+        group: "minge".into(),
+        topic: "养老".into(),
+        street: "塔子湖街道".into(),
+        station_id: None,
+        date: chrono::Utc::now().date_naive(),
+    }
+}
+
+fn new_step(proposal: Uuid, kind: StepKind, n: u32) -> ProposalStep {
+    let today = chrono::Utc::now().date_naive();
+    ProposalStep {
+        id: Uuid::now_v7(),
+        proposal_id: proposal,
+        kind,
+        text: format!("{}{n}", kind.code()),
+        responsible: "区民政局".into(),
+        due: (kind == StepKind::TakenUp).then(|| today + chrono::Days::new(30)),
+        satisfied: (kind == StepKind::Feedback).then_some(true),
+        author: "admin".into(),
+        date: today,
+    }
+}
+
+/// A proposal or step's text: what its writer last wrote.
+fn proposal_text(item: &ProposalItem) -> String {
+    match item {
+        ProposalItem::Proposal(r) => r.title.value.clone(),
+        ProposalItem::Step(r) => r.text.value.clone(),
     }
 }
 
@@ -541,7 +700,7 @@ async fn check(
     figures: &mut Figures,
     phones: &[Phone],
     users: &[User],
-    expected: &Expected,
+    (expected, proposals_written): (&Expected, &ExpectedProposals),
     created: &HashSet<Uuid>,
     servers: &Servers,
     client: &reqwest::Client,
@@ -566,14 +725,50 @@ async fn check(
             Err(failed) => panic!("seed {}: the final pull failed: {failed:?}", figures.seed),
         };
         pulled.extend(page.changes.iter().map(|r| r.id));
+        pulled.extend(page.proposals.iter().map(|r| r.id()));
         fresh.take_page(&page);
         if !page.more {
             break;
         }
     }
     let stored: &BTreeMap<Uuid, ActivityRecord> = &fresh.records;
-    figures.records_doubled = pulled.len() - stored.len();
-    figures.records_invented = stored.keys().filter(|id| !created.contains(id)).count();
+    let stored_proposals: &BTreeMap<Uuid, ProposalItem> = &fresh.proposals;
+    figures.records_doubled = pulled.len() - stored.len() - stored_proposals.len();
+    figures.records_invented = stored
+        .keys()
+        .chain(stored_proposals.keys())
+        .filter(|id| !created.contains(id))
+        .count();
+
+    // Each proposal's title and each step's text is as its writer last
+    // wrote it, or the writer's phone shows the refusal.
+    for (id, (writer, value)) in proposals_written {
+        let on_server = stored_proposals.get(id).map(proposal_text);
+        if on_server.as_deref() == Some(value.as_str()) {
+            continue;
+        }
+        if phones[*writer].device.rejected.contains_key(id) {
+            figures.refused += 1;
+            continue;
+        }
+        figures.fields_lost += 1;
+        if figures.details.len() < 20 {
+            figures.details.push(format!(
+                "lost: proposal item {id}: phone {writer} wrote {value:?}, server has {on_server:?}"
+            ));
+        }
+    }
+    // Whose each proposal is, for the proposals every phone must hold.
+    let proposer_of = |item: &ProposalItem| -> Option<String> {
+        let proposal = match item {
+            ProposalItem::Proposal(r) => r.id,
+            ProposalItem::Step(r) => r.proposal_id.value,
+        };
+        match stored_proposals.get(&proposal) {
+            Some(ProposalItem::Proposal(r)) => Some(r.proposer.value.clone()),
+            _ => None,
+        }
+    };
 
     // Each field ends as its writer last set it, or the writer's phone
     // shows the refusal.
@@ -621,6 +816,20 @@ async fn check(
                     stored.get(id).map(|r| r.station_id.value.clone()),
                     phone.device.cursor(),
                 ));
+            }
+        }
+        let mine = |item: &ProposalItem| {
+            phone.user == admin || proposer_of(item).as_deref() == Some(&users[phone.user].name)
+        };
+        for (id, item) in stored_proposals.iter().filter(|(_, i)| mine(i)) {
+            if !unsynced.contains(id) && phone.device.proposals.get(id) != Some(item) {
+                differs.push(format!("proposal item {id} missing or stale"));
+            }
+        }
+        for id in phone.device.proposals.keys() {
+            let known = stored_proposals.get(id).is_some_and(&mine);
+            if !known && !unsynced.contains(id) {
+                differs.push(format!("proposal item {id} held but not the user's"));
             }
         }
         if !phone.device.outbox.is_empty() {
@@ -682,11 +891,12 @@ async fn many_phones_with_faults_and_wrong_clocks_converge_and_lose_nothing() {
     for seed in seeds() {
         let figures = run_seed(seed, budget(), servers).await;
         println!(
-            "chaos {backend} seed {seed}: steps {}, devices {}, mutations {}, faults {} ({} kills), \
+            "chaos {backend} seed {seed}: steps {}, devices {}, mutations {} ({} of proposals), faults {} ({} kills), \
              refused {}, fields lost {}, records doubled {}, invented {}, devices diverged {}, 5xx {}",
             figures.steps,
             figures.devices,
             figures.mutations,
+            figures.proposal_mutations,
             figures.faults,
             figures.kills,
             figures.refused,

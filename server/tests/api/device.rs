@@ -14,7 +14,8 @@ use tongxin_shared::{
     Activity, ValidationError,
     error::Rule,
     hlc::{Hlc, HlcClock},
-    merge::ActivityRecord,
+    merge::{ActivityRecord, StampedRecord},
+    proposal::ProposalItem,
     sync::{
         Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PROTOCOL_VERSION,
         PullResponse, PushRequest, PushResponse,
@@ -45,6 +46,8 @@ pub struct Device {
     offset_ms: i64,
     next_seq: u64,
     pub records: BTreeMap<Uuid, ActivityRecord>,
+    /// Proposals and their steps, as the app keeps them apart.
+    pub proposals: BTreeMap<Uuid, ProposalItem>,
     pub outbox: BTreeMap<u64, (Uuid, Change)>,
     pub rejected: BTreeMap<Uuid, Vec<ValidationError>>,
     /// Records the server says are outside the user's stations, held only
@@ -64,6 +67,7 @@ impl Device {
             offset_ms: 0,
             next_seq: 1,
             records: BTreeMap::new(),
+            proposals: BTreeMap::new(),
             outbox: BTreeMap::new(),
             rejected: BTreeMap::new(),
             left: BTreeSet::new(),
@@ -102,6 +106,23 @@ impl Device {
         let mut record = self.records[&id].clone();
         record.set_deleted(deleted, stamp);
         self.queue(record);
+    }
+
+    /// Saves a proposal or a step: `change` gets the version held (if
+    /// any) and the stamp of this write.
+    pub fn save_proposal(
+        &mut self,
+        id: Uuid,
+        change: impl FnOnce(Option<&ProposalItem>, Hlc) -> ProposalItem,
+    ) {
+        let stamp = self.stamp();
+        let item = change(self.proposals.get(&id), stamp);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.rejected.remove(&id);
+        self.outbox
+            .insert(seq, (id, Change::PutProposal(item.clone())));
+        self.proposals.insert(id, item);
     }
 
     fn queue(&mut self, record: ActivityRecord) {
@@ -187,6 +208,7 @@ impl Device {
         for id in gone {
             self.left.remove(&id);
             self.records.remove(&id);
+            self.proposals.remove(&id);
         }
     }
 
@@ -200,6 +222,7 @@ impl Device {
             .records
             .values()
             .flat_map(|r| r.stamps())
+            .chain(self.proposals.values().flat_map(|r| r.stamps()))
             .chain(self.outbox.values().flat_map(|(_, c)| c.stamps()))
             .collect();
         let node = self.clock.node();
@@ -208,6 +231,7 @@ impl Device {
             .records
             .values_mut()
             .flat_map(|r| r.stamps_mut())
+            .chain(self.proposals.values_mut().flat_map(|r| r.stamps_mut()))
             .chain(self.outbox.values_mut().flat_map(|(_, c)| c.stamps_mut()))
         {
             plan.apply(stamp);
@@ -221,6 +245,7 @@ impl Device {
         if page.reset {
             self.records.retain(|id, _| unsynced.contains(id));
             self.left.extend(self.records.keys().copied());
+            self.proposals.retain(|id, _| unsynced.contains(id));
         }
         for id in &page.gone {
             if unsynced.contains(id) {
@@ -241,6 +266,19 @@ impl Device {
                 _ => pulled.clone(),
             };
             self.records.insert(record.id, record);
+        }
+        for pulled in &page.proposals {
+            let id = pulled.id();
+            self.clock.observe(pulled.latest_stamp());
+            let item = match (unsynced.contains(&id), self.proposals.get(&id)) {
+                (true, Some(local)) => {
+                    let mut merged = local.clone();
+                    merged.merge_from(pulled);
+                    merged
+                }
+                _ => pulled.clone(),
+            };
+            self.proposals.insert(id, item);
         }
         self.cursor = page.cursor.clone();
         self.observe_server(page.server_stamp, page.server_time_ms);
