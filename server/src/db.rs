@@ -38,6 +38,7 @@ mod sql;
 mod stamps;
 pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
 pub use admin::{Dimension, ExportRow, SalesDimension, SalesExportRow};
+pub use proposals::ProposalExportRow;
 
 /// A push that must be refused as a whole.
 #[derive(Debug, thiserror::Error)]

@@ -67,7 +67,8 @@ impl AdminFilter {
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), so a
 /// street name in Chinese survives a query string.
-fn percent_encode(text: &str) -> String {
+/// Text as it may stand in a query string.
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
@@ -151,6 +152,10 @@ pub struct AdminReport {
     /// Every category (retired ones too), for the filter and the labels.
     #[serde(default)]
     pub categories: Vec<crate::CategoryInfo>,
+    /// The proposals submitted in the range (and street), and how far
+    /// they have got.
+    #[serde(default)]
+    pub proposals: crate::proposal::ProposalFigures,
 }
 
 #[cfg(test)]

@@ -343,6 +343,149 @@ impl GroupInfo {
     }
 }
 
+/// What the admin's board of proposals shows: those submitted in a date
+/// range (a year, say), of a group, in a state, about a street.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ProposalFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ProposalState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+}
+
+impl ProposalFilter {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) if from > to => {
+                Err(ValidationError::new("to", Rule::EndBeforeStart))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn query_string(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(from) = self.from {
+            parts.push(format!("from={from}"));
+        }
+        if let Some(to) = self.to {
+            parts.push(format!("to={to}"));
+        }
+        if let Some(group) = &self.group {
+            parts.push(format!("group={}", crate::admin::percent_encode(group)));
+        }
+        if let Some(state) = self.state {
+            parts.push(format!("state={}", state.code()));
+        }
+        if let Some(street) = &self.street {
+            parts.push(format!("street={}", crate::admin::percent_encode(street)));
+        }
+        parts.join("&")
+    }
+}
+
+/// A proposal with where it has got, as the board lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalRow {
+    pub proposal: Proposal,
+    pub progress: Progress,
+    /// Taken up, past due, and no measure yet.
+    pub overdue: bool,
+}
+
+/// How many proposals are in one state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StateCount {
+    pub state: ProposalState,
+    pub count: u64,
+}
+
+/// The admin's board: counts by state (of every state, whatever the
+/// filter's state), the overdue, and the rows, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalBoard {
+    pub counts: Vec<StateCount>,
+    pub overdue: u64,
+    /// How many rows the filter matches; `rows` holds the first
+    /// [`ProposalBoard::ROWS`].
+    pub total: u64,
+    pub rows: Vec<ProposalRow>,
+}
+
+impl ProposalBoard {
+    pub const ROWS: usize = 500;
+}
+
+/// One proposal with its whole history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalDetail {
+    pub row: ProposalRow,
+    /// Every live step, in the order taken.
+    pub steps: Vec<ProposalStep>,
+}
+
+/// The proposals' headline figures for a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalFigures {
+    pub submitted: u64,
+    /// Taken up at some point (declined ones not).
+    pub taken_up: u64,
+    pub with_feedback: u64,
+    pub closed: u64,
+    pub declined: u64,
+    /// The median of the days from submission to the first measure, over
+    /// those with one.
+    pub median_days_to_first_measure: Option<f64>,
+}
+
+impl ProposalFigures {
+    /// Counts `progress` of proposals submitted on the dates given.
+    pub fn of<'a>(rows: impl IntoIterator<Item = (NaiveDate, &'a Progress)>) -> ProposalFigures {
+        let mut figures = ProposalFigures::default();
+        let mut days = Vec::new();
+        for (date, progress) in rows {
+            figures.submitted += 1;
+            match progress.state {
+                ProposalState::Submitted => {}
+                ProposalState::Declined => figures.declined += 1,
+                ProposalState::TakenUp | ProposalState::InProgress => figures.taken_up += 1,
+                ProposalState::FeedbackGiven => {
+                    figures.taken_up += 1;
+                    figures.with_feedback += 1;
+                }
+                ProposalState::Closed => {
+                    figures.taken_up += 1;
+                    figures.with_feedback += 1;
+                    figures.closed += 1;
+                }
+            }
+            if let Some(first) = progress.first_measure {
+                days.push((first - date).num_days() as f64);
+            }
+        }
+        days.sort_by(f64::total_cmp);
+        figures.median_days_to_first_measure = match days.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(days[n / 2]),
+            n => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
+        };
+        figures
+    }
+}
+
 stamped_record! {
     /// A proposal as replicas hold and exchange it.
     pub struct ProposalRecord of Proposal, read by proposal, sent as ProposalWire {
@@ -467,6 +610,47 @@ mod tests {
                     .is_err()
             );
         }
+    }
+
+    #[test]
+    fn the_figures_count_each_proposal_once_and_take_the_median_of_days() {
+        let closed = Progress {
+            state: ProposalState::Closed,
+            responsible: None,
+            due: None,
+            first_measure: Some(day(11)),
+            satisfied: Some(true),
+        };
+        let in_progress = Progress {
+            state: ProposalState::InProgress,
+            first_measure: Some(day(5)),
+            ..closed.clone()
+        };
+        let submitted = Progress::of([]);
+        let declined = Progress {
+            state: ProposalState::Declined,
+            first_measure: None,
+            ..closed.clone()
+        };
+        let figures = ProposalFigures::of([
+            (day(1), &closed),
+            (day(2), &in_progress),
+            (day(3), &submitted),
+            (day(4), &declined),
+        ]);
+        assert_eq!(
+            (
+                figures.submitted,
+                figures.taken_up,
+                figures.with_feedback,
+                figures.closed,
+                figures.declined
+            ),
+            (4, 2, 1, 1, 1)
+        );
+        // 10 days and 3 days: the median of two is their mean.
+        assert_eq!(figures.median_days_to_first_measure, Some(6.5));
+        assert_eq!(ProposalFigures::of([]).median_days_to_first_measure, None);
     }
 
     #[test]

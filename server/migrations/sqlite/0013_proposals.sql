@@ -12,6 +12,14 @@ CREATE TABLE proposals (
     street     TEXT NOT NULL,
     station_id TEXT,
     date       TEXT NOT NULL,
+    -- Read from its steps (`Progress::of`) and written with every step,
+    -- in the same transaction: what the admin's board filters and counts.
+    -- satisfied is 'yes', 'no' or NULL (no feedback yet).
+    state         TEXT NOT NULL DEFAULT 'submitted',
+    responsible   TEXT,
+    due           TEXT,
+    first_measure TEXT,
+    satisfied     TEXT,
     deleted    INTEGER NOT NULL,
     change_seq INTEGER NOT NULL,
     updated_by TEXT NOT NULL,
@@ -20,6 +28,7 @@ CREATE TABLE proposals (
 CREATE UNIQUE INDEX proposals_change_seq ON proposals (change_seq);
 CREATE INDEX proposals_proposer ON proposals (proposer, change_seq);
 CREATE INDEX proposals_date ON proposals (date);
+CREATE INDEX proposals_state ON proposals (state);
 
 CREATE TABLE proposal_steps (
     id          TEXT PRIMARY KEY,

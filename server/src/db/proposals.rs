@@ -12,12 +12,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{AnyConnection, AnyPool, Row};
+use chrono::NaiveDate;
+use sqlx::{AnyConnection, AnyPool, Row, any::AnyRow};
 use tongxin_shared::{
     ValidationError,
     error::{Rule, no_errors},
     merge::StampedRecord,
-    proposal::{Progress, ProposalItem, ProposalState, StepRecord},
+    proposal::{
+        Progress, ProposalBoard, ProposalDetail, ProposalFigures, ProposalFilter, ProposalItem,
+        ProposalRow, ProposalState, ProposalStep, StateCount, StepRecord,
+    },
 };
 use uuid::Uuid;
 
@@ -340,7 +344,15 @@ impl ProposalPush {
         stream: &mut super::ChangeStream,
         updated_by: &str,
     ) -> Result<(), sqlx::Error> {
-        for id in super::last_touches(self.touched) {
+        // The proposals whose life these writes may change.
+        let mut lives: HashSet<Uuid> = HashSet::new();
+        for id in &self.touched {
+            match &self.items[id] {
+                ProposalItem::Proposal(p) => lives.insert(p.id),
+                ProposalItem::Step(s) => lives.insert(s.proposal_id.value),
+            };
+        }
+        for id in super::last_touches(self.touched.clone()) {
             let change_seq = stream.next();
             match &self.items[&id] {
                 ProposalItem::Proposal(r) => {
@@ -403,6 +415,277 @@ impl ProposalPush {
                 }
             }
         }
+        // Each proposal's life, as its steps now tell it, beside it.
+        for proposal in lives {
+            let progress = self.progress(proposal);
+            sqlx::query(
+                "UPDATE proposals SET state = $1, responsible = $2, due = $3,
+                    first_measure = $4, satisfied = $5 WHERE id = $6",
+            )
+            .bind(progress.state.code())
+            .bind(progress.responsible)
+            .bind(progress.due.map(|d| d.to_string()))
+            .bind(progress.first_measure.map(|d| d.to_string()))
+            .bind(progress.satisfied.map(|yes| if yes { "yes" } else { "no" }))
+            .bind(proposal.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
         Ok(())
     }
+}
+
+/// A proposal's life as kept beside it (see `ProposalPush::write`).
+fn progress_of(row: &AnyRow) -> Result<Progress, sqlx::Error> {
+    let date = |column: &str| -> Result<Option<NaiveDate>, sqlx::Error> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|text| super::parse_column(column, &text))
+            .transpose()
+    };
+    let state: String = row.try_get("state")?;
+    Ok(Progress {
+        state: ProposalState::from_code(&state).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "state".into(),
+            source: format!("no state {state:?}").into(),
+        })?,
+        responsible: row.try_get("responsible")?,
+        due: date("due")?,
+        first_measure: date("first_measure")?,
+        satisfied: row
+            .try_get::<Option<String>, _>("satisfied")?
+            .map(|text| text == "yes"),
+    })
+}
+
+fn row_of(row: &AnyRow, today: NaiveDate) -> Result<ProposalRow, sqlx::Error> {
+    let ProposalItem::Proposal(record) = decode("proposal", row.try_get("record")?)? else {
+        unreachable!("decoded as a proposal")
+    };
+    let progress = progress_of(row)?;
+    Ok(ProposalRow {
+        proposal: record.proposal(),
+        overdue: progress.is_overdue(today),
+        progress,
+    })
+}
+
+/// The live proposals a filter matches (all states: the board counts
+/// them before it keeps the filter's state), newest first.
+fn matching(backend: Backend, filter: &ProposalFilter, columns: &str) -> Sql<'static> {
+    let mut query = Sql::new(
+        backend,
+        format!("SELECT {columns} FROM proposals WHERE NOT deleted"),
+    );
+    if let Some(from) = filter.from {
+        query.push(" AND date >= ").bind(from.to_string());
+    }
+    if let Some(to) = filter.to {
+        query.push(" AND date <= ").bind(to.to_string());
+    }
+    if let Some(group) = &filter.group {
+        query.push(" AND group_code = ").bind(group.clone());
+    }
+    if let Some(street) = &filter.street {
+        query.push(" AND street = ").bind(street.clone());
+    }
+    query
+}
+
+impl super::Db {
+    /// The admin's board: counts by state and overdue (whatever the
+    /// filter's state), and the first rows in the filter's state, newest
+    /// first.
+    pub async fn proposal_board(
+        &self,
+        filter: &ProposalFilter,
+        today: NaiveDate,
+    ) -> Result<ProposalBoard, sqlx::Error> {
+        let mut counts = matching(self.backend, filter, "state, COUNT(*) AS n");
+        counts.push(" GROUP BY state");
+        let counted: HashMap<String, i64> = counts
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("state")?, row.try_get("n")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        let mut overdue = matching(self.backend, filter, "COUNT(*) AS n");
+        overdue
+            .push(" AND state = 'taken_up' AND due < ")
+            .bind(today.to_string());
+        let overdue: i64 = overdue.fetch_one(&self.pool).await?.try_get("n")?;
+        let mut rows = matching(
+            self.backend,
+            filter,
+            "record, state, responsible, due, first_measure, satisfied",
+        );
+        if let Some(state) = filter.state {
+            rows.push(" AND state = ").bind(state.code());
+        }
+        rows.push(" ORDER BY date DESC, id DESC LIMIT ")
+            .bind(ProposalBoard::ROWS as i64);
+        let rows = rows
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| row_of(row, today))
+            .collect::<Result<Vec<_>, _>>()?;
+        let count = |state: ProposalState| counted.get(state.code()).copied().unwrap_or(0);
+        Ok(ProposalBoard {
+            counts: ProposalState::ALL
+                .into_iter()
+                .map(|state| StateCount {
+                    state,
+                    count: count(state) as u64,
+                })
+                .collect(),
+            overdue: overdue as u64,
+            total: match filter.state {
+                Some(state) => count(state) as u64,
+                None => counted.values().sum::<i64>() as u64,
+            },
+            rows,
+        })
+    }
+
+    /// One live proposal with its live steps, in the order taken.
+    pub async fn proposal_detail(
+        &self,
+        id: Uuid,
+        today: NaiveDate,
+    ) -> Result<Option<ProposalDetail>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT record, state, responsible, due, first_measure, satisfied
+             FROM proposals WHERE id = $1 AND NOT deleted",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let row = row_of(&row, today)?;
+        let mut steps: Vec<ProposalStep> =
+            sqlx::query("SELECT record FROM proposal_steps WHERE proposal_id = $1 AND NOT deleted")
+                .bind(id.to_string())
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|row| match decode("step", row.try_get("record")?)? {
+                    ProposalItem::Step(step) => Ok(step.step()),
+                    ProposalItem::Proposal(_) => unreachable!("decoded as a step"),
+                })
+                .collect::<Result<_, sqlx::Error>>()?;
+        steps.sort_by_key(|step| (step.date, step.id));
+        Ok(Some(ProposalDetail { row, steps }))
+    }
+
+    /// The figures of the proposals submitted in the admin filter's date
+    /// range and street: the same numbers whichever page or report asks.
+    pub async fn proposal_figures(
+        &self,
+        filter: &tongxin_shared::admin::AdminFilter,
+    ) -> Result<ProposalFigures, sqlx::Error> {
+        let filter = ProposalFilter {
+            from: filter.from,
+            to: filter.to,
+            street: filter.street.clone(),
+            ..ProposalFilter::default()
+        };
+        let rows = matching(
+            self.backend,
+            &filter,
+            "date, state, responsible, due, first_measure, satisfied",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let date: String = row.try_get("date")?;
+            Ok((
+                super::parse_column::<NaiveDate>("date", &date)?,
+                progress_of(row)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(ProposalFigures::of(rows.iter().map(|(d, p)| (*d, p))))
+    }
+
+    /// The filtered proposals with their history, flattened for a
+    /// spreadsheet: a row per step (a proposal with none has one row with
+    /// its step cells empty), proposals newest first, steps in order.
+    pub async fn export_proposals(
+        &self,
+        filter: &ProposalFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<ProposalExportRow>, sqlx::Error> {
+        let groups = self.proposal_groups().await?;
+        let mut rows = matching(
+            self.backend,
+            filter,
+            "id, record, state, responsible, due, first_measure, satisfied",
+        );
+        if let Some(state) = filter.state {
+            rows.push(" AND state = ").bind(state.code());
+        }
+        rows.push(" ORDER BY date DESC, id DESC");
+        let proposals = rows
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| row_of(row, today))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut steps: HashMap<Uuid, Vec<ProposalStep>> = HashMap::new();
+        let ids: Vec<String> = proposals
+            .iter()
+            .map(|r| r.proposal.id.to_string())
+            .collect();
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let mut query = Sql::new(
+                self.backend,
+                "SELECT record FROM proposal_steps WHERE NOT deleted AND proposal_id IN ",
+            );
+            query.list(chunk.iter().cloned());
+            for row in query.fetch_all(&self.pool).await? {
+                if let ProposalItem::Step(step) = decode("step", row.try_get("record")?)? {
+                    let step = step.step();
+                    steps.entry(step.proposal_id).or_default().push(step);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for row in proposals {
+            let group = groups
+                .iter()
+                .find(|g| g.code == row.proposal.group)
+                .map_or_else(|| row.proposal.group.clone(), |g| g.name_zh.clone());
+            let mut history = steps.remove(&row.proposal.id).unwrap_or_default();
+            history.sort_by_key(|step| (step.date, step.id));
+            if history.is_empty() {
+                out.push(ProposalExportRow {
+                    row: row.clone(),
+                    group,
+                    step: None,
+                });
+                continue;
+            }
+            for step in history {
+                out.push(ProposalExportRow {
+                    row: row.clone(),
+                    group: group.clone(),
+                    step: Some(step),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One line of the proposals' export: a proposal and one step of its
+/// history.
+#[derive(Debug, Clone)]
+pub struct ProposalExportRow {
+    pub row: ProposalRow,
+    /// The group's Chinese name.
+    pub group: String,
+    pub step: Option<ProposalStep>,
 }

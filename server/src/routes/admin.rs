@@ -80,6 +80,7 @@ pub async fn admin_report(
         sales_by_session: db.sales_breakdown(&filter, SalesDimension::Session).await?,
         regions: db.region_choices().await?,
         categories: db.categories().await?,
+        proposals: db.proposal_figures(&filter).await?,
         filter,
     }))
 }

@@ -192,7 +192,7 @@ impl ExportTable for SalesExportRow {
     }
 }
 
-fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+pub(super) fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     let part =
         |n: u32| u8::try_from(n).map_err(|_| XlsxError::DateTimeRangeError(date.to_string()));
     let year =
@@ -202,7 +202,7 @@ fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
 
 /// The two file formats an export comes in.
 #[derive(Debug, Clone, Copy)]
-enum FileKind {
+pub(super) enum FileKind {
     Csv,
     Xlsx,
 }
@@ -241,18 +241,17 @@ impl Drop for CancelOnDrop {
 /// (`Db::long_read_turn`) and let go before the first byte is sent. The
 /// route is outside the API's request timeout (a large XLSX takes longer
 /// than it), and stops writing as soon as the client goes.
-async fn export<T: ExportTable, F, Fut>(
+/// The caller has checked the filter and who asks.
+pub(super) async fn export<T: ExportTable, Q, F, Fut>(
     state: &AppState,
-    actor: &Actor,
-    filter: AdminFilter,
+    filter: Q,
     kind: FileKind,
     read_rows: F,
 ) -> Result<Response, ApiError>
 where
-    F: FnOnce(crate::db::Db, AdminFilter, mpsc::Sender<Result<T, sqlx::Error>>) -> Fut,
+    F: FnOnce(crate::db::Db, Q, mpsc::Sender<Result<T, sqlx::Error>>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    super::admin::checked(state, actor, &filter).await?;
     let cancelled = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(cancelled.clone());
     let (rows, mut received) = mpsc::channel(CHANNEL_ROWS);
@@ -308,7 +307,7 @@ fn next_row<T>(
 /// volunteer typed as a title is shown, never run, when the admin opens
 /// the file (OWASP's advice on CSV injection). No cell the server writes
 /// itself begins so: dates, counts and amounts begin with a digit.
-fn inert_in_a_spreadsheet(cell: String) -> String {
+pub(super) fn inert(cell: String) -> String {
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
         _ => cell,
@@ -326,7 +325,7 @@ fn write_csv<T: ExportTable>(
     let mut writer = csv::Writer::from_writer(file);
     writer.write_record(T::HEADERS)?;
     while let Some(row) = next_row(rows, cancelled)? {
-        writer.write_record(row.text_cells().into_iter().map(inert_in_a_spreadsheet))?;
+        writer.write_record(row.text_cells().into_iter().map(inert))?;
     }
     writer.into_inner()?.flush()?;
     Ok(())
@@ -371,7 +370,8 @@ pub async fn activities_csv(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    export(&state, &actor, filter, FileKind::Csv, activities).await
+    super::admin::checked(&state, &actor, &filter).await?;
+    export(&state, filter, FileKind::Csv, activities).await
 }
 
 /// The filtered activities as an Excel workbook, newest first.
@@ -383,7 +383,8 @@ pub async fn activities_xlsx(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    export(&state, &actor, filter, FileKind::Xlsx, activities).await
+    super::admin::checked(&state, &actor, &filter).await?;
+    export(&state, filter, FileKind::Xlsx, activities).await
 }
 
 /// The filtered sale lines as CSV (UTF-8 with a byte-order mark), newest
@@ -396,7 +397,8 @@ pub async fn sales_csv(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    export(&state, &actor, filter, FileKind::Csv, sales).await
+    super::admin::checked(&state, &actor, &filter).await?;
+    export(&state, filter, FileKind::Csv, sales).await
 }
 
 /// The filtered sale lines as an Excel workbook, newest session first.
@@ -408,7 +410,8 @@ pub async fn sales_xlsx(
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
-    export(&state, &actor, filter, FileKind::Xlsx, sales).await
+    super::admin::checked(&state, &actor, &filter).await?;
+    export(&state, filter, FileKind::Xlsx, sales).await
 }
 
 async fn activities(

@@ -5,6 +5,7 @@ mod auth;
 mod export;
 mod extract;
 mod manage;
+mod proposals;
 mod sync;
 
 pub use sync::parse_cursor;
@@ -108,6 +109,8 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(admin::admin_summary))
         .routes(routes!(admin::activities_list))
         .routes(routes!(admin::admin_report))
+        .routes(routes!(proposals::proposals_board))
+        .routes(routes!(proposals::proposal_get))
         .routes(routes!(manage::users_list, manage::users_create))
         .routes(routes!(manage::users_change))
         .routes(routes!(manage::stations_create))
@@ -127,6 +130,8 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(export::activities_csv))
         .routes(routes!(export::sales_xlsx))
         .routes(routes!(export::sales_csv))
+        .routes(routes!(proposals::proposals_xlsx))
+        .routes(routes!(proposals::proposals_csv))
         .split_for_parts();
     let mut description = ApiDoc::openapi().nest("/api", paths);
     utoipa::Modify::modify(&CommonAnswers, &mut description);

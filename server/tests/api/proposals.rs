@@ -388,3 +388,157 @@ async fn bad_proposals_and_steps_are_each_refused_by_rule_and_store_nothing() {
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].id(), good.id);
 }
+
+#[tokio::test]
+async fn the_board_counts_by_state_marks_the_overdue_and_exports_the_history() {
+    let app = spawn_app().await;
+    let phone = Device::new(0);
+    let days_ago = |n: u64| today() - chrono::Days::new(n);
+    let mut late = proposal("volunteer-test");
+    late.date = days_ago(30);
+    let mut done = proposal("volunteer-test");
+    done.date = days_ago(20);
+    done.group = "xinlianhui".into();
+    let mut fresh = proposal("volunteer-test");
+    fresh.street = "后湖街道".into();
+    let body = phone.push(&[
+        phone.new_proposal(&late),
+        phone.new_proposal(&done),
+        phone.new_proposal(&fresh),
+    ]);
+    assert_eq!(
+        push(&app, &app.volunteer_token, &body).await,
+        ["accepted", "accepted", "accepted"]
+    );
+    let desk = Device::new(0);
+    let mut overdue = step(late.id, StepKind::TakenUp, "admin-test");
+    overdue.date = days_ago(25);
+    overdue.due = Some(days_ago(10));
+    let mut taken = step(done.id, StepKind::TakenUp, "admin-test");
+    taken.date = days_ago(19);
+    let mut measure = step(done.id, StepKind::Measure, "admin-test");
+    measure.date = days_ago(16);
+    let mut feedback = step(done.id, StepKind::Feedback, "admin-test");
+    feedback.date = days_ago(5);
+    let close = step(done.id, StepKind::Closed, "admin-test");
+    let steps = [overdue, taken, measure, feedback, close];
+    let items: Vec<ProposalItem> = steps.iter().map(|s| desk.new_step(s)).collect();
+    let answers = push(&app, &app.admin_token, &desk.push(&items)).await;
+    assert!(answers.iter().all(|a| a == "accepted"), "{answers:?}");
+
+    // Only admins read the board; a filter naming no group is refused.
+    let refused = app
+        .get_raw(Some(&app.volunteer_token), "/api/admin/proposals")
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused = app
+        .get_raw(Some(&app.admin_token), "/api/admin/proposals?group=nobody")
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let answer: Value = refused.json().await.unwrap();
+    assert_eq!(answer["errors"][0]["rule"]["code"], "unknown_group");
+
+    let board = app.get_as(&app.admin_token, "/api/admin/proposals").await;
+    let count = |board: &Value, state: &str| {
+        board["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["state"] == state)
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        ["submitted", "taken_up", "closed", "in_progress"].map(|s| count(&board, s)),
+        [1, 1, 1, 0]
+    );
+    assert_eq!(board["overdue"], 1);
+    assert_eq!(board["total"], 3);
+    let rows = board["rows"].as_array().unwrap();
+    // Newest first, the overdue one marked.
+    assert_eq!(rows[0]["proposal"]["id"], json!(fresh.id));
+    assert_eq!(rows[2]["proposal"]["id"], json!(late.id));
+    assert_eq!(rows[2]["overdue"], true);
+    assert_eq!(rows[1]["progress"]["first_measure"], json!(days_ago(16)));
+
+    // Each filter narrows the rows; the counts keep every state.
+    let closed = app
+        .get_as(&app.admin_token, "/api/admin/proposals?state=closed")
+        .await;
+    assert_eq!(closed["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(closed["total"], 1);
+    assert_eq!(count(&closed, "submitted"), 1);
+    let group = app
+        .get_as(&app.admin_token, "/api/admin/proposals?group=xinlianhui")
+        .await;
+    assert_eq!(group["total"], 1);
+    let street = format!(
+        "/api/admin/proposals?street={}",
+        tongxin_shared::admin::percent_encode("后湖街道")
+    );
+    assert_eq!(app.get_as(&app.admin_token, &street).await["total"], 1);
+    let year = format!(
+        "/api/admin/proposals?from={}&to={}",
+        days_ago(25),
+        days_ago(1)
+    );
+    assert_eq!(app.get_as(&app.admin_token, &year).await["total"], 1);
+
+    // A proposal's page: its history in order; none for an unknown id.
+    let detail = app
+        .get_as(
+            &app.admin_token,
+            &format!("/api/admin/proposals/{}", done.id),
+        )
+        .await;
+    let kinds: Vec<&str> = detail["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["taken_up", "measure", "feedback", "closed"]);
+    let missing = app
+        .get_raw(
+            Some(&app.admin_token),
+            &format!("/api/admin/proposals/{}", Uuid::now_v7()),
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    // The export: a row per step, a proposal without steps once.
+    let csv = app
+        .get_raw(Some(&app.admin_token), "/api/admin/export/proposals.csv")
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "提交日期");
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 1 + 1 + 4);
+    let of = |id: Uuid| records.iter().filter(|r| r[15] == id.to_string()).count();
+    assert_eq!((of(fresh.id), of(late.id), of(done.id)), (1, 1, 4));
+    let xlsx = app
+        .get_raw(Some(&app.admin_token), "/api/admin/export/proposals.xlsx")
+        .await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+
+    // The admin's report counts the same proposals by the same rule.
+    let report = app.get_as(&app.admin_token, "/api/admin/report").await;
+    let figures = &report["proposals"];
+    assert_eq!(
+        [
+            &figures["submitted"],
+            &figures["taken_up"],
+            &figures["with_feedback"],
+            &figures["closed"]
+        ],
+        [&json!(3), &json!(2), &json!(1), &json!(1)]
+    );
+    // One proposal with a measure: 20 days ago submitted, 16 days ago
+    // the first measure.
+    assert_eq!(figures["median_days_to_first_measure"], 4.0);
+}
