@@ -243,6 +243,58 @@ async fn a_proposal_written_offline_is_taken_up_and_answered_and_its_proposer_se
     assert!(responsible.contains("区民政局"), "{responsible}");
     // A volunteer takes no steps.
     assert!(phone.text("#step-form").await?.is_none());
+
+    // The admin's office: the board counts it where it is and opens its
+    // history; the figures page counts it by the same rule.
+    admin.client.goto(&server.url("/admin/proposals")).await?;
+    wait_until(Duration::from_secs(20), "the board's counts", || async {
+        Ok(
+            admin.text("#count-feedback_given").await?.as_deref() == Some("1")
+                && admin.text("#count-submitted").await?.as_deref() == Some("0"),
+        )
+    })
+    .await?;
+    admin
+        .set_value("#proposal-filter select[name=group]", "minge")
+        .await?;
+    wait_until(
+        Duration::from_secs(10),
+        "no row of another group",
+        || async { Ok(admin.text("#count-feedback_given").await?.as_deref() == Some("0")) },
+    )
+    .await?;
+    admin
+        .set_value("#proposal-filter select[name=group]", "")
+        .await?;
+    wait_until(Duration::from_secs(10), "the row back", || async {
+        Ok(admin.text("#proposal-rows tbody tr a").await?.as_deref() == Some(title))
+    })
+    .await?;
+    admin.click("#proposal-rows tbody tr a").await?;
+    wait_until(Duration::from_secs(10), "the history in the office", || async {
+        let kinds = admin
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#office-history li')].map(s => s.dataset.kind)",
+                vec![],
+            )
+            .await?;
+        Ok(kinds == serde_json::json!(["taken_up", "measure", "feedback"]))
+    })
+    .await?;
+    admin.client.goto(&server.url("/admin")).await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the proposals' figures",
+        || async {
+            Ok(
+                admin.text("#proposals-submitted").await?.as_deref() == Some("1")
+                    && admin.text("#proposals-with-feedback").await?.as_deref() == Some("1")
+                    && admin.text("#proposals-closed").await?.as_deref() == Some("0"),
+            )
+        },
+    )
+    .await?;
     phone.close().await?;
     admin.close().await?;
     Ok(())

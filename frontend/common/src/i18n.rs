@@ -158,6 +158,18 @@ pub fn responsible_due(locale: Locale, who: &str, due: Option<NaiveDate>) -> Str
     td_string!(locale, responsible_due, who, due).to_string()
 }
 
+/// How many of the board's rows are listed, of how many the filter
+/// matches.
+pub fn proposals_shown(locale: Locale, shown: u64, total: u64) -> String {
+    td_string!(
+        locale,
+        proposals_shown,
+        shown = number(shown),
+        total = number(total)
+    )
+    .to_string()
+}
+
 /// Whether the proposer was satisfied with what came of it.
 pub fn satisfaction(locale: Locale, satisfied: bool) -> &'static str {
     match satisfied {

@@ -268,6 +268,16 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
             <div><dt>{t!(i18n, amount)}</dt><dd id="sales-amount" data-fen=summary.sales_fen>{i18n::yuan(summary.sales_fen)}</dd></div>
             <div><dt>{t!(i18n, orders)}</dt><dd id="sales-orders">{number(summary.orders)}</dd></div>
         </dl>
+        <h2>{t!(i18n, proposal_figures)}</h2>
+        <dl class="headline" id="proposal-figures">
+            <div><dt>{t!(i18n, proposals_submitted)}</dt><dd id="proposals-submitted">{number(report.proposals.submitted)}</dd></div>
+            <div><dt>{t!(i18n, proposals_taken_up)}</dt><dd id="proposals-taken-up">{number(report.proposals.taken_up)}</dd></div>
+            <div><dt>{t!(i18n, proposals_with_feedback)}</dt><dd id="proposals-with-feedback">{number(report.proposals.with_feedback)}</dd></div>
+            <div><dt>{t!(i18n, proposals_closed)}</dt><dd id="proposals-closed">{number(report.proposals.closed)}</dd></div>
+            <div><dt>{t!(i18n, median_days_to_measure)}</dt><dd id="proposals-median-days">
+                {report.proposals.median_days_to_first_measure.map(|d| format!("{d:.1}")).unwrap_or_else(|| "–".to_owned())}
+            </dd></div>
+        </dl>
         <div class="charts">
             {chart("chart-by-category", t_string!(i18n, chart_by_category), Chart::Bars, Labels::Ours, chart_points(&categories))}
             {chart("chart-by-month", t_string!(i18n, chart_by_month), Chart::Line, Labels::Ours, chart_points(&report.by_month))}

@@ -12,6 +12,7 @@ mod charts;
 mod exports;
 mod figures;
 mod manage;
+mod proposals;
 
 use futures::channel::mpsc;
 use leptos::prelude::*;
@@ -29,6 +30,7 @@ use crate::{
     figures::AdminPage,
     i18n::{t, use_i18n},
     manage::ManagePage,
+    proposals::{ProposalBoardPage, ProposalHistoryPage},
     store::Store,
     ui::{ForRoles, LanguagePicker, LogOutButton, LoginForm},
 };
@@ -91,6 +93,7 @@ fn OfficeShell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                         <a href="/" rel="external">{t!(i18n, nav_records)}</a>
                         <A href="/admin">{t!(i18n, nav_admin)}</A>
                         <A href="/manage">{t!(i18n, manage_title)}</A>
+                        <A href="/admin/proposals">{t!(i18n, nav_proposals)}</A>
                         <a href="/room" rel="external">{t!(i18n, nav_room)}</a>
                     </nav>
                     <span class="user" id="user-name" translate="no">{user_name}</span>
@@ -101,6 +104,12 @@ fn OfficeShell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                     <Routes fallback=|| view! { <ForRoles roles=ADMINS><AdminPage/></ForRoles> }>
                         <Route path=path!("/admin") view=|| view! {
                             <ForRoles roles=ADMINS><AdminPage/></ForRoles>
+                        }/>
+                        <Route path=path!("/admin/proposals") view=|| view! {
+                            <ForRoles roles=ADMINS><ProposalBoardPage/></ForRoles>
+                        }/>
+                        <Route path=path!("/admin/proposals/:id") view=|| view! {
+                            <ForRoles roles=ADMINS><ProposalHistoryPage/></ForRoles>
                         }/>
                         <Route path=path!("/manage") view=|| view! {
                             <ForRoles roles=ADMINS><ManagePage/></ForRoles>
