@@ -24,6 +24,7 @@ pub mod db;
 pub mod demo;
 pub mod embedded;
 pub mod error;
+pub mod report;
 pub mod routes;
 pub mod serve;
 

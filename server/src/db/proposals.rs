@@ -500,14 +500,7 @@ impl super::Db {
         filter: &ProposalFilter,
         today: NaiveDate,
     ) -> Result<ProposalBoard, sqlx::Error> {
-        let mut counts = matching(self.backend, filter, "state, COUNT(*) AS n");
-        counts.push(" GROUP BY state");
-        let counted: HashMap<String, i64> = counts
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| Ok((row.try_get("state")?, row.try_get("n")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
+        let counts = self.proposal_counts(filter).await?;
         let mut overdue = matching(self.backend, filter, "COUNT(*) AS n");
         overdue
             .push(" AND state = 'taken_up' AND due < ")
@@ -529,22 +522,40 @@ impl super::Db {
             .iter()
             .map(|row| row_of(row, today))
             .collect::<Result<Vec<_>, _>>()?;
-        let count = |state: ProposalState| counted.get(state.code()).copied().unwrap_or(0);
+        let total = counts
+            .iter()
+            .filter(|c| filter.state.is_none_or(|state| state == c.state))
+            .map(|c| c.count)
+            .sum();
         Ok(ProposalBoard {
-            counts: ProposalState::ALL
-                .into_iter()
-                .map(|state| StateCount {
-                    state,
-                    count: count(state) as u64,
-                })
-                .collect(),
+            counts,
             overdue: overdue as u64,
-            total: match filter.state {
-                Some(state) => count(state) as u64,
-                None => counted.values().sum::<i64>() as u64,
-            },
+            total,
             rows,
         })
+    }
+
+    /// How many live proposals the filter matches in each state (its own
+    /// state aside), every state listed.
+    pub async fn proposal_counts(
+        &self,
+        filter: &ProposalFilter,
+    ) -> Result<Vec<StateCount>, sqlx::Error> {
+        let mut counts = matching(self.backend, filter, "state, COUNT(*) AS n");
+        counts.push(" GROUP BY state");
+        let counted: HashMap<String, i64> = counts
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("state")?, row.try_get("n")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(ProposalState::ALL
+            .into_iter()
+            .map(|state| StateCount {
+                state,
+                count: counted.get(state.code()).copied().unwrap_or(0) as u64,
+            })
+            .collect())
     }
 
     /// One live proposal with its live steps, in the order taken.

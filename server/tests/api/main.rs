@@ -19,6 +19,7 @@ mod migrations;
 mod openapi;
 mod proposals;
 mod refusals;
+mod report;
 mod sync;
 mod sync_faults;
 mod two_servers;
