@@ -202,3 +202,54 @@ async fn an_admin_filters_the_district_figures_and_downloads_the_selection() -> 
     admin.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_downloads_the_work_report_of_the_year_with_the_page_s_figures() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let downloads = tempfile::tempdir()?;
+    let server = TestServer::start(&data.path().join("report.sqlite"), None)?;
+    let admin = Browser::open_downloading_to(DESKTOP, downloads.path()).await?;
+    admin.client.goto(&server.url("/admin")).await?;
+    admin.log_in("admin").await?;
+    admin.click("button.period[data-period=year]").await?;
+    let year = chrono::Local::now().format("%Y").to_string();
+    wait_until(Duration::from_secs(15), "the year's filter", || async {
+        Ok(
+            admin.value("#admin-filter input[name=from]").await? == format!("{year}-01-01")
+                && admin.value("#admin-filter input[name=to]").await? == format!("{year}-12-31"),
+        )
+    })
+    .await?;
+    // The page's figures for the year, once they are drawn.
+    let mut shown = (String::new(), String::new());
+    wait_until(Duration::from_secs(15), "the year's figures", || async {
+        Ok(admin.text("#total-activities").await?.is_some())
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    shown.0 = admin.text("#total-activities").await?.unwrap_or_default();
+    shown.1 = admin
+        .text("#total-people-served")
+        .await?
+        .unwrap_or_default();
+    admin.click("#export-report").await?;
+    let bytes = downloaded(downloads.path(), "工作简报.docx").await?;
+    let docx = docx_rs::read_docx(&bytes)?;
+    let paragraphs: Vec<String> = docx
+        .document
+        .children
+        .iter()
+        .filter_map(|child| match child {
+            docx_rs::DocumentChild::Paragraph(p) => Some(p.raw_text()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(paragraphs[1], format!("{year}年"));
+    let overview = format!("共开展活动{}场，惠及群众{}人次", shown.0, shown.1);
+    assert!(
+        paragraphs.iter().any(|p| p.contains(&overview)),
+        "{overview} in {paragraphs:#?}"
+    );
+    admin.close().await?;
+    Ok(())
+}

@@ -2,7 +2,7 @@
 //! under one filter, and the exports of the same filter. Online only: the
 //! figures are the server's merge of every device.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{
     Category, CategoryInfo,
@@ -119,6 +119,61 @@ pub fn AdminPage() -> impl IntoView {
             }
         });
     };
+    // The report says what the page shows: the same filter, the same
+    // figures, in the language the page is in.
+    let download_report = move || {
+        if exporting.get_untracked().is_some() {
+            return;
+        }
+        let lang = if i18n.get_locale() == i18n::Locale::en {
+            "en"
+        } else {
+            "zh"
+        };
+        let url = format!(
+            "/api/admin/report.docx?{}&lang={lang}",
+            filter.get_untracked().query_string()
+        );
+        let file_name = format!("{}.docx", t_string!(i18n, export_file_report));
+        let token = ctx.token();
+        export_error.set(None);
+        exporting.set(Some("export-report"));
+        spawn_local(async move {
+            let done = download(&url, &token, &file_name).await;
+            exporting.set(None);
+            if let Err(error) = done {
+                if matches!(&error, ExportError::Api(e) if e.needs_login()) {
+                    ctx.relogin.set(true);
+                }
+                export_error.set(Some(error));
+            }
+        });
+    };
+    // This month, quarter or year, as the report names them.
+    let set_period = move |period: &str| {
+        let today = crate::ctx::today();
+        let (year, month) = (today.year(), today.month());
+        let first_month = match period {
+            "month" => month,
+            "quarter" => (month - 1) / 3 * 3 + 1,
+            _ => 1,
+        };
+        let last_month = match period {
+            "month" => month,
+            "quarter" => first_month + 2,
+            _ => 12,
+        };
+        let start = NaiveDate::from_ymd_opt(year, first_month, 1);
+        let end = if last_month == 12 {
+            NaiveDate::from_ymd_opt(year, 12, 31)
+        } else {
+            NaiveDate::from_ymd_opt(year, last_month + 1, 1).and_then(|d| d.pred_opt())
+        };
+        if let (Some(start), Some(end)) = (start, end) {
+            from.set(start.to_string());
+            to.set(end.to_string());
+        }
+    };
     let export_button = move |button: &'static str, table: &'static str, format: &'static str| {
         let busy = move || exporting.get() == Some(button);
         view! {
@@ -184,7 +239,17 @@ pub fn AdminPage() -> impl IntoView {
                     </select>
                 </label>
             </form>
+            <div class="periods" role="group" aria-label=move || t_string!(i18n, report_period)>
+                <button type="button" class="period" data-period="month" on:click=move |_| set_period("month")>{t!(i18n, this_month)}</button>
+                <button type="button" class="period" data-period="quarter" on:click=move |_| set_period("quarter")>{t!(i18n, this_quarter)}</button>
+                <button type="button" class="period" data-period="year" on:click=move |_| set_period("year")>{t!(i18n, this_year)}</button>
+            </div>
             <div class="exports">
+                <button type="button" class="export export-report" id="export-report"
+                    disabled=move || exporting.get().is_some() aria-busy=move || (exporting.get() == Some("export-report")).to_string()
+                    on:click=move |_| download_report()>
+                    {move || if exporting.get() == Some("export-report") { t_string!(i18n, export_busy) } else { t_string!(i18n, export_report) }}
+                </button>
                 {export_button("export-xlsx", "activities", "xlsx")}
                 {export_button("export-csv", "activities", "csv")}
                 {export_button("export-sales-xlsx", "sales", "xlsx")}
