@@ -9,7 +9,13 @@
 //!   API, p50 and p99, beside the bare aggregate SQL of the same figures
 //!   run on the same database in the same run;
 //! - the XLSX export of 100,000 rows over HTTP (SQLite): time, and the process's
-//!   peak resident memory while exporting.
+//!   peak resident memory while exporting;
+//! - on the same databases, with 10,000 proposals (half taken up, pushed
+//!   through sync): the work report (.docx) of a year, p50 and p99 and the
+//!   process's peak resident memory while it is written, beside the JSON
+//!   report of the same filter (the same queries, no document); and the
+//!   proposals board over HTTP, unfiltered and by state, beside the bare
+//!   SQL of its counts.
 //!
 //! Prints the figures and writes them to `target/bench/admin.json`.
 
@@ -19,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use common::{peak_rss, reset_peak_rss};
 
+use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::Connection;
 use tongxin_server::{
@@ -31,10 +38,15 @@ use tongxin_shared::{
     account::Role,
     hlc::{Hlc, HlcClock},
     livestream::{LivestreamRecord, ProductRecord, RegionRecord, SaleLineRecord, SessionRecord},
+    proposal::{Proposal, ProposalItem, ProposalRecord, ProposalStep, StepKind, StepRecord},
+    sync::{
+        Change, MAX_PUSH_MUTATIONS, Mutation, Outcome, PROTOCOL_VERSION, PushRequest, PushResponse,
+    },
 };
 use uuid::Uuid;
 
 const ACTIVITIES: u64 = 1_000_000;
+const PROPOSALS: usize = 10_000;
 const EXPORT_ROWS: u64 = 100_000;
 const RUNS: usize = 50;
 /// The filtered breakdown: one street, one category, one year, by month.
@@ -241,6 +253,86 @@ fn livestream_room(lines: u64, stamp: Hlc) -> Vec<LivestreamRecord> {
     records
 }
 
+/// Pushes `PROPOSALS` proposals as the bench admin's phone would, then
+/// takes half of them up: through sync, 500 changes a push.
+async fn push_proposals(client: &reqwest::Client, base: &str, token: &str) {
+    let device = Uuid::now_v7();
+    let mut clock = HlcClock::new(device);
+    let today = chrono::Utc::now().date_naive();
+    let mut items = Vec::new();
+    let mut proposals = Vec::new();
+    for n in 0..PROPOSALS {
+        let proposal = Proposal {
+            id: Uuid::now_v7(),
+            title: format!("关于第{n}号社区助老的建议"),
+            body: "建议增设助老食堂，解决独居老人午餐问题。".repeat(5),
+            proposer: "bench".into(),
+            group: ["minge", "minjian", "xinlianhui"][n % 3].into(),
+            topic: "养老".into(),
+            street: "塔子湖街道".into(),
+            station_id: None,
+            date: NaiveDate::from_ymd_opt(2026, 1 + (n % 11) as u32, 1 + (n % 28) as u32)
+                .unwrap()
+                .min(today),
+        };
+        let stamp = clock.stamp(chrono::Utc::now().timestamp_millis() as u64);
+        items.push(ProposalItem::Proposal(ProposalRecord::new(
+            &proposal, stamp,
+        )));
+        proposals.push(proposal);
+    }
+    for proposal in proposals.iter().step_by(2) {
+        let step = ProposalStep {
+            id: Uuid::now_v7(),
+            proposal_id: proposal.id,
+            kind: StepKind::TakenUp,
+            text: String::new(),
+            responsible: "区民政局".into(),
+            due: Some(proposal.date + chrono::Days::new(30)),
+            satisfied: None,
+            author: "bench".into(),
+            date: proposal.date,
+        };
+        let stamp = clock.stamp(chrono::Utc::now().timestamp_millis() as u64);
+        items.push(ProposalItem::Step(StepRecord::new(&step, stamp)));
+    }
+    for (batch, chunk) in items.chunks(MAX_PUSH_MUTATIONS).enumerate() {
+        let request = PushRequest {
+            protocol: PROTOCOL_VERSION,
+            device_id: device,
+            mutations: chunk
+                .iter()
+                .enumerate()
+                .map(|(i, item)| Mutation {
+                    seq: (batch * MAX_PUSH_MUTATIONS + i + 1) as u64,
+                    change: Change::PutProposal(item.clone()),
+                })
+                .collect(),
+        };
+        let answer: PushResponse = client
+            .post(format!("{base}/api/sync/push"))
+            .bearer_auth(token)
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            answer
+                .results
+                .iter()
+                .all(|r| r.outcome == Outcome::Accepted),
+            "{:?}",
+            answer
+                .results
+                .iter()
+                .find(|r| r.outcome != Outcome::Accepted)
+        );
+    }
+}
+
 async fn login(base: &str) -> String {
     let session: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/auth/login"))
@@ -280,9 +372,23 @@ async fn figures(backend: Backend) -> serde_json::Value {
     })
     .await;
 
+    // Proposals, pushed as a phone would, and the report and board over
+    // them.
+    push_proposals(&client, &base, &token).await;
+    let year = "from=2026-01-01&to=2026-12-31";
+    let json_report = timed(|| get(format!("{base}/api/admin/report?{year}"))).await;
+    reset_peak_rss();
+    let docx = timed(|| get(format!("{base}/api/admin/report.docx?{year}"))).await;
+    let docx_peak = peak_rss();
+    let board = timed(|| get(format!("{base}/api/admin/proposals"))).await;
+    let board_by_state = timed(|| get(format!("{base}/api/admin/proposals?state=taken_up"))).await;
+
     // The same aggregates as bare SQL over every activity: what the page
     // would cost without the running totals.
     let bare = Bare::connect(&url).await;
+    let bare_board_counts = bare
+        .timed("SELECT state, COUNT(*) FROM proposals WHERE NOT deleted GROUP BY state")
+        .await;
     let bare_summary = bare
         .timed(
             "SELECT COUNT(*), SUM(people_served), SUM(volunteers), COUNT(DISTINCT station_id)
@@ -332,6 +438,23 @@ async fn figures(backend: Backend) -> serde_json::Value {
     drop(bare);
     store.remove().await;
     println!(
+        "work report (.docx) of a year over {ACTIVITIES} activities, {SALE_LINES} sale lines and {PROPOSALS} proposals: p50 {:.1} ms, p99 {:.1} ms, peak resident memory while writing {:.1} MB (the JSON report of the same filter p50 {:.1} ms, p99 {:.1} ms)",
+        docx.0,
+        docx.1,
+        docx_peak as f64 / 1e6,
+        json_report.0,
+        json_report.1
+    );
+    println!(
+        "proposals board over {PROPOSALS} proposals: p50 {:.1} ms, p99 {:.1} ms; by state p50 {:.1} ms, p99 {:.1} ms (bare SQL of the counts p50 {:.2} ms, p99 {:.2} ms)",
+        board.0,
+        board.1,
+        board_by_state.0,
+        board_by_state.1,
+        bare_board_counts.0,
+        bare_board_counts.1
+    );
+    println!(
         "bare SQL over the running totals: summary p50 {:.2} ms, p99 {:.2} ms; one breakdown p50 {:.2} ms, p99 {:.2} ms",
         totals_summary.0, totals_summary.1, totals_breakdown.0, totals_breakdown.1
     );
@@ -360,6 +483,13 @@ async fn figures(backend: Backend) -> serde_json::Value {
         "sales_sums_bare_sql_ms": { "p50": bare_sales.0, "p99": bare_sales.1 },
         "sales_by_region_bare_sql_ms": { "p50": bare_sales_by_region.0, "p99": bare_sales_by_region.1 },
         "summary_ms": { "p50": summary.0, "p99": summary.1 },
+        "proposals": PROPOSALS,
+        "work_report_docx_year_ms": { "p50": docx.0, "p99": docx.1 },
+        "work_report_docx_peak_rss_bytes": docx_peak,
+        "report_json_year_ms": { "p50": json_report.0, "p99": json_report.1 },
+        "proposal_board_ms": { "p50": board.0, "p99": board.1 },
+        "proposal_board_by_state_ms": { "p50": board_by_state.0, "p99": board_by_state.1 },
+        "proposal_counts_bare_sql_ms": { "p50": bare_board_counts.0, "p99": bare_board_counts.1 },
         "summary_bare_sql_ms": { "p50": bare_summary.0, "p99": bare_summary.1 },
         "filtered_report_ms": { "p50": breakdown.0, "p99": breakdown.1 },
         "filtered_breakdown_bare_sql_ms": { "p50": bare_breakdown.0, "p99": bare_breakdown.1 },

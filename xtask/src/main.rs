@@ -41,7 +41,7 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|dist|bench|chaos|fuzz|po
   bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
   bench ui    measure the two bundles beside a plain Leptos counter; time to a usable form, plain and throttled; bytes of a first visit and of an initial sync from the browser's network events; rendering 1,000 and 10,000 records (target/bench/ui_*.json)
   bench load  another user's login and push p99 beside ten slow exports and twenty pulls at once; a 1,000,000-row XLSX export (target/bench/load.json)
-  bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, and an XLSX export (target/bench/admin.json)
+  bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, an XLSX export, the work report (.docx) and the proposals board over 10,000 proposals (target/bench/admin.json)
   chaos       the randomized sync run: --seeds N (50) --minutes M per backend (10) --first-seed S (1)
               --backend sqlite|postgres|both (both); --seed S --steps N replays one seed
   fuzz        the request decoders under random input (server/tests/api/fuzz.rs): --cases N per target (20000)
