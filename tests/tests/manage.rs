@@ -123,6 +123,39 @@ async fn an_admin_adds_a_station_and_its_volunteer_who_then_records_there() -> R
     )
     .await?;
 
+    // A group proposals may come from, added the same way; a bad code is
+    // named as a group's.
+    for (name, value) in [
+        ("code", "侨联"),
+        ("name_zh", "侨联"),
+        ("name_en", "Returned Overseas Chinese"),
+    ] {
+        desk.set_value(&format!("#group-form [name={name}]"), value)
+            .await?;
+    }
+    desk.click("#group-form button[type=submit]").await?;
+    wait_until(
+        Duration::from_secs(5),
+        "the group's code refused",
+        || async {
+            Ok(desk
+                .text("#group-group_code-error")
+                .await?
+                .is_some_and(|t| t.starts_with("组织编号")))
+        },
+    )
+    .await?;
+    desk.set_value("#group-form [name=code]", "qiaolian")
+        .await?;
+    desk.click("#group-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(10), "the group added", || async {
+        Ok(desk
+            .text("#groups-table tr[data-code=qiaolian]")
+            .await?
+            .is_some())
+    })
+    .await?;
+
     // On a phone, the new volunteer records at the new station, under the
     // new category; the retired one is no longer offered.
     let phone = Browser::open(PHONE).await?;

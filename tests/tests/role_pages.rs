@@ -9,7 +9,7 @@ use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
 
 /// The forms of the organisers' and the admin's pages.
 const PAGE_FORMS: &str = "#session-form, #sale-line-form, #product-form, #region-form, \
-     #admin-filter, #account-form, #reset-form, #station-form, #category-form";
+     #admin-filter, #account-form, #reset-form, #station-form, #category-form, #group-form";
 
 /// Opens `path` by its address, as typed in the address bar.
 async fn type_address(phone: &Browser, server: &TestServer, path: &str) -> Result<()> {

@@ -314,6 +314,7 @@ fn field_name(locale: Locale, field: &str) -> String {
         "stations" => td_string!(locale, stations_assigned),
         "id" => td_string!(locale, station_id),
         "code" => td_string!(locale, category_code),
+        "group_code" => td_string!(locale, group_code),
         "name_zh" => td_string!(locale, category_name_zh),
         "name_en" => td_string!(locale, category_name_en),
         "street" => td_string!(locale, street),

@@ -5,8 +5,9 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{
-    Category, CategoryInfo, Station, StationKind, ValidationError,
+    Station, StationKind, ValidationError,
     account::{AccountChange, AccountListing, NewAccount, Role, UserInfo, validate_new_password},
+    proposal::GroupInfo,
     sync::ReferenceData,
 };
 
@@ -108,8 +109,21 @@ pub fn ManagePage() -> impl IntoView {
         }
     });
     let station_list = Memo::new(move |_| reference.get().map(|r| r.stations).unwrap_or_default());
-    let category_list =
-        Memo::new(move |_| reference.get().map(|r| r.categories).unwrap_or_default());
+    let category_list = Memo::new(move |_| {
+        reference
+            .get()
+            .map(|r| r.categories)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| GroupInfo {
+                code: c.code.code().to_owned(),
+                name_zh: c.name_zh,
+                name_en: c.name_en,
+                retired: c.retired,
+            })
+            .collect()
+    });
+    let group_list = Memo::new(move |_| reference.get().map(|r| r.groups).unwrap_or_default());
     view! {
         <section class="manage">
             <h1>{t!(i18n, manage_title)}</h1>
@@ -150,7 +164,8 @@ pub fn ManagePage() -> impl IntoView {
             </table>
             </div>
             <StationForm changed/>
-            <Categories categories=category_list changed/>
+            <KeptEntries list=KeptList::Categories entries=category_list changed/>
+            <KeptEntries list=KeptList::Groups entries=group_list changed/>
         </section>
     }
     .into_any()
@@ -539,44 +554,86 @@ fn StationForm(changed: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-/// The list of categories: add one, rename one, retire one (no longer
-/// offered for new records; records that have it keep it) or bring it
-/// back.
+/// A list admins keep: the categories of activities, or the groups
+/// proposals come from. Both are codes with a name in each language, never
+/// deleted, only retired (no longer offered; records that have one keep
+/// it) or brought back, and the same rules check them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeptList {
+    Categories,
+    Groups,
+}
+
+impl KeptList {
+    fn api(self) -> &'static str {
+        match self {
+            KeptList::Categories => "/api/admin/categories",
+            KeptList::Groups => "/api/admin/groups",
+        }
+    }
+
+    /// The prefix of the form's id and the edit buttons' class.
+    fn id(self) -> &'static str {
+        match self {
+            KeptList::Categories => "category",
+            KeptList::Groups => "group",
+        }
+    }
+
+    /// The prefix of the table's and the title's ids.
+    fn plural(self) -> &'static str {
+        match self {
+            KeptList::Categories => "categories",
+            KeptList::Groups => "groups",
+        }
+    }
+
+    fn error_prefix(self) -> &'static str {
+        match self {
+            KeptList::Categories => "category-",
+            KeptList::Groups => "group-",
+        }
+    }
+}
+
+/// A list admins keep: add an entry, rename one, retire one or bring it
+/// back. Entries travel as [`GroupInfo`], whose JSON a category's is too.
 #[component]
-fn Categories(categories: Memo<Vec<CategoryInfo>>, changed: RwSignal<u32>) -> impl IntoView {
+fn KeptEntries(
+    list: KeptList,
+    entries: Memo<Vec<GroupInfo>>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = expect_context::<Ctx>();
-    let editing = RwSignal::new(None::<CategoryInfo>);
+    let editing = RwSignal::new(None::<GroupInfo>);
     let code = RwSignal::new(String::new());
     let name_zh = RwSignal::new(String::new());
     let name_en = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let error = move |field| field_error(errors, "category-", field);
+    let error = move |field| field_error(errors, list.error_prefix(), field);
     Effect::new(move |_| {
         if let Some(c) = editing.get() {
-            code.set(c.code.code().to_owned());
+            code.set(c.code.clone());
             name_zh.set(c.name_zh.clone());
             name_en.set(c.name_en.clone());
             errors.set(Vec::new());
         }
     });
-    // Sends a new or changed category; the list reloads when it is stored.
-    let send = move |category: CategoryInfo, new: bool| {
+    // Sends a new or changed entry; the list reloads when it is stored.
+    let send = move |entry: GroupInfo, new: bool| {
         let (method, url) = if new {
-            ("POST", "/api/admin/categories".to_owned())
+            ("POST", list.api().to_owned())
         } else {
-            (
-                "PUT",
-                format!("/api/admin/categories/{}", category.code.code()),
-            )
+            ("PUT", format!("{}/{}", list.api(), entry.code))
         };
-        let sent = category.code.clone();
+        let sent = entry.code.clone();
         let fields = &["code", "name_zh", "name_en"];
-        send_change::<_, CategoryInfo>(
+        send_change::<_, GroupInfo>(
             ctx,
             method,
             url,
-            category,
+            entry,
             fields,
             errors,
             changed,
@@ -593,43 +650,61 @@ fn Categories(categories: Memo<Vec<CategoryInfo>>, changed: RwSignal<u32>) -> im
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let editing_now = editing.get_untracked();
-        let category = CategoryInfo {
-            code: Category::new(code.get().trim()),
+        let entry = GroupInfo {
+            code: code.get().trim().to_owned(),
             name_zh: name_zh.get().trim().to_owned(),
             name_en: name_en.get().trim().to_owned(),
             retired: editing_now.as_ref().is_some_and(|c| c.retired),
         };
-        if let Err(problems) = category.validate() {
+        if let Err(problems) = entry.validate() {
             errors.set(problems);
             return;
         }
         errors.set(Vec::new());
-        send(category, editing_now.is_none());
+        send(entry, editing_now.is_none());
     };
+    // A group's code is worded as a group's, not a category's: its errors
+    // name the field so.
+    let code_field = match list {
+        KeptList::Categories => "code",
+        KeptList::Groups => "group_code",
+    };
+    Effect::new(move |_| {
+        if code_field != "code" && errors.with(|es| es.iter().any(|e| e.field == "code")) {
+            errors.update(|es| {
+                for e in es.iter_mut().filter(|e| e.field == "code") {
+                    e.field = code_field.to_owned();
+                }
+            });
+        }
+    });
+    let id = list.id();
+    let title_id = format!("{}-title", list.plural());
+    let is_groups = list == KeptList::Groups;
     view! {
-        <h2 id="categories-title">{t!(i18n, categories_title)}</h2>
-        <div class="table-scroll" role="region" aria-labelledby="categories-title" tabindex="0">
-        <table class="breakdown" id="categories-table">
+        <h2 id=title_id.clone()>{move || if is_groups { t_string!(i18n, groups_title) } else { t_string!(i18n, categories_title) }}</h2>
+        <div class="table-scroll" role="region" aria-labelledby=title_id tabindex="0">
+        <table class="breakdown" id=format!("{}-table", list.plural())>
             <thead><tr>
-                <th scope="col">{t!(i18n, category_code)}</th>
+                <th scope="col">{move || if is_groups { t_string!(i18n, group_code) } else { t_string!(i18n, category_code) }}</th>
                 <th scope="col">{t!(i18n, category_name_zh)}</th>
                 <th scope="col">{t!(i18n, category_name_en)}</th>
                 <th scope="col">{t!(i18n, category_state)}</th>
                 <th scope="col"><span class="visually-hidden">{t!(i18n, edit)}</span></th>
             </tr></thead>
             <tbody>
-                {move || categories.get().into_iter().map(|c| {
+                {move || entries.get().into_iter().map(|c| {
                     let (to_edit, mut toggled) = (c.clone(), c.clone());
                     toggled.retired = !c.retired;
                     let retired = c.retired;
                     view! {
-                        <tr data-code=c.code.code().to_owned() data-retired=retired.to_string()>
-                            <td>{c.code.code().to_owned()}</td>
+                        <tr data-code=c.code.clone() data-retired=retired.to_string()>
+                            <td>{c.code.clone()}</td>
                             <td translate="no" lang="zh">{c.name_zh.clone()}</td>
                             <td translate="no" lang="en">{c.name_en.clone()}</td>
                             <td>{move || if retired { t_string!(i18n, category_retired) } else { t_string!(i18n, category_in_use) }}</td>
                             <td>
-                                <button type="button" class="edit-category"
+                                <button type="button" class=format!("edit-{id}")
                                     on:click=move |_| editing.set(Some(to_edit.clone()))>
                                     {t!(i18n, edit)}
                                 </button>
@@ -645,13 +720,18 @@ fn Categories(categories: Memo<Vec<CategoryInfo>>, changed: RwSignal<u32>) -> im
             </tbody>
         </table>
         </div>
-        <form id="category-form" class="activity-form" on:submit=submit novalidate>
-            <h3>{move || if editing.with(Option::is_some) { t_string!(i18n, edit_category) } else { t_string!(i18n, new_category) }}</h3>
+        <form id=format!("{id}-form") class="activity-form" on:submit=submit novalidate>
+            <h3>{move || match (is_groups, editing.with(Option::is_some)) {
+                (false, true) => t_string!(i18n, edit_category),
+                (false, false) => t_string!(i18n, new_category),
+                (true, true) => t_string!(i18n, edit_group),
+                (true, false) => t_string!(i18n, new_group),
+            }}</h3>
             <label>
-                {t!(i18n, category_code)}
-                <input name="code" type="text" autocapitalize="none" placeholder="youth_sports"
+                {move || if is_groups { t_string!(i18n, group_code) } else { t_string!(i18n, category_code) }}
+                <input name="code" type="text" autocapitalize="none" placeholder=if is_groups { "qiaolian" } else { "youth_sports" }
                     prop:disabled=move || editing.with(Option::is_some) bind:value=code/>
-                {error("code")}
+                {error(code_field)}
             </label>
             <div class="counts">
                 <label>

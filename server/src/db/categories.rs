@@ -30,32 +30,66 @@ impl Db {
     /// Adds a category at the end of the list; `false` if its code is
     /// taken.
     pub async fn add_category(&self, category: &CategoryInfo) -> Result<bool, sqlx::Error> {
+        self.add_named(Kept::Categories, category.code.code(), category)
+            .await
+    }
+
+    /// Renames, retires or brings back a category (its code stays);
+    /// `false` if there is none.
+    pub async fn update_category(&self, category: &CategoryInfo) -> Result<bool, sqlx::Error> {
+        self.update_named(Kept::Categories, category.code.code(), category)
+            .await
+    }
+
+    /// Adds a proposal group at the end of the list; `false` if its code
+    /// is taken.
+    pub async fn add_group(&self, group: &GroupInfo) -> Result<bool, sqlx::Error> {
+        self.add_named(Kept::Groups, &group.code, group).await
+    }
+
+    /// Renames, retires or brings back a proposal group; `false` if there
+    /// is none.
+    pub async fn update_group(&self, group: &GroupInfo) -> Result<bool, sqlx::Error> {
+        self.update_named(Kept::Groups, &group.code, group).await
+    }
+
+    async fn add_named(
+        &self,
+        list: Kept,
+        code: &str,
+        entry: &impl AsNamed,
+    ) -> Result<bool, sqlx::Error> {
+        let table = list.table();
         let mut tx = self.begin_write().await?;
-        let added = sqlx::query(
-            "INSERT INTO categories (code, name_zh, name_en, retired, position)
-             SELECT $1, $2, $3, $4, COALESCE(MAX(position), 0) + 1 FROM categories WHERE TRUE
-             ON CONFLICT (code) DO NOTHING",
-        )
-        .bind(category.code.code())
-        .bind(&category.name_zh)
-        .bind(&category.name_en)
-        .bind(category.retired)
+        let added = sqlx::query(&format!(
+            "INSERT INTO {table} (code, name_zh, name_en, retired, position)
+             SELECT $1, $2, $3, $4, COALESCE(MAX(position), 0) + 1 FROM {table} WHERE TRUE
+             ON CONFLICT (code) DO NOTHING"
+        ))
+        .bind(code)
+        .bind(entry.name_zh())
+        .bind(entry.name_en())
+        .bind(entry.retired())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(added.rows_affected() == 1)
     }
 
-    /// Renames, retires or brings back a category (its code stays);
-    /// `false` if there is none.
-    pub async fn update_category(&self, category: &CategoryInfo) -> Result<bool, sqlx::Error> {
-        let updated = sqlx::query(
-            "UPDATE categories SET name_zh = $1, name_en = $2, retired = $3 WHERE code = $4",
-        )
-        .bind(&category.name_zh)
-        .bind(&category.name_en)
-        .bind(category.retired)
-        .bind(category.code.code())
+    async fn update_named(
+        &self,
+        list: Kept,
+        code: &str,
+        entry: &impl AsNamed,
+    ) -> Result<bool, sqlx::Error> {
+        let updated = sqlx::query(&format!(
+            "UPDATE {} SET name_zh = $1, name_en = $2, retired = $3 WHERE code = $4",
+            list.table()
+        ))
+        .bind(entry.name_zh())
+        .bind(entry.name_en())
+        .bind(entry.retired())
+        .bind(code)
         .execute(&self.pool)
         .await?;
         Ok(updated.rows_affected() == 1)
@@ -85,5 +119,52 @@ impl Db {
         sqlx::query_scalar("SELECT DISTINCT street FROM stations ORDER BY street")
             .fetch_all(&self.pool)
             .await
+    }
+}
+
+/// The lists admins keep, each in a table of the same columns.
+#[derive(Clone, Copy)]
+enum Kept {
+    Categories,
+    Groups,
+}
+
+impl Kept {
+    fn table(self) -> &'static str {
+        match self {
+            Kept::Categories => "categories",
+            Kept::Groups => "proposal_groups",
+        }
+    }
+}
+
+/// An entry of such a list: its names and whether it is retired.
+trait AsNamed {
+    fn name_zh(&self) -> &str;
+    fn name_en(&self) -> &str;
+    fn retired(&self) -> bool;
+}
+
+impl AsNamed for CategoryInfo {
+    fn name_zh(&self) -> &str {
+        &self.name_zh
+    }
+    fn name_en(&self) -> &str {
+        &self.name_en
+    }
+    fn retired(&self) -> bool {
+        self.retired
+    }
+}
+
+impl AsNamed for GroupInfo {
+    fn name_zh(&self) -> &str {
+        &self.name_zh
+    }
+    fn name_en(&self) -> &str {
+        &self.name_en
+    }
+    fn retired(&self) -> bool {
+        self.retired
     }
 }

@@ -14,6 +14,7 @@ use tongxin_shared::{
         validate_new_password, validate_stations,
     },
     error::Rule,
+    proposal::GroupInfo,
     sync::ErrorBody,
 };
 
@@ -247,6 +248,68 @@ pub async fn categories_update(
         ));
     }
     Ok(Json(category))
+}
+
+/// Adds a proposal group at the end of the list; phones offer it after
+/// their next sync.
+#[utoipa::path(post, path = "/admin/groups", tag = "manage", request_body = GroupInfo,
+    security(("session" = [])),
+    responses((status = 201, body = GroupInfo), (status = 400, description = "a broken rule, each named", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody), (status = 409, description = "a group with this code exists", body = ErrorBody)))]
+pub async fn groups_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(group): ApiJson<GroupInfo>,
+) -> Result<(StatusCode, Json<GroupInfo>), ApiError> {
+    actor.require_admin()?;
+    let group = trimmed_group(group);
+    group.validate()?;
+    if !state.db.add_group(&group).await? {
+        return Err(ApiError::conflict(
+            "code",
+            format!("a group with code {:?} exists already", group.code),
+        ));
+    }
+    Ok((StatusCode::CREATED, Json(group)))
+}
+
+/// Renames a proposal group, retires it (no longer offered; proposals
+/// that have it keep it) or brings it back. Its code stays.
+#[utoipa::path(put, path = "/admin/groups/{code}", tag = "manage", request_body = GroupInfo,
+    params(("code" = String, Path, description = "the group's code")),
+    security(("session" = [])),
+    responses((status = 200, body = GroupInfo), (status = 400, description = "a broken rule, or a code that differs from the path's", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody)))]
+pub async fn groups_update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    ApiJson(group): ApiJson<GroupInfo>,
+) -> Result<Json<GroupInfo>, ApiError> {
+    actor.require_admin()?;
+    let group = trimmed_group(group);
+    if group.code != code {
+        return Err(ApiError::invalid(
+            "code: a group's code cannot change (it is in the path and in the body)",
+            "code",
+            Rule::Unchangeable,
+        ));
+    }
+    group.validate()?;
+    if !state.db.update_group(&group).await? {
+        return Err(ApiError::not_found(
+            "code",
+            format!("no group with code {code:?}"),
+        ));
+    }
+    Ok(Json(group))
+}
+
+fn trimmed_group(group: GroupInfo) -> GroupInfo {
+    GroupInfo {
+        code: group.code.trim().to_owned(),
+        name_zh: group.name_zh.trim().to_owned(),
+        name_en: group.name_en.trim().to_owned(),
+        retired: group.retired,
+    }
 }
 
 fn trimmed_category(category: CategoryInfo) -> CategoryInfo {

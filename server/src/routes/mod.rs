@@ -118,6 +118,8 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(manage::stations_update))
         .routes(routes!(manage::categories_create))
         .routes(routes!(manage::categories_update))
+        .routes(routes!(manage::groups_create))
+        .routes(routes!(manage::groups_update))
         // A request (its body included) that takes longer is answered 408
         // and its work dropped.
         .layer(TimeoutLayer::with_status_code(

@@ -542,3 +542,80 @@ async fn the_board_counts_by_state_marks_the_overdue_and_exports_the_history() {
     // the first measure.
     assert_eq!(figures["median_days_to_first_measure"], 4.0);
 }
+
+#[tokio::test]
+async fn admins_keep_the_list_of_groups_and_phones_receive_it() {
+    let app = spawn_app().await;
+    let post = |token: String, body: Value| {
+        let client = app.client.clone();
+        let url = format!("{}/api/admin/groups", app.address);
+        async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let group =
+        json!({ "code": "qiaolian", "name_zh": "侨联", "name_en": "Returned Overseas Chinese" });
+    let refused = post(app.volunteer_token.clone(), group.clone()).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let added = post(app.admin_token.clone(), group.clone()).await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let again = post(app.admin_token.clone(), group.clone()).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let bad = post(
+        app.admin_token.clone(),
+        json!({ "code": "a b", "name_zh": "", "name_en": "x" }),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let reference = app.get("/api/reference").await;
+    let codes: Vec<&str> = reference["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.last(), Some(&"qiaolian"));
+    assert!(!codes.contains(&"a b"));
+
+    // Retired, it is kept with its proposals and still accepted from a
+    // phone that was offline when it went.
+    let retire = app
+        .client
+        .put(format!("{}/api/admin/groups/qiaolian", app.address))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "code": "qiaolian", "name_zh": "侨联", "name_en": "Returned Overseas Chinese", "retired": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retire.status(), StatusCode::OK);
+    let phone = Device::new(0);
+    let body = phone.push(&[phone.new_proposal(&Proposal {
+        group: "qiaolian".into(),
+        ..proposal("volunteer-test")
+    })]);
+    assert_eq!(push(&app, &app.volunteer_token, &body).await, ["accepted"]);
+    let reference = app.get("/api/reference").await;
+    let retired = reference["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == "qiaolian")
+        .unwrap()["retired"]
+        .clone();
+    assert_eq!(retired, true);
+    let renamed_code = app
+        .client
+        .put(format!("{}/api/admin/groups/qiaolian", app.address))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "code": "other", "name_zh": "侨联", "name_en": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed_code.status(), StatusCode::BAD_REQUEST);
+}
