@@ -6,8 +6,9 @@
 
 use chrono::{Datelike, NaiveDate};
 use docx_rs::{
-    AlignmentType, Docx, Paragraph, Run, RunFonts, Table, TableCell, TableRow, WidthType,
+    AlignmentType, Docx, Paragraph, Pic, Run, RunFonts, Table, TableCell, TableRow, WidthType,
 };
+use plotters::prelude::*;
 use tongxin_shared::{
     Station, StationKind,
     admin::{AdminFilter, AdminReport, BreakdownRow, SalesRow},
@@ -185,6 +186,67 @@ fn sales_rows(rows: &[SalesRow]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The charts' size in pixels, and in the document (EMU: 9,525 a pixel
+/// at 96 dpi; 6 inches wide).
+const CHART: (u32, u32) = (800, 360);
+const CHART_EMU: (u32, u32) = (5_486_400, 2_468_880);
+
+/// A bar chart of `values`, one bar a row of the table above it, in its
+/// order, as a PNG. Drawn without text (the caption and the table name
+/// the bars), so the server needs no fonts.
+pub fn bar_chart(values: &[u64]) -> Result<Vec<u8>, String> {
+    let (width, height) = CHART;
+    let mut pixels = vec![255u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, CHART).into_drawing_area();
+        let margin = 24i32;
+        let (w, h) = (width as i32, height as i32);
+        let most = values.iter().copied().max().unwrap_or(0).max(1) as f64;
+        let slot = (w - 2 * margin) / values.len().max(1) as i32;
+        let red = RGBColor(178, 34, 34);
+        for (i, value) in values.iter().enumerate() {
+            let left = margin + i as i32 * slot + slot / 8;
+            let bar = ((h - 2 * margin) as f64 * (*value as f64 / most)).round() as i32;
+            root.draw(&Rectangle::new(
+                [(left, h - margin - bar), (left + slot * 3 / 4, h - margin)],
+                red.filled(),
+            ))
+            .map_err(|e| e.to_string())?;
+        }
+        root.draw(&PathElement::new(
+            vec![(margin, h - margin), (w - margin, h - margin)],
+            BLACK,
+        ))
+        .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let image = image::RgbImage::from_raw(width, height, pixels).ok_or("a short buffer")?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(png.into_inner())
+}
+
+/// A chart and its caption.
+fn figure(doc: Docx, values: &[u64], caption: String) -> Docx {
+    match bar_chart(values) {
+        Ok(png) => doc
+            .add_paragraph(
+                Paragraph::new()
+                    .add_run(Run::new().add_image(Pic::new(&png).size(CHART_EMU.0, CHART_EMU.1)))
+                    .align(AlignmentType::Center),
+            )
+            .add_paragraph(para(caption).align(AlignmentType::Center)),
+        // A chart that cannot be drawn leaves the tables, which hold its
+        // figures.
+        Err(error) => {
+            tracing::warn!(%error, "a chart of the work report could not be drawn");
+            doc
+        }
+    }
+}
+
 /// Writes the report; `categories` in `data.report` name the category rows.
 pub fn write(data: &ReportData, language: Language) -> Result<Vec<u8>, docx_rs::DocxError> {
     let zh = language == Language::Chinese;
@@ -272,10 +334,22 @@ pub fn write(data: &ReportData, language: Language) -> Result<Vec<u8>, docx_rs::
         ))
         .add_paragraph(heading(&t("二、活动开展情况", "2. Activities"), 28))
         .add_paragraph(para(t("（一）按类别", "By category")))
-        .add_table(table(&activity_headers, breakdown_rows(&by_category)))
+        .add_table(table(&activity_headers, breakdown_rows(&by_category)));
+    doc = figure(
+        doc,
+        &by_category.iter().map(|r| r.activities).collect::<Vec<_>>(),
+        t(
+            "图1 各类别活动场次（柱自左至右依次为上表各行）",
+            "Figure 1. Activities by category (bars in the order of the table's rows)",
+        ),
+    );
+    doc = doc
         .add_paragraph(para(t("（二）按街道", "By street")))
         .add_table(table(&activity_headers, breakdown_rows(&report.by_street)))
-        .add_paragraph(heading(&t("三、同心网络直播间", "3. The livestream room"), 28))
+        .add_paragraph(heading(
+            &t("三、同心网络直播间", "3. The livestream room"),
+            28,
+        ))
         .add_paragraph(para(match zh {
             true => format!(
                 "共开展公益直播{}场，销售商品{}件，销售额{yuan}元，订单{}笔。",
@@ -291,7 +365,20 @@ pub fn write(data: &ReportData, language: Language) -> Result<Vec<u8>, docx_rs::
             ),
         }))
         .add_paragraph(para(t("（一）按对口地区", "By partner region")))
-        .add_table(table(&sales_headers, sales_rows(&report.sales_by_region)))
+        .add_table(table(&sales_headers, sales_rows(&report.sales_by_region)));
+    doc = figure(
+        doc,
+        &report
+            .sales_by_region
+            .iter()
+            .map(|r| r.amount_fen)
+            .collect::<Vec<_>>(),
+        t(
+            "图2 各对口地区销售额（柱自左至右依次为上表各行）",
+            "Figure 2. Sales by partner region (bars in the order of the table's rows)",
+        ),
+    );
+    doc = doc
         .add_paragraph(para(t("（二）按商品", "By product")))
         .add_table(table(&sales_headers, sales_rows(&report.sales_by_product)))
         .add_paragraph(heading(&t("四、建言献策", "4. Proposals"), 28))
@@ -333,6 +420,24 @@ mod tests {
             to: NaiveDate::from_ymd_opt(to.0, to.1, to.2),
             ..AdminFilter::default()
         }
+    }
+
+    #[test]
+    fn a_chart_is_a_png_with_a_bar_as_tall_as_its_share() {
+        let png = bar_chart(&[10, 5, 0]).unwrap();
+        let image = image::load_from_memory(&png).unwrap().to_rgb8();
+        assert_eq!(image.dimensions(), CHART);
+        let red = |x: u32, y: u32| image.get_pixel(x, y).0 == [178, 34, 34];
+        // Bars stand on the axis (24 px up); the first fills the height
+        // between the margins, the second half of it, the third none.
+        let slot = (CHART.0 - 48) / 3;
+        let middle = |i: u32| 24 + i * slot + slot / 2;
+        let base = CHART.1 - 26;
+        assert!(red(middle(0), 30) && red(middle(0), base));
+        assert!(!red(middle(1), 150) && red(middle(1), 200) && red(middle(1), base));
+        assert!(!red(middle(2), base));
+        // Nothing to draw draws an axis alone.
+        assert!(bar_chart(&[]).is_ok());
     }
 
     #[test]

@@ -127,6 +127,14 @@ async fn the_report_for_a_year_says_and_tables_what_the_admin_page_shows() {
         .sum();
     assert_eq!(stations, demo::stations().len() as u64);
     assert_eq!(tables[5].len(), 1 + 6);
+    // Two charts, each a PNG: activities by category, sales by region.
+    let docx = docx_rs::read_docx(&docx(&app, query).await).unwrap();
+    assert_eq!(docx.images.len(), 2);
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| p.starts_with("图1 各类别活动场次"))
+    );
 }
 
 #[tokio::test]
