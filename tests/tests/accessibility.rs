@@ -59,6 +59,18 @@ async fn the_login_the_volunteers_and_organisers_screens_and_the_admins_page_pas
     })
     .await?;
     check(&phone, "volunteer's screen").await?;
+    // The proposals, with the form's errors showing.
+    phone.click("nav a[href='/proposals']").await?;
+    phone.click("#proposal-form button[type=submit]").await?;
+    wait_until(
+        Duration::from_secs(5),
+        "the proposal form's errors",
+        || async { Ok(phone.text("#proposal-title-error").await?.is_some()) },
+    )
+    .await?;
+    check(&phone, "proposals").await?;
+    // Home again, where the next user starts.
+    phone.click("nav a[href='/']").await?;
 
     // The organiser's room, with a form error showing.
     phone.click("button.log-out").await?;
@@ -84,6 +96,13 @@ async fn the_login_the_volunteers_and_organisers_screens_and_the_admins_page_pas
     .await?;
     check(&desk, "admin's page").await?;
     check_tables(&desk, "admin's page").await?;
+    desk.client.goto(&server.url("/admin/proposals")).await?;
+    wait_until(Duration::from_secs(20), "the proposals board", || async {
+        Ok(desk.text("#count-submitted").await?.is_some())
+    })
+    .await?;
+    check(&desk, "proposals board").await?;
+    check_tables(&desk, "proposals board").await?;
     desk.client.goto(&server.url("/manage")).await?;
     wait_until(Duration::from_secs(20), "the accounts", || async {
         Ok(desk.text("#accounts tbody tr").await?.is_some())

@@ -129,6 +129,21 @@ async fn english_replaces_every_string_of_the_app_on_every_main_screen() -> Resu
     );
     assert_english(&phone, "volunteer's screen after a reload").await?;
 
+    // The proposals, with the form's messages showing.
+    phone.click("nav a[href='/proposals']").await?;
+    phone.click("#proposal-form button[type=submit]").await?;
+    wait_until(
+        Duration::from_secs(5),
+        "the proposal's messages",
+        || async {
+            Ok(phone.text("#proposal-group-error").await?.as_deref() == Some("Group: choose one"))
+        },
+    )
+    .await?;
+    assert_english(&phone, "proposals").await?;
+    // Home again, where the next user starts.
+    phone.click("nav a[href='/']").await?;
+
     // The organiser's room.
     log_out(&phone).await?;
     phone.log_in("organiser").await?;
