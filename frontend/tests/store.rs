@@ -47,6 +47,7 @@ fn page(
     PullResponse {
         changes,
         livestream,
+        proposals: Vec::new(),
         gone: Vec::new(),
         reset: false,
         cursor: cursor.into(),
@@ -326,6 +327,71 @@ async fn a_livestream_record_queues_like_an_activity_and_a_pulled_edit_merges_in
     // Two changes wait, of one record: it is counted once.
     assert_eq!(store.outbox(10).await.unwrap().len(), 2);
     assert_eq!(store.pending_count().await.unwrap(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_proposal_and_its_pulled_steps_are_kept_and_its_step_queues_like_any_record() {
+    use tongxin_shared::proposal::{
+        Progress, Proposal, ProposalItem, ProposalRecord, ProposalState, ProposalStep, StepKind,
+        StepRecord,
+    };
+    let store = fresh_store().await;
+    let proposal = Proposal {
+        id: Uuid::now_v7(),
+        title: "关于增设助老食堂的建议".into(),
+        body: "建议利用社区闲置用房开设助老食堂。".into(),
+        proposer: "volunteer".into(),
+        group: "minge".into(),
+        topic: "养老".into(),
+        street: "塔子湖街道".into(),
+        station_id: None,
+        date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+    };
+    let made = proposal.clone();
+    store
+        .save_proposal(proposal.id, move |_, stamp| {
+            ProposalItem::Proposal(ProposalRecord::new(&made, stamp))
+        })
+        .await
+        .unwrap();
+    let outbox = store.outbox(10).await.unwrap();
+    assert!(matches!(&outbox[0].change, Change::PutProposal(item) if item.id() == proposal.id));
+
+    // The server's answer, then a pulled step of an admin's: the proposal
+    // is synced and the step is kept beside it, in its own store.
+    store.acknowledge(&[accepted(outbox[0].seq)]).await.unwrap();
+    let step = ProposalStep {
+        id: Uuid::now_v7(),
+        proposal_id: proposal.id,
+        kind: StepKind::TakenUp,
+        text: String::new(),
+        responsible: "区民政局".into(),
+        due: NaiveDate::from_ymd_opt(2026, 12, 20),
+        satisfied: None,
+        author: "admin".into(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+    };
+    let mut pulled = page(vec![], vec![], "12");
+    pulled.proposals = vec![ProposalItem::Step(StepRecord::new(
+        &step,
+        HlcClock::new(Uuid::now_v7()).stamp(js_sys::Date::now() as u64),
+    ))];
+    store.apply_pulled(&pulled).await.unwrap();
+    let held = store.proposals().await.unwrap();
+    assert_eq!(held.len(), 2);
+    assert!(held.iter().all(|(_, state)| *state == SyncState::Synced));
+    let steps: Vec<ProposalStep> = held
+        .iter()
+        .filter_map(|(item, _)| match item {
+            ProposalItem::Step(s) => Some(s.step()),
+            ProposalItem::Proposal(_) => None,
+        })
+        .collect();
+    assert_eq!(Progress::of(&steps).state, ProposalState::TakenUp);
+    // Activities and the room know nothing of them.
+    assert!(store.activities().await.unwrap().is_empty());
+    assert!(store.livestream().await.unwrap().is_empty());
+    assert_eq!(store.cursor().await.unwrap().as_deref(), Some("12"));
 }
 
 #[wasm_bindgen_test]
