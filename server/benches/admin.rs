@@ -32,6 +32,7 @@ use tongxin_server::{
     AppState, auth,
     db::{Backend, Db, NewUser},
     demo,
+    photos::PhotoStore,
 };
 use tongxin_shared::{
     Activity, LivestreamSession, PartnerRegion, Product, SaleLine,
@@ -349,7 +350,7 @@ async fn login(base: &str) -> String {
 async fn figures(backend: Backend) -> serde_json::Value {
     println!("{backend:?}:");
     let (store, db, url) = filled(backend, ACTIVITIES).await;
-    let base = tongxin_server::spawn_on_loopback(AppState::new(db))
+    let base = tongxin_server::spawn_on_loopback(AppState::new(db, PhotoStore::in_memory()))
         .await
         .unwrap();
     let token = login(&base).await;
@@ -500,7 +501,7 @@ async fn figures(backend: Backend) -> serde_json::Value {
 
 async fn export() -> serde_json::Value {
     let (_store, db, _url) = filled(Backend::Sqlite, EXPORT_ROWS).await;
-    let base = tongxin_server::spawn_on_loopback(AppState::new(db))
+    let base = tongxin_server::spawn_on_loopback(AppState::new(db, PhotoStore::in_memory()))
         .await
         .unwrap();
     let token = login(&base).await;

@@ -25,6 +25,7 @@ use tongxin_server::{
     AppState, auth,
     db::{Db, NewUser},
     demo,
+    photos::PhotoStore,
 };
 use tongxin_shared::{
     Activity, account::Role, hlc::HlcClock, merge::ActivityRecord, sync::PROTOCOL_VERSION,
@@ -211,9 +212,10 @@ async fn main() {
     add_user(&db, "admin", Role::Admin, &[]).await;
     add_user(&db, "puller", Role::Volunteer, &all).await;
     add_user(&db, "other", Role::Volunteer, &["st-dazhi"]).await;
-    let base = tongxin_server::spawn_on_loopback(AppState::new(db.clone()))
-        .await
-        .unwrap();
+    let base =
+        tongxin_server::spawn_on_loopback(AppState::new(db.clone(), PhotoStore::in_memory()))
+            .await
+            .unwrap();
     let client = reqwest::Client::new();
     let admin = token(&client, &base, "admin").await;
     let puller = token(&client, &base, "puller").await;

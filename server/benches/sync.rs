@@ -15,6 +15,7 @@ use tongxin_server::{
     AppState, auth,
     db::{Db, NewUser},
     demo,
+    photos::PhotoStore,
 };
 use tongxin_shared::{
     Activity,
@@ -62,7 +63,7 @@ async fn start_server() -> Server {
     let url = format!("sqlite://{}", data.path().join("bench.sqlite").display());
     let db = Db::open(&url).await.unwrap();
     db.insert_stations(&demo::stations()).await.unwrap();
-    let url = tongxin_server::spawn_on_loopback(AppState::new(db.clone()))
+    let url = tongxin_server::spawn_on_loopback(AppState::new(db.clone(), PhotoStore::in_memory()))
         .await
         .unwrap();
     db.create_user(&NewUser {
@@ -175,7 +176,7 @@ async fn ingest() -> serde_json::Value {
         .flat_map(|b| b.mutations.iter())
         .filter_map(|m| match &m.change {
             Change::PutActivity(record) => Some(record.activity()),
-            Change::PutLivestream(_) | Change::PutProposal(_) => None,
+            _ => None,
         })
         .collect();
     let raw_time = raw_sqlite_insert(&rows).await;

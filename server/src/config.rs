@@ -82,6 +82,19 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// The folder photos' bytes are kept in (created if missing), each
+    /// under the SHA-256 of its bytes, with its thumbnail. Replicas behind
+    /// a balancer must share it. By default `photos/` beside the SQLite
+    /// file, or `data/photos` with PostgreSQL.
+    #[arg(long, env = "TONGXIN_PHOTOS")]
+    pub photos: Option<PathBuf>,
+
+    /// Hours a photo no record refers to any longer (removed from its
+    /// record) is kept before it is removed, and an abandoned upload's
+    /// chunks.
+    #[arg(long, env = "TONGXIN_PHOTO_GRACE_HOURS", default_value_t = 168)]
+    pub photo_grace_hours: u64,
+
     /// The built front end (index.html, pkg/, sw.js) to serve at `/`.
     /// Without it, the app compiled into this binary is served, if it holds
     /// one (`cargo xtask dist`); else only the API.
@@ -130,6 +143,22 @@ impl Default for LoginLimit {
 }
 
 impl Config {
+    /// Where photos are kept: `--photos`, else beside the database.
+    pub fn photos_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.photos {
+            return dir.clone();
+        }
+        match self.database_url.strip_prefix("sqlite://") {
+            Some(rest) => {
+                let file = std::path::Path::new(rest.split('?').next().unwrap_or(rest));
+                file.parent()
+                    .unwrap_or(std::path::Path::new(""))
+                    .join("photos")
+            }
+            None => PathBuf::from("data/photos"),
+        }
+    }
+
     pub fn login_limit(&self) -> LoginLimit {
         LoginLimit {
             burst: self.login_burst,

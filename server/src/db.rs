@@ -20,6 +20,7 @@ use tongxin_shared::{
     hlc::Hlc,
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
+    photo::PhotoRecord,
     proposal::ProposalItem,
     sync::{Change, Mutation, MutationResult, Outcome},
 };
@@ -33,11 +34,13 @@ mod accounts;
 mod admin;
 mod categories;
 mod livestream;
+mod photos;
 mod proposals;
 mod sql;
 mod stamps;
 pub use accounts::{AccountError, LoginAccount, NewUser, UserListing};
 pub use admin::{Dimension, ExportRow, SalesDimension, SalesExportRow};
+pub use photos::StoredPhoto;
 pub use proposals::ProposalExportRow;
 
 /// A push that must be refused as a whole.
@@ -314,15 +317,22 @@ impl Db {
             .collect();
         let (mut activity_ids, mut livestream_ids) = (Vec::new(), Vec::new());
         let mut proposal_items: Vec<&ProposalItem> = Vec::new();
+        let mut photo_items: Vec<&PhotoRecord> = Vec::new();
         for mutation in mutations {
             match &mutation.change {
                 Change::PutActivity(record) => activity_ids.push(record.id),
                 Change::PutLivestream(record) => livestream_ids.push(record.id()),
                 Change::PutProposal(item) => proposal_items.push(item),
+                // A photo is checked against its activity.
+                Change::PutPhoto(record) => {
+                    activity_ids.push(record.activity_id.value);
+                    photo_items.push(record);
+                }
             }
         }
         if scope.is_none() {
             activity_ids.clear();
+            photo_items.clear();
         }
         if !writes_livestream {
             livestream_ids.clear();
@@ -343,6 +353,10 @@ impl Db {
         };
         let mut proposals = match proposal_items.is_empty() {
             false => Some(proposals::ProposalPush::load(&mut tx, actor, &proposal_items).await?),
+            true => None,
+        };
+        let mut photos = match photo_items.is_empty() {
+            false => Some(photos::PhotoPush::load(&mut tx, &photo_items).await?),
             true => None,
         };
         // The versions before this push, for the admin's running totals.
@@ -454,6 +468,13 @@ impl Db {
                             Err(errors) => Outcome::Rejected { errors },
                         }
                     }
+                    Change::PutPhoto(incoming) => match (&scope, photos.as_mut()) {
+                        (Some(scope), Some(push)) => match push.apply(incoming, &stored, scope) {
+                            Ok(()) => Outcome::Accepted,
+                            Err(errors) => Outcome::Rejected { errors },
+                        },
+                        _ => refused("photo", Rule::NotYourRole),
+                    },
                 }
             };
             if outcome == Outcome::Accepted
@@ -476,6 +497,20 @@ impl Db {
         put_records(&mut tx, &writes, &user_id).await?;
         update_totals(&mut tx, &before, &writes).await?;
         record_exits(&mut tx, &before, &writes).await?;
+        let now = chrono::Utc::now().to_rfc3339();
+        let moved: HashSet<Uuid> = writes
+            .iter()
+            .filter(|(record, _)| {
+                before
+                    .get(&record.id)
+                    .is_some_and(|was| was.station_id.value != record.station_id.value)
+            })
+            .map(|(record, _)| record.id)
+            .collect();
+        photos::follow_moves(&mut tx, &moved, &mut stream, &user_id, &now).await?;
+        if let Some(photos) = photos {
+            photos.write(&mut tx, &mut stream, &user_id, &now).await?;
+        }
         let livestream_writes: Vec<(&LivestreamRecord, i64)> = last_touches(touched_livestream)
             .iter()
             .filter_map(|id| stored_livestream.get(id))
@@ -618,6 +653,19 @@ impl Db {
         limit: usize,
     ) -> Result<Vec<(i64, ProposalItem)>, sqlx::Error> {
         proposals::pull(&self.pool, proposer, after, through, limit).await
+    }
+
+    /// References of photos of activities in `scope` changed after
+    /// `after` and at or before `through`, in change-stream order, at most
+    /// `limit`, each with its position.
+    pub async fn pull_photos(
+        &self,
+        scope: &StationScope,
+        after: i64,
+        through: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, PhotoRecord)>, sqlx::Error> {
+        photos::pull(&self.pool, self.backend, scope, after, through, limit).await
     }
 
     /// Inserts livestream records outside of sync (demo data), each as a

@@ -24,6 +24,7 @@ pub mod db;
 pub mod demo;
 pub mod embedded;
 pub mod error;
+pub mod photos;
 pub mod report;
 pub mod routes;
 pub mod serve;
@@ -48,6 +49,8 @@ use crate::{config::Config, db::Db};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Where photos' bytes are kept.
+    pub photos: photos::PhotoStore,
     clock: Arc<Mutex<HlcClock>>,
     pulls: PullTurns,
 }
@@ -85,11 +88,12 @@ impl Drop for PullTurn {
 }
 
 impl AppState {
-    pub fn new(db: Db) -> AppState {
+    pub fn new(db: Db, photos: photos::PhotoStore) -> AppState {
         // Each server process is its own clock node, so replicas behind a
         // balancer never hand out equal stamps.
         AppState {
             db,
+            photos,
             clock: Arc::new(Mutex::new(HlcClock::new(uuid::Uuid::new_v4()))),
             pulls: Arc::default(),
         }
@@ -154,10 +158,18 @@ pub async fn spawn_on_loopback(state: AppState) -> std::io::Result<String> {
 /// Opens the database, loads demo data if asked, and serves until Ctrl-C or
 /// SIGTERM; requests in flight are finished before it returns.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let state = AppState::new(Db::open(&config.database_url).await?);
+    let state = AppState::new(
+        Db::open(&config.database_url).await?,
+        photos::PhotoStore::folder(&config.photos_dir())?,
+    );
     if config.demo {
         load_demo(&state).await?;
     }
+    photos::sweep_every_hour(
+        state.db.clone(),
+        state.photos.clone(),
+        Duration::from_secs(config.photo_grace_hours.saturating_mul(3_600)),
+    );
     // `--static-dir` wins; else the app this binary holds, written once
     // per build to a private folder of the temporary directory.
     let unpacked = match config.static_dir {

@@ -97,6 +97,14 @@ pub enum Rule {
     /// A step a proposal's life does not allow in its `state` (a measure
     /// on a closed proposal, a close before any feedback).
     NotNow { state: String },
+    /// A file that is not a JPEG, WebP or PNG photo (read by its first
+    /// bytes, whatever its name says).
+    NotAPhoto,
+    /// A photo's bytes whose SHA-256 is not the one named, or a name that
+    /// is not a SHA-256 (64 lowercase hexadecimal digits).
+    HashMismatch,
+    /// A file over `max_kb` kilobytes.
+    TooLarge { max_kb: u32 },
     /// Anything else; the message says what. Also what an error from an
     /// older server without rule codes reads as, and what a rule this app
     /// does not know yet (from a newer server) reads as.
@@ -300,6 +308,9 @@ fn english(field: &str, rule: &Rule) -> String {
         Rule::UnknownGroup => "unknown group".to_owned(),
         Rule::UnknownStreet => "unknown street".to_owned(),
         Rule::NotNow { state } => format!("not allowed while the proposal is {state}"),
+        Rule::NotAPhoto => "not a JPEG, WebP or PNG photo".to_owned(),
+        Rule::HashMismatch => format!("{name} is not the SHA-256 of the photo's bytes"),
+        Rule::TooLarge { max_kb } => format!("{name} is over {max_kb} KB"),
         Rule::Other => format!("{name} is not valid"),
     }
 }

@@ -12,6 +12,8 @@
 //! - [`livestream`]: the charity-sales room's sessions, products, partner
 //!   regions and sale lines.
 //! - [`proposal`]: proposals (建言), their steps (举措, 反馈) and groups.
+//! - [`photo`]: photos of an activity: references that sync, bytes sent
+//!   apart by their hash.
 //! - [`sync`]: push and pull messages, with a protocol version.
 //! - [`error`]: the one validation error type, whose messages both sides show.
 
@@ -29,5 +31,6 @@ pub mod livestream;
 pub use livestream::{LivestreamSession, PartnerRegion, Product, SaleLine};
 pub mod hlc;
 pub mod merge;
+pub mod photo;
 pub mod proposal;
 pub mod wire;

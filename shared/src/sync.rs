@@ -15,6 +15,7 @@ use crate::{
     hlc::{Hlc, StampRewrite},
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
+    photo::PhotoRecord,
     proposal::{GroupInfo, ProposalItem},
 };
 
@@ -73,6 +74,7 @@ enum ChangeOnTheWire {
     PutActivity(crate::merge::ActivityWire),
     PutLivestream(crate::livestream::LivestreamWire),
     PutProposal(crate::proposal::ProposalItemWire),
+    PutPhoto(crate::photo::PhotoWire),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +91,9 @@ pub enum Change {
     PutLivestream(#[serde(with = "crate::wire::one")] LivestreamRecord),
     /// The same for a proposal or a step of one.
     PutProposal(#[serde(with = "crate::wire::one")] ProposalItem),
+    /// The same for a photo's reference (the photo's bytes travel apart,
+    /// see [`crate::photo`]).
+    PutPhoto(#[serde(with = "crate::wire::one")] PhotoRecord),
 }
 
 impl Change {
@@ -98,6 +103,7 @@ impl Change {
             Change::PutActivity(record) => record.id,
             Change::PutLivestream(record) => record.id(),
             Change::PutProposal(record) => record.id(),
+            Change::PutPhoto(record) => record.id,
         }
     }
 
@@ -107,6 +113,7 @@ impl Change {
             Change::PutActivity(record) => record.latest_stamp(),
             Change::PutLivestream(record) => record.latest_stamp(),
             Change::PutProposal(record) => record.latest_stamp(),
+            Change::PutPhoto(record) => record.latest_stamp(),
         }
     }
 
@@ -116,6 +123,7 @@ impl Change {
             Change::PutActivity(record) => record.stamps(),
             Change::PutLivestream(record) => record.stamps(),
             Change::PutProposal(record) => record.stamps(),
+            Change::PutPhoto(record) => record.stamps(),
         }
     }
 
@@ -133,6 +141,7 @@ impl Change {
             Change::PutActivity(record) => record.stamps_mut(),
             Change::PutLivestream(record) => record.stamps_mut(),
             Change::PutProposal(record) => record.stamps_mut(),
+            Change::PutPhoto(record) => record.stamps_mut(),
         }
     }
 }
@@ -203,6 +212,11 @@ pub struct PullResponse {
     #[serde(default, with = "crate::wire::many")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::proposal::ProposalItemWire>))]
     pub proposals: Vec<ProposalItem>,
+    /// The references of the photos of the activities pulled (the same
+    /// scope); a photo's bytes are fetched only when it is shown.
+    #[serde(default, with = "crate::wire::many")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::photo::PhotoWire>))]
+    pub photos: Vec<PhotoRecord>,
     /// Activities that left the user's stations (moved to a station the
     /// user does not serve): the device forgets them, unless it holds a
     /// change of one still to be answered.
@@ -246,6 +260,10 @@ pub struct AdminActivityRow {
     pub activity: Activity,
     pub station_name: String,
     pub street: String,
+    /// The hashes of its photos, oldest first (`GET /photos/{hash}/thumb`
+    /// shows one small).
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// The body of every error the server answers with.

@@ -114,6 +114,17 @@ pub fn rejected_count(locale: Locale, count: u32) -> String {
     td_string!(locale, rejected_count, count).to_string()
 }
 
+/// Photos taken here whose bytes wait to be sent.
+pub fn photos_waiting(locale: Locale, count: u32) -> String {
+    td_string!(locale, photos_waiting, count).to_string()
+}
+
+/// What the app keeps on this device, in MB, one decimal.
+pub fn storage_used(locale: Locale, mb: f64) -> String {
+    let mb = format!("{mb:.1}");
+    td_string!(locale, storage_used, mb).to_string()
+}
+
 /// A long search under way: how many records it has checked.
 pub fn searching(locale: Locale, count: u64) -> String {
     td_string!(locale, searching, count = number(count)).to_string()
@@ -239,6 +250,9 @@ pub fn rule_message(locale: Locale, error: &ValidationError) -> String {
                 .map_or_else(|| state.clone(), |s| proposal_state(locale, s).to_owned());
             td_string!(locale, rule_not_now, state).to_string()
         }
+        Rule::NotAPhoto => td_string!(locale, rule_not_a_photo).to_owned(),
+        Rule::HashMismatch => td_string!(locale, rule_hash_mismatch).to_owned(),
+        Rule::TooLarge { max_kb } => td_string!(locale, rule_too_large, field, max_kb).to_string(),
         // The server's own words: rules it has and this app does not know.
         Rule::Other => error.message.clone(),
     }
@@ -328,6 +342,7 @@ fn field_name(locale: Locale, field: &str) -> String {
         "text" => td_string!(locale, step_text),
         "kind" => td_string!(locale, step_kind),
         "proposer" => td_string!(locale, proposer),
+        "photos" | "bytes" | "chunk" | "hash" => td_string!(locale, photos_label),
         other => return other.to_owned(),
     };
     name.to_owned()

@@ -342,7 +342,7 @@ impl Db {
     ) -> Result<Vec<AdminActivityRow>, sqlx::Error> {
         let mut query = newest_first(self.backend, filter);
         query.push(" LIMIT ").bind(limit as i64);
-        query
+        let mut rows: Vec<AdminActivityRow> = query
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -352,9 +352,16 @@ impl Db {
                     activity: row.activity,
                     station_name: row.station_name,
                     street: row.street,
+                    photos: Vec::new(),
                 })
             })
-            .collect()
+            .collect::<Result<_, sqlx::Error>>()?;
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.activity.id).collect();
+        let mut photos = self.photos_of(&ids).await?;
+        for row in &mut rows {
+            row.photos = photos.remove(&row.activity.id).unwrap_or_default();
+        }
+        Ok(rows)
     }
 
     /// Figures per street, station, category or month, in key order.

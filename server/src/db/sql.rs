@@ -114,6 +114,18 @@ impl<'a> Sql<'a> {
             .await
     }
 
+    pub(super) async fn fetch_optional<'e, E>(
+        self,
+        executor: E,
+    ) -> Result<Option<AnyRow>, sqlx::Error>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        sqlx::query_with(&self.text, self.args)
+            .fetch_optional(executor)
+            .await
+    }
+
     pub(super) async fn execute<'e, E>(self, executor: E) -> Result<AnyQueryResult, sqlx::Error>
     where
         E: Executor<'e, Database = Any>,

@@ -5,6 +5,7 @@ mod auth;
 mod export;
 mod extract;
 mod manage;
+mod photos;
 mod proposals;
 mod sync;
 
@@ -106,6 +107,9 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(sync::reference_get))
         .routes(routes!(sync::sync_push))
         .routes(routes!(sync::sync_pull))
+        .routes(routes!(photos::photos_status))
+        .routes(routes!(photos::photo_put, photos::photo_get))
+        .routes(routes!(photos::photo_thumb_get))
         .routes(routes!(admin::admin_summary))
         .routes(routes!(admin::activities_list))
         .routes(routes!(admin::admin_report))
@@ -264,8 +268,11 @@ pub fn router(state: AppState, static_dir: Option<&Path>, login_limit: LoginLimi
 
 /// What the app runs under, sent with every answer: its own scripts only
 /// (and wasm compiled from them), nothing from elsewhere, no plugins, never
-/// inside another site's frame.
+/// inside another site's frame. Images from `blob:` URLs are the photos'
+/// bytes the app holds itself (taken on the phone, or fetched with the
+/// session's token), shown from object URLs.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+    img-src 'self' blob:; \
     script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; \
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 

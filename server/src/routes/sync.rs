@@ -8,7 +8,8 @@ use tongxin_shared::sync::{
     PullResponse, PushRequest, PushResponse, ReferenceData, UNSUPPORTED_PROTOCOL,
 };
 use tongxin_shared::{
-    error::Rule, livestream::LivestreamRecord, merge::ActivityRecord, proposal::ProposalItem,
+    error::Rule, livestream::LivestreamRecord, merge::ActivityRecord, photo::PhotoRecord,
+    proposal::ProposalItem,
 };
 
 use super::extract::{ApiJson, ApiQuery};
@@ -107,6 +108,7 @@ enum Pulled {
     Activity(ActivityRecord),
     Livestream(LivestreamRecord),
     Proposal(ProposalItem),
+    Photo(PhotoRecord),
     /// An activity that left the user's stations.
     Gone(uuid::Uuid),
 }
@@ -134,8 +136,9 @@ pub fn parse_cursor(text: &str) -> Option<(i64, &str)> {
 }
 
 /// The changes after `cursor` that the user may see, in change order:
-/// activities for volunteers, livestream records for organisers, both for
-/// admins; everyone's own proposals and their steps (all for admins).
+/// activities (with their photos' references) for volunteers, livestream
+/// records for organisers, both for admins; everyone's own proposals and
+/// their steps (all for admins).
 #[utoipa::path(get, path = "/sync/pull", tag = "sync", params(PullQuery),
     security(("session" = [])),
     responses((status = 200, body = PullResponse), (status = 400, description = "an invalid cursor", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
@@ -195,6 +198,9 @@ pub async fn sync_pull(
         let found = state.db.pull(scope, after, through, limit).await?;
         full |= found.len() >= limit;
         page.extend(found.into_iter().map(|(seq, r)| (seq, Pulled::Activity(r))));
+        let found = state.db.pull_photos(scope, after, through, limit).await?;
+        full |= found.len() >= limit;
+        page.extend(found.into_iter().map(|(seq, r)| (seq, Pulled::Photo(r))));
         if let StationScope::Only(stations) = scope {
             let gone = state.db.pull_exits(stations, after, through, limit).await?;
             full |= gone.len() >= limit;
@@ -229,12 +235,13 @@ pub async fn sync_pull(
         (false, through.max(after))
     };
     let (mut changes, mut livestream_changes, mut gone) = (Vec::new(), Vec::new(), Vec::new());
-    let mut proposals = Vec::new();
+    let (mut proposals, mut photos) = (Vec::new(), Vec::new());
     for (_, pulled) in page {
         match pulled {
             Pulled::Activity(record) => changes.push(record),
             Pulled::Livestream(record) => livestream_changes.push(record),
             Pulled::Proposal(item) => proposals.push(item),
+            Pulled::Photo(record) => photos.push(record),
             Pulled::Gone(id) => gone.push(id),
         }
     }
@@ -244,6 +251,7 @@ pub async fn sync_pull(
         changes,
         livestream: livestream_changes,
         proposals,
+        photos,
         gone,
         reset,
         cursor: format!("{cursor}.{fingerprint}"),

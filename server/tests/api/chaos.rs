@@ -5,7 +5,8 @@
 //! volunteers and records moved between stations by an admin; volunteers
 //! submit and retitle proposals while two admin desks take steps on them
 //! offline (a retitle after the take-up, a step after a close: refused,
-//! and shown on the phone). Phones are
+//! and shown on the phone); phones add photos to the activities they
+//! hold and remove them, while the activities move. Phones are
 //! the in-memory model of the app (`device.rs`); on SQLite one server
 //! process is killed and restarted, on PostgreSQL two processes share the
 //! database and every request goes to either.
@@ -39,6 +40,7 @@ use tongxin_shared::{
     Activity, Category, PeopleServed,
     account::Role,
     merge::{ActivityRecord, StampedRecord},
+    photo::{Photo, PhotoRecord},
     proposal::{
         Progress, Proposal, ProposalItem, ProposalRecord, ProposalState, ProposalStep, StepKind,
         StepRecord,
@@ -64,6 +66,8 @@ struct Figures {
     mutations: usize,
     /// Of the mutations, those of proposals and their steps.
     proposal_mutations: usize,
+    /// Of the mutations, photos added or removed.
+    photo_mutations: usize,
     faults: usize,
     kills: usize,
     refused: usize,
@@ -168,6 +172,10 @@ type Expected = HashMap<(Uuid, &'static str), (usize, String)>;
 /// (a proposal's title, a step's text). Each has one writer: its creator.
 type ExpectedProposals = HashMap<Uuid, (usize, String)>;
 
+/// Every photo reference written: id → the writer's phone and whether it
+/// left it removed.
+type ExpectedPhotos = HashMap<Uuid, (usize, bool)>;
+
 /// How long a run goes on: for a time (the usual), or for as many steps
 /// as a run to replay made.
 #[derive(Clone, Copy)]
@@ -249,6 +257,7 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
     let mut expected: Expected = HashMap::new();
     let mut created: HashSet<Uuid> = HashSet::new();
     let mut proposals_written: ExpectedProposals = HashMap::new();
+    let mut photos_written: ExpectedPhotos = HashMap::new();
     let mut counter = 0u32;
     let started = Instant::now();
     while match budget {
@@ -458,6 +467,59 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
                 figures.mutations += 1;
                 figures.proposal_mutations += 1;
             }
+            // A phone adds a photo to an activity it holds, or removes one
+            // it added (each photo has one writer: the phone that took it).
+            70..=73 => {
+                counter += 1;
+                let phone = &mut phones[p];
+                let mine: Vec<Uuid> = photos_written
+                    .iter()
+                    .filter(|(id, (writer, _))| {
+                        *writer == p && phone.device.photos.contains_key(id)
+                    })
+                    .map(|(id, _)| *id)
+                    .collect();
+                match mine
+                    .choose(&mut rng)
+                    .copied()
+                    .filter(|_| rng.random_bool(0.3))
+                {
+                    Some(id) => {
+                        let deleted = !phone.device.photos[&id].is_deleted();
+                        phone.device.save_photo(id, |held, stamp| {
+                            let mut record = held.expect("one of the phone's photos").clone();
+                            record.set_deleted(deleted, stamp);
+                            record
+                        });
+                        photos_written.insert(id, (p, deleted));
+                    }
+                    None => {
+                        let live: Vec<Uuid> = phone
+                            .device
+                            .records
+                            .values()
+                            .filter(|r| !r.is_deleted())
+                            .map(|r| r.id)
+                            .collect();
+                        let Some(activity_id) = live.choose(&mut rng).copied() else {
+                            continue;
+                        };
+                        let photo = Photo {
+                            id: Uuid::now_v7(),
+                            activity_id,
+                            hash: format!("{counter:064x}"),
+                            bytes: 1_000 + counter,
+                        };
+                        phone
+                            .device
+                            .save_photo(photo.id, |_, stamp| PhotoRecord::new(&photo, stamp));
+                        created.insert(photo.id);
+                        photos_written.insert(photo.id, (p, false));
+                    }
+                }
+                figures.mutations += 1;
+                figures.photo_mutations += 1;
+            }
             // Sync, with or without a fault.
             _ => {
                 let fault = rng.random_range(0..10);
@@ -517,7 +579,7 @@ async fn run_seed(seed: u64, budget: Budget, servers_count: usize) -> Figures {
         &mut figures,
         &phones,
         &users,
-        (&expected, &proposals_written),
+        (&expected, &proposals_written, &photos_written),
         &created,
         &servers,
         &client,
@@ -700,7 +762,7 @@ async fn check(
     figures: &mut Figures,
     phones: &[Phone],
     users: &[User],
-    (expected, proposals_written): (&Expected, &ExpectedProposals),
+    (expected, proposals_written, photos_written): (&Expected, &ExpectedProposals, &ExpectedPhotos),
     created: &HashSet<Uuid>,
     servers: &Servers,
     client: &reqwest::Client,
@@ -726,6 +788,7 @@ async fn check(
         };
         pulled.extend(page.changes.iter().map(|r| r.id));
         pulled.extend(page.proposals.iter().map(|r| r.id()));
+        pulled.extend(page.photos.iter().map(|r| r.id));
         fresh.take_page(&page);
         if !page.more {
             break;
@@ -733,12 +796,34 @@ async fn check(
     }
     let stored: &BTreeMap<Uuid, ActivityRecord> = &fresh.records;
     let stored_proposals: &BTreeMap<Uuid, ProposalItem> = &fresh.proposals;
-    figures.records_doubled = pulled.len() - stored.len() - stored_proposals.len();
+    let stored_photos: &BTreeMap<Uuid, PhotoRecord> = &fresh.photos;
+    figures.records_doubled =
+        pulled.len() - stored.len() - stored_proposals.len() - stored_photos.len();
     figures.records_invented = stored
         .keys()
         .chain(stored_proposals.keys())
+        .chain(stored_photos.keys())
         .filter(|id| !created.contains(id))
         .count();
+
+    // Each photo is as its writer last left it (there or removed), or the
+    // writer's phone shows the refusal.
+    for (id, (writer, deleted)) in photos_written {
+        let on_server = stored_photos.get(id).map(|r| r.is_deleted());
+        if on_server == Some(*deleted) {
+            continue;
+        }
+        if phones[*writer].device.rejected.contains_key(id) {
+            figures.refused += 1;
+            continue;
+        }
+        figures.fields_lost += 1;
+        if figures.details.len() < 20 {
+            figures.details.push(format!(
+                "lost: photo {id}: phone {writer} left it deleted={deleted}, server has {on_server:?}"
+            ));
+        }
+    }
 
     // Each proposal's title and each step's text is as its writer last
     // wrote it, or the writer's phone shows the refusal.
@@ -832,6 +917,20 @@ async fn check(
                 differs.push(format!("proposal item {id} held but not the user's"));
             }
         }
+        // The photos of the activities in scope, exactly.
+        let photo_in_scope =
+            |photo: &PhotoRecord| stored.get(&photo.activity_id.value).is_some_and(&in_scope);
+        for (id, photo) in stored_photos.iter().filter(|(_, r)| photo_in_scope(r)) {
+            if !unsynced.contains(id) && phone.device.photos.get(id) != Some(photo) {
+                differs.push(format!("photo {id} missing or stale"));
+            }
+        }
+        for (id, photo) in &phone.device.photos {
+            let known = stored_photos.get(id).is_some_and(&photo_in_scope);
+            if !known && !unsynced.contains(id) && !unsynced.contains(&photo.activity_id.value) {
+                differs.push(format!("photo {id} held out of scope"));
+            }
+        }
         if !phone.device.outbox.is_empty() {
             differs.push(format!(
                 "{} changes never answered",
@@ -891,12 +990,13 @@ async fn many_phones_with_faults_and_wrong_clocks_converge_and_lose_nothing() {
     for seed in seeds() {
         let figures = run_seed(seed, budget(), servers).await;
         println!(
-            "chaos {backend} seed {seed}: steps {}, devices {}, mutations {} ({} of proposals), faults {} ({} kills), \
+            "chaos {backend} seed {seed}: steps {}, devices {}, mutations {} ({} of proposals, {} of photos), faults {} ({} kills), \
              refused {}, fields lost {}, records doubled {}, invented {}, devices diverged {}, 5xx {}",
             figures.steps,
             figures.devices,
             figures.mutations,
             figures.proposal_mutations,
+            figures.photo_mutations,
             figures.faults,
             figures.kills,
             figures.refused,

@@ -15,6 +15,7 @@ use tongxin_shared::{
     error::Rule,
     hlc::{Hlc, HlcClock},
     merge::{ActivityRecord, StampedRecord},
+    photo::PhotoRecord,
     proposal::ProposalItem,
     sync::{
         Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PROTOCOL_VERSION,
@@ -48,6 +49,8 @@ pub struct Device {
     pub records: BTreeMap<Uuid, ActivityRecord>,
     /// Proposals and their steps, as the app keeps them apart.
     pub proposals: BTreeMap<Uuid, ProposalItem>,
+    /// Photos' references, as the app keeps them apart.
+    pub photos: BTreeMap<Uuid, PhotoRecord>,
     pub outbox: BTreeMap<u64, (Uuid, Change)>,
     pub rejected: BTreeMap<Uuid, Vec<ValidationError>>,
     /// Records the server says are outside the user's stations, held only
@@ -68,6 +71,7 @@ impl Device {
             next_seq: 1,
             records: BTreeMap::new(),
             proposals: BTreeMap::new(),
+            photos: BTreeMap::new(),
             outbox: BTreeMap::new(),
             rejected: BTreeMap::new(),
             left: BTreeSet::new(),
@@ -123,6 +127,30 @@ impl Device {
         self.outbox
             .insert(seq, (id, Change::PutProposal(item.clone())));
         self.proposals.insert(id, item);
+    }
+
+    /// `Store::save_activity_with_photos` for one photo: `change` gets the
+    /// reference held (if any) and the stamp of this write.
+    pub fn save_photo(
+        &mut self,
+        id: Uuid,
+        change: impl FnOnce(Option<&PhotoRecord>, Hlc) -> PhotoRecord,
+    ) {
+        let stamp = self.stamp();
+        let record = change(self.photos.get(&id), stamp);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.rejected.remove(&id);
+        self.outbox
+            .insert(seq, (id, Change::PutPhoto(record.clone())));
+        self.photos.insert(id, record);
+    }
+
+    /// Forgets the photos of an activity the phone no longer holds, but
+    /// those with an unsynced change.
+    fn forget_photos_of(&mut self, activity: Uuid, unsynced: &HashSet<Uuid>) {
+        self.photos
+            .retain(|id, photo| photo.activity_id.value != activity || unsynced.contains(id));
     }
 
     fn queue(&mut self, record: ActivityRecord) {
@@ -209,6 +237,7 @@ impl Device {
             self.left.remove(&id);
             self.records.remove(&id);
             self.proposals.remove(&id);
+            self.forget_photos_of(id, &unsynced);
         }
     }
 
@@ -223,6 +252,7 @@ impl Device {
             .values()
             .flat_map(|r| r.stamps())
             .chain(self.proposals.values().flat_map(|r| r.stamps()))
+            .chain(self.photos.values().flat_map(|r| r.stamps()))
             .chain(self.outbox.values().flat_map(|(_, c)| c.stamps()))
             .collect();
         let node = self.clock.node();
@@ -232,6 +262,7 @@ impl Device {
             .values_mut()
             .flat_map(|r| r.stamps_mut())
             .chain(self.proposals.values_mut().flat_map(|r| r.stamps_mut()))
+            .chain(self.photos.values_mut().flat_map(|r| r.stamps_mut()))
             .chain(self.outbox.values_mut().flat_map(|(_, c)| c.stamps_mut()))
         {
             plan.apply(stamp);
@@ -246,12 +277,14 @@ impl Device {
             self.records.retain(|id, _| unsynced.contains(id));
             self.left.extend(self.records.keys().copied());
             self.proposals.retain(|id, _| unsynced.contains(id));
+            self.photos.retain(|id, _| unsynced.contains(id));
         }
         for id in &page.gone {
             if unsynced.contains(id) {
                 self.left.insert(*id);
             } else {
                 self.records.remove(id);
+                self.forget_photos_of(*id, &unsynced);
             }
         }
         for pulled in &page.changes {
@@ -279,6 +312,18 @@ impl Device {
                 _ => pulled.clone(),
             };
             self.proposals.insert(id, item);
+        }
+        for pulled in &page.photos {
+            self.clock.observe(pulled.latest_stamp());
+            let photo = match (unsynced.contains(&pulled.id), self.photos.get(&pulled.id)) {
+                (true, Some(local)) => {
+                    let mut merged = local.clone();
+                    merged.merge(pulled);
+                    merged
+                }
+                _ => pulled.clone(),
+            };
+            self.photos.insert(photo.id, photo);
         }
         self.cursor = page.cursor.clone();
         self.observe_server(page.server_stamp, page.server_time_ms);

@@ -9,6 +9,7 @@ use tongxin_server::{
     AppState, auth,
     db::{Db, NewUser},
     demo,
+    photos::PhotoStore,
 };
 use tongxin_shared::{
     Activity, Category, PeopleServed,
@@ -43,17 +44,22 @@ pub struct TestApp {
 /// set by `cargo xtask test`), dropped when the test ends.
 pub struct TestDatabase {
     pub url: String,
-    _folder: tempfile::TempDir,
+    folder: tempfile::TempDir,
     postgres: Option<(String, String)>,
 }
 
 impl TestDatabase {
+    /// The folder the test's server keeps photos in.
+    pub fn photos_dir(&self) -> std::path::PathBuf {
+        self.folder.path().join("photos")
+    }
+
     pub async fn create() -> TestDatabase {
         let folder = tempfile::tempdir().unwrap();
         match std::env::var("TONGXIN_TEST_BACKEND").as_deref() {
             Err(_) | Ok("sqlite") => TestDatabase {
                 url: format!("sqlite://{}", folder.path().join("test.sqlite").display()),
-                _folder: folder,
+                folder,
                 postgres: None,
             },
             Ok("postgres") => {
@@ -72,7 +78,7 @@ impl TestDatabase {
                 url.set_path(&name);
                 TestDatabase {
                     url: url.to_string(),
-                    _folder: folder,
+                    folder,
                     postgres: Some((server, name)),
                 }
             }
@@ -119,7 +125,8 @@ pub async fn spawn_app() -> TestApp {
     let database = TestDatabase::create().await;
     let db = Db::open(&database.url).await.unwrap();
     db.insert_stations(&demo::stations()).await.unwrap();
-    let address = tongxin_server::spawn_on_loopback(AppState::new(db.clone()))
+    let photos = PhotoStore::folder(&database.photos_dir()).unwrap();
+    let address = tongxin_server::spawn_on_loopback(AppState::new(db.clone(), photos))
         .await
         .unwrap();
     let mut app = TestApp {

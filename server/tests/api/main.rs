@@ -17,6 +17,7 @@ mod load;
 mod manage;
 mod migrations;
 mod openapi;
+mod photos;
 mod proposals;
 mod refusals;
 mod report;
