@@ -11,6 +11,7 @@ use leptos_router::{
     path,
 };
 use tongxin_shared::account::{LoginResponse, Role};
+use wasm_bindgen::JsCast;
 
 use crate::{
     api,
@@ -159,6 +160,17 @@ fn Shell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
 /// Who may open the livestream room.
 const ROOM: &[Role] = &[Role::Organiser, Role::Admin];
 
+/// What this site keeps on the device (records, photos, the app), in MB,
+/// as the browser estimates it.
+async fn storage_used_mb() -> Option<f64> {
+    let storage = web_sys::window()?.navigator().storage();
+    let estimate = wasm_bindgen_futures::JsFuture::from(storage.estimate().ok()?)
+        .await
+        .ok()?;
+    let estimate: web_sys::StorageEstimate = estimate.unchecked_into();
+    estimate.get_usage().map(|bytes| bytes / 1_000_000.0)
+}
+
 /// How long after a local save the sync waits for more saves.
 const DEBOUNCE_MS: u32 = 300;
 
@@ -210,6 +222,7 @@ fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>)
                 }
             }
             ctx.recount().await;
+            status.storage_used_mb.set(storage_used_mb().await);
             if changed {
                 ctx.changed();
             }
@@ -314,6 +327,15 @@ fn StatusBar() -> impl IntoView {
             <span id="pending-count" class="pending">
                 {t!(i18n, pending)} " " {move || status.pending.get()}
             </span>
+            <Show when=move || { status.photos_waiting.get() > 0 }>
+                <span
+                    id="photos-waiting"
+                    class="photos-waiting"
+                    title=move || i18n::photos_waiting(i18n.get_locale(), status.photos_waiting.get())
+                >
+                    "📷 " {move || status.photos_waiting.get()}
+                </span>
+            </Show>
             <Show when=move || { status.rejected.get() > 0 }>
                 <span id="rejected-count" class="rejected-count">
                     {move || i18n::rejected_short(i18n.get_locale(), status.rejected.get())}
@@ -355,6 +377,14 @@ fn StatusBar() -> impl IntoView {
             <div class="sync-detail-row">
                 <p class="sync-detail" id="sync-detail" role="status" tabindex="-1">
                     {move || status.last_sync.get().map(|t| format!("{} {t}", t_string!(i18n, last_sync)))}
+                    {move || status.storage_used_mb.get().map(|mb| view! {
+                        <span class="storage-used">{i18n::storage_used(i18n.get_locale(), mb)}</span>
+                    })}
+                    <Show when=move || { status.photos_waiting.get() > 0 }>
+                        <span class="photos-help">
+                            {move || i18n::photos_waiting(i18n.get_locale(), status.photos_waiting.get())}
+                        </span>
+                    </Show>
                     <Show when=move || { status.rejected.get() > 0 }>
                         <span class="rejected-help">
                             {move || i18n::rejected_count(i18n.get_locale(), status.rejected.get())}

@@ -3,6 +3,7 @@
 
 use tongxin_shared::{
     account::{LoginResponse, Role},
+    photo::{Photo, PhotoStatus, PhotoStatusRequest, PhotoStatusResponse},
     sync::{
         MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
         ReferenceData,
@@ -75,6 +76,8 @@ pub struct SyncReport {
     pub pulled: usize,
     /// The user's stations or the list of categories changed.
     pub reference_changed: bool,
+    /// Photos whose bytes the server now holds.
+    pub photos_sent: usize,
 }
 
 /// One full round: reference data, then the whole outbox, then every page
@@ -136,11 +139,79 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
         store
             .observe_server(page.server_stamp, page.server_time_ms)
             .await?;
-        report.pulled += page.changes.len() + page.livestream.len() + page.proposals.len();
+        report.pulled +=
+            page.changes.len() + page.livestream.len() + page.proposals.len() + page.photos.len();
         cursor = page.cursor;
         if !page.more {
             break;
         }
     }
+    if session.user.role != Role::Organiser {
+        report.photos_sent = send_photos(store, token).await?;
+    }
     Ok(report)
+}
+
+/// Sends the bytes of the photos taken here whose references the server
+/// has accepted. The server says which it holds and how much of each has
+/// arrived, so no photo is sent twice and one cut off on a weak signal
+/// goes on where it stopped, a chunk at a time. A photo the server
+/// refuses is left for the next round (its reference may still come);
+/// losing the signal ends the round.
+async fn send_photos(store: &Store, token: &str) -> Result<usize, SyncError> {
+    let unsent = store.unsent_photos().await?;
+    let mut sent = 0;
+    for batch in unsent.chunks(PhotoStatusRequest::MAX_HASHES) {
+        let request = PhotoStatusRequest {
+            hashes: batch.iter().map(|photo| photo.hash.clone()).collect(),
+        };
+        let answer: PhotoStatusResponse =
+            api::send("POST", "/api/photos/status", token, &request).await?;
+        for status in answer.photos {
+            let stored = match status.stored {
+                true => true,
+                false => match send_photo(store, token, &status).await {
+                    Ok(stored) => stored,
+                    Err(SyncError::Api(error)) if !error.is_offline() && !error.needs_login() => {
+                        web_sys::console::warn_1(
+                            &format!("photo {} not sent: {error}", status.hash).into(),
+                        );
+                        false
+                    }
+                    Err(error) => return Err(error),
+                },
+            };
+            if stored {
+                store.photo_sent(&status.hash).await?;
+                sent += 1;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Sends one photo from where the server has it; whether it is stored.
+async fn send_photo(store: &Store, token: &str, status: &PhotoStatus) -> Result<bool, SyncError> {
+    let Some(blob) = store.photo_blob(&status.hash).await? else {
+        return Ok(false);
+    };
+    let size = blob.size() as u32;
+    let mut offset = status.received;
+    while offset < size {
+        let end = (offset + Photo::CHUNK_BYTES).min(size);
+        let chunk = blob
+            .slice_with_f64_and_f64(f64::from(offset), f64::from(end))
+            .map_err(|_| StoreError::Database("cannot read a photo".into()))?;
+        let buffer = wasm_bindgen_futures::JsFuture::from(chunk.array_buffer())
+            .await
+            .map_err(|_| StoreError::Database("cannot read a photo".into()))?;
+        let bytes = js_sys::Uint8Array::new(&buffer);
+        let url = format!("/api/photos/{}?offset={offset}", status.hash);
+        let answer: PhotoStatus = api::put_bytes(&url, token, &bytes).await?;
+        if answer.stored {
+            return Ok(true);
+        }
+        offset = answer.received;
+    }
+    Ok(false)
 }

@@ -48,6 +48,7 @@ fn page(
         changes,
         livestream,
         proposals: Vec::new(),
+        photos: Vec::new(),
         gone: Vec::new(),
         reset: false,
         cursor: cursor.into(),
@@ -702,4 +703,91 @@ async fn a_saved_record_takes_its_place_in_the_page_shown_without_a_read() {
     let mut page = store.activities_page(&everything, None, 3).await.unwrap();
     page.show_saved(&clinics, held[4].clone());
     assert_eq!(titles(&page), ["11月4日", "11月3日"]);
+}
+
+/// A photo's bytes as a Blob, and its reference for `activity`.
+fn photo_of(activity: Uuid, bytes: &[u8]) -> tongxin_frontend::store::NewPhoto {
+    use sha2::{Digest, Sha256};
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    tongxin_frontend::store::NewPhoto {
+        photo: tongxin_shared::photo::Photo {
+            id: Uuid::now_v7(),
+            activity_id: activity,
+            hash: Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            bytes: bytes.len() as u32,
+        },
+        blob: web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_record_and_its_photos_are_saved_together_and_sent_once_their_references_are_taken() {
+    use tongxin_shared::photo::PhotoRecord;
+    let store = fresh_store().await;
+    let record = activity("敬老院探访（附照片）", 12);
+    let photos = [
+        photo_of(record.id, b"\xFF\xD8\xFFfirst"),
+        photo_of(record.id, b"\xFF\xD8\xFFsecond"),
+    ];
+    store
+        .save_activity_with_photos(&record, &photos, &[])
+        .await
+        .unwrap();
+    // One record waiting (the photos are counted apart), its change first
+    // in the outbox and each photo's reference after it.
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+    assert_eq!(store.waiting_photo_count().await.unwrap(), 2);
+    let outbox = store.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 3);
+    assert!(matches!(&outbox[0].change, Change::PutActivity(r) if r.id == record.id));
+    assert!(matches!(&outbox[1].change, Change::PutPhoto(p) if p.id == photos[0].photo.id));
+    let kept = store.photos_of(record.id).await.unwrap();
+    assert_eq!(kept.len(), 2);
+    let blob = store
+        .photo_blob(&photos[1].photo.hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(blob.size() as usize, b"\xFF\xD8\xFFsecond".len());
+    // Nothing is sent before the server took the references.
+    assert!(store.unsent_photos().await.unwrap().is_empty());
+    let answers: Vec<MutationResult> = outbox.iter().map(|m| accepted(m.seq)).collect();
+    store.acknowledge(&answers).await.unwrap();
+    assert_eq!(store.unsent_photos().await.unwrap().len(), 2);
+    store.photo_sent(&photos[0].photo.hash).await.unwrap();
+    let unsent = store.unsent_photos().await.unwrap();
+    assert_eq!(unsent.len(), 1);
+    assert_eq!(unsent[0].hash, photos[1].photo.hash);
+    assert_eq!(store.waiting_photo_count().await.unwrap(), 1);
+
+    // Removed on the form: a tombstone of its reference, queued.
+    store
+        .save_activity_with_photos(&record, &[], &[photos[0].photo.id])
+        .await
+        .unwrap();
+    assert_eq!(store.photos_of(record.id).await.unwrap().len(), 1);
+    let outbox = store.outbox(10).await.unwrap();
+    assert!(matches!(&outbox[1].change, Change::PutPhoto(p) if p.is_deleted()));
+
+    // A photo another phone added arrives with a pull; the activity
+    // leaving the user's stations takes its synced photos with it.
+    let answers: Vec<MutationResult> = outbox.iter().map(|m| accepted(m.seq)).collect();
+    store.acknowledge(&answers).await.unwrap();
+    let theirs = tongxin_shared::photo::Photo {
+        id: Uuid::now_v7(),
+        activity_id: record.id,
+        hash: "e".repeat(64),
+        bytes: 9,
+    };
+    let mut pulled = page(vec![], vec![], "7.x");
+    pulled.photos = vec![PhotoRecord::new(&theirs, remote(&record, 5).latest_stamp())];
+    store.apply_pulled(&pulled).await.unwrap();
+    assert_eq!(store.photos_of(record.id).await.unwrap().len(), 2);
+    let mut gone = page(vec![], vec![], "8.x");
+    gone.gone = vec![record.id];
+    store.apply_pulled(&gone).await.unwrap();
+    assert!(store.photos_of(record.id).await.unwrap().is_empty());
 }

@@ -146,6 +146,22 @@ pub async fn send<B: serde::Serialize, T: DeserializeOwned>(
     fetch_json(sent).await
 }
 
+/// A PUT of bytes (a chunk of a photo) with the session's token.
+pub async fn put_bytes<T: DeserializeOwned>(
+    url: &str,
+    token: &str,
+    body: &js_sys::Uint8Array,
+) -> Result<T, ApiError> {
+    let sent = Request::put(url)
+        .header("Authorization", &bearer(token))
+        .header("Content-Type", "application/octet-stream")
+        .body(body)
+        .map_err(|e| ApiError::Offline(e.to_string()))?
+        .send()
+        .await;
+    fetch_json(sent).await
+}
+
 /// A GET with the session's token.
 pub async fn get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, ApiError> {
     let sent = Request::get(url)

@@ -69,6 +69,10 @@ pub struct SyncStatus {
     pub pending: RwSignal<u32>,
     /// Of those, the ones the server refused.
     pub rejected: RwSignal<u32>,
+    /// Photos taken here whose bytes the server does not hold yet.
+    pub photos_waiting: RwSignal<u32>,
+    /// What the app keeps on this device, in MB (the browser's estimate).
+    pub storage_used_mb: RwSignal<Option<f64>>,
     pub last_error: RwSignal<Option<SyncProblem>>,
     /// Local time of the last sync round that reached the server, in
     /// words (kept across reloads by the phone's shell).
@@ -90,6 +94,8 @@ impl SyncStatus {
             syncing: RwSignal::new(false),
             pending: RwSignal::new(0),
             rejected: RwSignal::new(0),
+            photos_waiting: RwSignal::new(0),
+            storage_used_mb: RwSignal::new(None),
             last_error: RwSignal::new(None),
             last_sync: RwSignal::new(None),
             revision: RwSignal::new(0),
@@ -181,7 +187,7 @@ impl Ctx {
         self.sync_soon();
     }
 
-    /// Reads the unsynced and refused counts the status bar shows.
+    /// Reads the unsynced, refused and photo counts the status bar shows.
     pub async fn recount(&self) {
         let store = self.store();
         if let Ok(pending) = store.pending_count().await {
@@ -189,6 +195,9 @@ impl Ctx {
         }
         if let Ok(rejected) = store.rejected_count().await {
             self.status.rejected.set(rejected);
+        }
+        if let Ok(waiting) = store.waiting_photo_count().await {
+            self.status.photos_waiting.set(waiting);
         }
     }
 

@@ -19,15 +19,20 @@ use tongxin_shared::{
     hlc::{Hlc, HlcClock, StampRewrite},
     livestream::LivestreamRecord,
     merge::{ActivityRecord, StampedRecord},
+    photo::PhotoRecord,
     proposal::{GroupInfo, ProposalItem},
     sync::{Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse},
 };
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
+mod photos;
+use photos::{BY_ACTIVITY, PHOTO_BLOBS, PHOTOS};
+pub use photos::{NewPhoto, UnsentPhoto};
+
 const DB_NAME: &str = "tongxin";
 /// 2 added the livestream records, 3 the activities' index by date.
-const DB_VERSION: u32 = 4;
+const DB_VERSION: u32 = 5;
 const ACTIVITIES: &str = "activities";
 /// The activities by `[date, id]`: the list reads its pages newest first
 /// from it, however many records the device holds.
@@ -56,11 +61,19 @@ pub enum StoreError {
     Database(String),
     #[error("stored data could not be read: {0}")]
     Decode(String),
+    /// The browser's storage for this site is full (`QuotaExceededError`):
+    /// what was saved before is kept, this write is not.
+    #[error("the device's storage is full")]
+    Full,
 }
 
 impl From<rexie::Error> for StoreError {
     fn from(error: rexie::Error) -> Self {
-        StoreError::Database(error.to_string())
+        let words = error.to_string();
+        match words.contains("QuotaExceeded") {
+            true => StoreError::Full,
+            false => StoreError::Database(words),
+        }
     }
 }
 
@@ -275,6 +288,12 @@ impl Store {
             )
             .add_object_store(ObjectStore::new(LIVESTREAM).key_path("record.id"))
             .add_object_store(ObjectStore::new(PROPOSALS).key_path("record.id"))
+            .add_object_store(
+                ObjectStore::new(PHOTOS)
+                    .key_path("id")
+                    .add_index(Index::new(BY_ACTIVITY, "activity_id.value")),
+            )
+            .add_object_store(ObjectStore::new(PHOTO_BLOBS).key_path("hash"))
             .add_object_store(ObjectStore::new(OUTBOX).key_path("seq"))
             .add_object_store(ObjectStore::new(REJECTED).key_path("record_id"))
             .add_object_store(ObjectStore::new(STATIONS).key_path("id"))
@@ -631,8 +650,17 @@ impl Store {
         let tx = self
             .db
             .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
-        let unsynced = unsynced_ids(&tx.store(OUTBOX)?, &tx.store(REJECTED)?).await?;
+        // A photo's reference is part of its record's change, not a record
+        // of its own; the photos waiting are counted apart.
+        let entries: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
+        let refused: Vec<Rejection> = all(&tx.store(REJECTED)?).await?;
         finish(tx).await?;
+        let unsynced: HashSet<Uuid> = entries
+            .iter()
+            .filter(|entry| !matches!(entry.change, Change::PutPhoto(_)))
+            .map(|entry| entry.record_id)
+            .chain(refused.iter().map(|r| r.record_id))
+            .collect();
         Ok(u32::try_from(unsynced.len()).unwrap_or(u32::MAX))
     }
 
@@ -654,7 +682,9 @@ impl Store {
     /// it has one, comes back.
     pub async fn discard_rejected(&self, id: Uuid) -> Result<(), StoreError> {
         let tx = self.db.transaction(
-            &[ACTIVITIES, LIVESTREAM, OUTBOX, REJECTED, META],
+            &[
+                ACTIVITIES, LIVESTREAM, PROPOSALS, PHOTOS, OUTBOX, REJECTED, META,
+            ],
             TransactionMode::ReadWrite,
         )?;
         let key = JsValue::from_str(&id.to_string());
@@ -666,8 +696,9 @@ impl Store {
             return Err(StoreError::Database(format!("no rejected record {id}")));
         }
         rejected.delete(key.clone()).await?;
-        tx.store(ACTIVITIES)?.delete(key.clone()).await?;
-        tx.store(LIVESTREAM)?.delete(key).await?;
+        for store in [ACTIVITIES, LIVESTREAM, PROPOSALS, PHOTOS] {
+            tx.store(store)?.delete(key.clone()).await?;
+        }
         let outbox = tx.store(OUTBOX)?;
         let entries: Vec<OutboxEntry> = all(&outbox).await?;
         for entry in entries.iter().filter(|entry| entry.record_id == id) {
@@ -685,7 +716,7 @@ impl Store {
     /// ([`Store::move_stamps_back`]) and pushes again.
     pub async fn acknowledge(&self, results: &[MutationResult]) -> Result<Answered, StoreError> {
         let tx = self.db.transaction(
-            &[ACTIVITIES, OUTBOX, REJECTED, META],
+            &[ACTIVITIES, PHOTOS, OUTBOX, REJECTED, META],
             TransactionMode::ReadWrite,
         )?;
         let outbox = tx.store(OUTBOX)?;
@@ -726,10 +757,12 @@ impl Store {
         if !left.is_empty() {
             let unsynced = unsynced_ids(&outbox, &rejected).await?;
             let activities = tx.store(ACTIVITIES)?;
+            let photos = tx.store(PHOTOS)?;
             for id in left.iter().filter(|id| !unsynced.contains(id)) {
                 activities
                     .delete(JsValue::from_str(&id.to_string()))
                     .await?;
+                forget_photos_of(&photos, *id, &unsynced).await?;
             }
             left.retain(|id| unsynced.contains(id));
             put_meta(&meta, LEFT, &left).await?;
@@ -745,18 +778,22 @@ impl Store {
     /// record is left with a stamp its queued change no longer has.
     pub async fn move_stamps_back(&self, answer: &PushResponse) -> Result<(), StoreError> {
         let tx = self.db.transaction(
-            &[ACTIVITIES, LIVESTREAM, OUTBOX, META],
+            &[ACTIVITIES, LIVESTREAM, PROPOSALS, PHOTOS, OUTBOX, META],
             TransactionMode::ReadWrite,
         )?;
         let meta = tx.store(META)?;
         let mut clock = clock(&meta).await?;
         let activities: Vec<ActivityRecord> = all(&tx.store(ACTIVITIES)?).await?;
         let livestream: Vec<LivestreamRecord> = all(&tx.store(LIVESTREAM)?).await?;
+        let proposals: Vec<ProposalItem> = all(&tx.store(PROPOSALS)?).await?;
+        let photos: Vec<PhotoRecord> = all(&tx.store(PHOTOS)?).await?;
         let outbox: Vec<OutboxEntry> = all(&tx.store(OUTBOX)?).await?;
         let held = activities
             .iter()
             .flat_map(|r| r.stamps())
             .chain(livestream.iter().flat_map(|r| r.stamps()))
+            .chain(proposals.iter().flat_map(|r| r.stamps()))
+            .chain(photos.iter().flat_map(|r| r.stamps()))
             .chain(outbox.iter().flat_map(|e| e.change.stamps()));
         let plan = answer.stamp_rewrite(clock.node(), held.collect::<Vec<Hlc>>());
         fn moved(plan: &StampRewrite, stamps: Vec<&mut Hlc>) -> bool {
@@ -772,6 +809,18 @@ impl Store {
         }
         let store = tx.store(LIVESTREAM)?;
         for mut record in livestream {
+            if moved(&plan, record.stamps_mut()) {
+                store.put(&to_js(&record)?, None).await?;
+            }
+        }
+        let store = tx.store(PROPOSALS)?;
+        for mut record in proposals {
+            if moved(&plan, record.stamps_mut()) {
+                store.put(&to_js(&record)?, None).await?;
+            }
+        }
+        let store = tx.store(PHOTOS)?;
+        for mut record in photos {
             if moved(&plan, record.stamps_mut()) {
                 store.put(&to_js(&record)?, None).await?;
             }
@@ -818,6 +867,7 @@ impl Store {
                     .chunks(PULL_SLICE)
                     .map(PulledSlice::Proposals),
             )
+            .chain(page.photos.chunks(PULL_SLICE).map(PulledSlice::Photos))
             .collect();
         if slices.is_empty() {
             // Nothing to store but what left, and the cursor.
@@ -826,7 +876,9 @@ impl Store {
         let last = slices.len() - 1;
         for (n, slice) in slices.into_iter().enumerate() {
             let tx = self.db.transaction(
-                &[ACTIVITIES, LIVESTREAM, PROPOSALS, OUTBOX, REJECTED, META],
+                &[
+                    ACTIVITIES, LIVESTREAM, PROPOSALS, PHOTOS, OUTBOX, REJECTED, META,
+                ],
                 TransactionMode::ReadWrite,
             )?;
             let unsynced = unsynced_ids(&tx.store(OUTBOX)?, &tx.store(REJECTED)?).await?;
@@ -844,6 +896,9 @@ impl Store {
                 }
                 PulledSlice::Proposals(records) => {
                     store_pulled(&tx.store(PROPOSALS)?, records, &unsynced, &mut clock).await?
+                }
+                PulledSlice::Photos(records) => {
+                    store_pulled(&tx.store(PHOTOS)?, records, &unsynced, &mut clock).await?
                 }
             }
             put_meta(&meta, CLOCK, &clock).await?;
@@ -1060,6 +1115,13 @@ impl LocalRecord for ProposalItem {
     }
 }
 
+impl LocalRecord for PhotoRecord {
+    const STORE: &'static str = PHOTOS;
+    fn into_change(self) -> Change {
+        Change::PutPhoto(self)
+    }
+}
+
 fn sync_state(
     id: Uuid,
     pending: &HashSet<Uuid>,
@@ -1135,11 +1197,37 @@ async fn store_pulled<R: LocalRecord>(
     Ok(())
 }
 
+/// Forgets the photos' references of an activity the device no longer
+/// holds, but any with an unsynced change (their bytes stay until nothing
+/// here needs them).
+async fn forget_photos_of(
+    photos: &rexie::Store,
+    activity: Uuid,
+    unsynced: &HashSet<Uuid>,
+) -> Result<(), StoreError> {
+    let range =
+        KeyRange::only(&JsValue::from_str(&activity.to_string())).map_err(key_range_error)?;
+    for reference in photos
+        .index(BY_ACTIVITY)?
+        .get_all(Some(range), None)
+        .await?
+    {
+        let reference: PhotoRecord = from_js(reference)?;
+        if !unsynced.contains(&reference.id) {
+            photos
+                .delete(JsValue::from_str(&reference.id.to_string()))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Part of a pulled page, stored in one transaction.
 enum PulledSlice<'a> {
     Activities(&'a [ActivityRecord]),
     Livestream(&'a [LivestreamRecord]),
     Proposals(&'a [ProposalItem]),
+    Photos(&'a [PhotoRecord]),
 }
 
 /// The first step of storing a pulled page: forgets the records that left
@@ -1164,7 +1252,9 @@ async fn forget_what_left(
         left.extend(kept);
         forget_synced(&tx.store(LIVESTREAM)?, unsynced).await?;
         forget_synced(&tx.store(PROPOSALS)?, unsynced).await?;
+        forget_synced(&tx.store(PHOTOS)?, unsynced).await?;
     }
+    let photos = tx.store(PHOTOS)?;
     for id in &page.gone {
         if unsynced.contains(id) {
             left.insert(*id);
@@ -1172,6 +1262,7 @@ async fn forget_what_left(
             activities
                 .delete(JsValue::from_str(&id.to_string()))
                 .await?;
+            forget_photos_of(&photos, *id, unsynced).await?;
         }
     }
     for record in &page.changes {

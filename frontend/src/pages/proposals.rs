@@ -293,7 +293,7 @@ fn ProposalForm(lists: Memo<ProposalLists>) -> impl IntoView {
                     ctx.saved_locally();
                 }
                 Err(error) => {
-                    let message = if error.to_string().contains("QuotaExceededError") {
+                    let message = if matches!(error, crate::store::StoreError::Full) {
                         t_string!(i18n, storage_full).to_owned()
                     } else {
                         format!("{} {error}", t_string!(i18n, not_saved))

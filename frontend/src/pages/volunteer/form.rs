@@ -5,12 +5,15 @@ use chrono::NaiveDate;
 use leptos::{prelude::*, task::spawn_local};
 use tongxin_shared::{
     Activity, Category, CategoryInfo, PeopleServed, Station, ValidationError, error::Rule,
+    photo::Photo,
 };
 use uuid::Uuid;
 
+use super::photos::{self, FormPhoto, PhotoPicker};
 use crate::{
     ctx::{Ctx, today},
     i18n::{Locale, t, t_string, use_i18n},
+    store::NewPhoto,
     ui::{field_error, focus_first_error, invalid},
 };
 
@@ -29,6 +32,19 @@ pub fn ActivityForm() -> impl IntoView {
     let organising_group = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let saved = RwSignal::new(false);
+    // The photos shown, and the saved ones removed since the record was
+    // loaded: what a save adds and takes away.
+    let form_photos = RwSignal::new_local(Vec::<FormPhoto>::new());
+    let removed_photos = RwSignal::new(Vec::<Uuid>::new());
+    let clear_photos = move || {
+        form_photos.update(|list| {
+            for photo in list.drain(..) {
+                photo.release();
+            }
+        });
+        removed_photos.set(Vec::new());
+    };
+    on_cleanup(clear_photos);
 
     let stations = LocalResource::new(move || {
         ctx.status.reference_revision.track();
@@ -93,6 +109,17 @@ pub fn ActivityForm() -> impl IntoView {
             organising_group.set(a.organising_group.clone());
             errors.set(Vec::new());
             saved.set(false);
+            clear_photos();
+            let id = a.id;
+            spawn_local(async move {
+                let shown = photos::load(ctx, id).await;
+                // Still the record being edited, with no photo taken since.
+                if ctx.editing.with_untracked(|e| e.as_ref().map(|a| a.id)) == Some(id)
+                    && form_photos.with_untracked(Vec::is_empty)
+                {
+                    form_photos.set(shown);
+                }
+            });
             if let Some(window) = web_sys::window() {
                 window.scroll_to_with_x_and_y(0.0, 0.0);
             }
@@ -161,20 +188,46 @@ pub fn ActivityForm() -> impl IntoView {
         // What was typed when "save" was tapped: a field the user has typed
         // into again while the save was under way keeps the new text.
         let typed = [title, people_served, notes, time].map(|field| (field, field.get_untracked()));
+        // The photos taken since the record was loaded, and those removed.
+        let added: Vec<NewPhoto> = form_photos.with_untracked(|list| {
+            list.iter()
+                .filter_map(|p| {
+                    let blob = p.blob.clone().filter(|_| !p.saved)?;
+                    Some(NewPhoto {
+                        photo: Photo {
+                            id: p.id,
+                            activity_id: activity.id,
+                            hash: p.hash.clone(),
+                            bytes: p.bytes,
+                        },
+                        blob,
+                    })
+                })
+                .collect()
+        });
+        let removed = removed_photos.get_untracked();
         spawn_local(async move {
-            match store.save_activity(&activity).await {
+            let written = if added.is_empty() && removed.is_empty() {
+                store.save_activity(&activity).await
+            } else {
+                store
+                    .save_activity_with_photos(&activity, &added, &removed)
+                    .await
+            };
+            match written {
                 Ok(()) => {
                     for (field, saved_text) in typed {
                         if field.get_untracked() == saved_text {
                             field.set(String::new());
                         }
                     }
+                    clear_photos();
                     ctx.editing.set(None);
                     saved.set(true);
                     ctx.activity_saved(activity);
                 }
                 Err(error) => {
-                    let message = if error.to_string().contains("QuotaExceededError") {
+                    let message = if matches!(error, crate::store::StoreError::Full) {
                         t_string!(i18n, storage_full).to_owned()
                     } else {
                         format!("{} {error}", t_string!(i18n, not_saved))
@@ -202,6 +255,7 @@ pub fn ActivityForm() -> impl IntoView {
         time.set(String::new());
         organising_group.set(String::new());
         errors.set(Vec::new());
+        clear_photos();
     };
 
     view! {
@@ -294,6 +348,7 @@ pub fn ActivityForm() -> impl IntoView {
                 <textarea name="notes" rows="2" aria-invalid=invalid("notes") bind:value=notes></textarea>
                 {field_error("notes")}
             </label>
+            <PhotoPicker photos=form_photos removed=removed_photos/>
             {field_error("form")}
             <div class="form-actions">
                 <button type="submit" class="save">{t!(i18n, save)}</button>

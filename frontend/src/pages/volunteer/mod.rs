@@ -2,6 +2,7 @@
 //! device. The two share only the record being edited (`Ctx::editing`).
 
 mod form;
+mod photos;
 mod records;
 
 pub use form::ActivityForm;

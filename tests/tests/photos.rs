@@ -1,0 +1,227 @@
+//! Photos of an activity, offline first: a volunteer records an activity
+//! with two photos while the server is down (camera photos of 5,120 ×
+//! 2,560 pixels, each with an EXIF orientation and a GPS position), the
+//! phone shows them after a reload with no signal, sends them when the
+//! server is back, and an admin's phone shows them. The server holds
+//! each made small, the right way up and with no EXIF left.
+
+use std::{path::Path, time::Duration};
+
+use anyhow::{Context, Result};
+use fantoccini::Locator;
+use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
+
+/// A camera's JPEG: `width` × `height` pixels as stored, red on the left
+/// half and blue on the right (a grey `mark` in the top left corner tells
+/// two apart), with an EXIF block saying "rotate 90° clockwise to show"
+/// (orientation 6) and a GPS latitude.
+fn camera_jpeg(width: u32, height: u32, mark: u8) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        if x < 200 && y < 200 {
+            image::Rgb([mark, mark, mark])
+        } else if x < width / 2 {
+            image::Rgb([220, 20, 20])
+        } else {
+            image::Rgb([20, 20, 220])
+        }
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&image)
+        .unwrap();
+    // The EXIF block (a little-endian TIFF): IFD0 with the orientation
+    // and a pointer to the GPS IFD, which holds a latitude.
+    let mut tiff: Vec<u8> = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
+    let entry = |tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+        let mut e = Vec::new();
+        e.extend(tag.to_le_bytes());
+        e.extend(kind.to_le_bytes());
+        e.extend(count.to_le_bytes());
+        e.extend(value);
+        e
+    };
+    let gps_ifd: u32 = 8 + 2 + 2 * 12 + 4;
+    let rationals: u32 = gps_ifd + 2 + 2 * 12 + 4;
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend(entry(0x0112, 3, 1, [6, 0, 0, 0]));
+    tiff.extend(entry(0x8825, 4, 1, gps_ifd.to_le_bytes()));
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend(entry(0x0001, 2, 2, *b"N\0\0\0"));
+    tiff.extend(entry(0x0002, 5, 3, rationals.to_le_bytes()));
+    tiff.extend(0u32.to_le_bytes());
+    for (numerator, denominator) in [(30u32, 1u32), (35, 1), (1234, 100)] {
+        tiff.extend(numerator.to_le_bytes());
+        tiff.extend(denominator.to_le_bytes());
+    }
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let length = (app1.len() + 2) as u16;
+    let mut with_exif = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    with_exif.extend(length.to_be_bytes());
+    with_exif.extend(app1);
+    with_exif.extend(&jpeg[2..]);
+    with_exif
+}
+
+/// The photos shown on the form, each drawn (its image decoded).
+async fn photos_drawn(phone: &Browser) -> Result<u64> {
+    let drawn = phone
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#photos .photo img')]
+                 .filter(img => img.complete && img.naturalWidth > 0).length",
+            vec![],
+        )
+        .await?;
+    Ok(drawn.as_u64().unwrap_or(0))
+}
+
+/// Opens the record titled `title` in the form.
+async fn edit(phone: &Browser, title: &str) -> Result<()> {
+    wait_until(Duration::from_secs(20), "the record listed", || async {
+        let tapped = phone
+            .client
+            .execute(
+                "const row = [...document.querySelectorAll('#my-records li')]
+                     .find(li => li.querySelector('.record-title')?.textContent === arguments[0]);
+                 if (!row) return false;
+                 row.querySelector('button.edit').click();
+                 return true;",
+                vec![serde_json::json!(title)],
+            )
+            .await?;
+        Ok(tapped.as_bool() == Some(true))
+    })
+    .await
+}
+
+fn stored_photos(photos: &Path) -> Result<Vec<Vec<u8>>> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(photos.join("photos")) else {
+        return Ok(found);
+    };
+    for entry in entries {
+        found.push(std::fs::read(entry?.path())?);
+    }
+    Ok(found)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn photos_taken_offline_are_kept_sent_when_the_server_is_back_small_upright_and_without_gps()
+-> Result<()> {
+    let data = tempfile::tempdir()?;
+    let database = data.path().join("photos.sqlite");
+    let mut server = TestServer::start(&database, None)?;
+    let port = server.port;
+    let originals = [
+        data.path().join("first.jpg"),
+        data.path().join("second.jpg"),
+    ];
+    std::fs::write(&originals[0], camera_jpeg(5_120, 2_560, 60))?;
+    std::fs::write(&originals[1], camera_jpeg(4_000, 2_000, 180))?;
+
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    phone.log_in("volunteer").await?;
+    phone.wait_for_service_worker().await?;
+    phone.wait_for_station("st-xianfeng").await?;
+
+    // No signal: two photos from the gallery, then the record.
+    server.kill();
+    let paths = originals
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    phone
+        .client
+        .find(Locator::Css("#photos input[name=photo-gallery]"))
+        .await?
+        .send_keys(&paths)
+        .await?;
+    let picked = std::time::Instant::now();
+    let shown = wait_until(Duration::from_secs(20), "two thumbnails", || async {
+        Ok(photos_drawn(&phone).await? == 2)
+    })
+    .await;
+    if let Err(error) = shown {
+        let photos = phone
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#photos .photo img')]
+                     .map(img => [img.complete, img.naturalWidth, img.naturalHeight])",
+                vec![],
+            )
+            .await?;
+        return Err(error.context(format!("the photos on the form: {photos}")));
+    }
+    eprintln!("two photos made small and shown in {:?}", picked.elapsed());
+    assert_eq!(
+        phone.text("#photos .photo-count").await?.as_deref(),
+        Some("2/9")
+    );
+    let title = "先锋社区义诊（附照片）";
+    phone.record_activity("health_clinic", title, 42).await?;
+    // The form is empty for the next record, photos too; the bar counts
+    // the two photos waiting beside the record.
+    assert_eq!(photos_drawn(&phone).await?, 0);
+    wait_until(Duration::from_secs(10), "two photos waiting", || async {
+        Ok(phone.text("#photos-waiting").await?.as_deref() == Some("📷 2"))
+    })
+    .await?;
+
+    // A reload with no signal: the record's photos are still there.
+    phone.client.refresh().await?;
+    edit(&phone, title).await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the photos after a reload",
+        || async { Ok(photos_drawn(&phone).await? == 2) },
+    )
+    .await?;
+    phone.click("button.cancel-edit").await?;
+
+    // The server is back: the photos go, and the count with them.
+    server = TestServer::start(&database, Some(port))?;
+    wait_until(Duration::from_secs(40), "the photos sent", || async {
+        phone.click("button.sync-now").await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok(phone.text("#photos-waiting").await?.is_none()
+            && stored_photos(&data.path().join("photos"))?.len() == 2)
+    })
+    .await?;
+
+    // Each is kept small, the right way up (portrait, red above blue, as
+    // the camera's orientation says), and without EXIF: no GPS position.
+    for bytes in stored_photos(&data.path().join("photos"))? {
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Exif"),
+            "EXIF left in a stored photo"
+        );
+        let photo = image::load_from_memory(&bytes)?.to_rgb8();
+        let (width, height) = photo.dimensions();
+        assert_eq!(height, 1_600, "{width} × {height}");
+        assert_eq!(width, 800, "{width} × {height}");
+        let top = photo.get_pixel(width / 2, height / 8);
+        let bottom = photo.get_pixel(width / 2, height * 7 / 8);
+        assert!(top[0] > 150 && top[2] < 100, "top {top:?}");
+        assert!(bottom[2] > 150 && bottom[0] < 100, "bottom {bottom:?}");
+    }
+
+    // An admin's phone shows them, fetched from the server.
+    let admin = Browser::open(PHONE).await?;
+    admin.client.goto(&server.url("/")).await?;
+    admin.log_in("admin").await?;
+    edit(&admin, title).await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the photos on the admin's phone",
+        || async { Ok(photos_drawn(&admin).await? == 2) },
+    )
+    .await
+    .context("the admin's phone fetches the thumbnails")?;
+
+    admin.close().await?;
+    phone.close().await
+}
