@@ -20,6 +20,7 @@ use crate::{
 use crate::{
     charts,
     exports::{ExportError, download},
+    photos::Thumbnails,
 };
 
 #[component]
@@ -366,6 +367,7 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
             <thead><tr>
                 <th scope="col">{t!(i18n, date)}</th><th scope="col">{t!(i18n, title)}</th><th scope="col">{t!(i18n, category)}</th>
                 <th scope="col">{t!(i18n, station)}</th><th scope="col">{t!(i18n, street)}</th><th scope="col">{t!(i18n, people_served)}</th>
+                <th scope="col">{t!(i18n, photos_label)}</th>
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| view! {
@@ -379,6 +381,7 @@ fn report_view(report: AdminReport, rows: Vec<AdminActivityRow>) -> impl IntoVie
                         <td translate="no">{row.station_name}</td>
                         <td translate="no">{row.street}</td>
                         <td>{number(u64::from(row.activity.people_served.get()))}</td>
+                        <td class="photos-cell"><Thumbnails hashes=row.photos/></td>
                     </tr>
                 }).collect_view()}
             </tbody>

@@ -12,6 +12,7 @@ mod charts;
 mod exports;
 mod figures;
 mod manage;
+mod photos;
 mod proposals;
 
 use futures::channel::mpsc;

@@ -1,0 +1,71 @@
+//! An activity's photos in the admin's list: the server's thumbnails,
+//! each opening the photo full size. Both are fetched with the session's
+//! token (an `<img src>` could not carry it) and shown from object URLs.
+
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{
+    api,
+    ctx::Ctx,
+    i18n::{t_string, use_i18n},
+};
+
+/// An object URL of a JPEG fetched from the API.
+async fn fetched(path: &str, token: &str) -> Option<String> {
+    let bytes = api::bytes(path, token).await.ok()?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+/// One thumbnail; tapped, the photo opens full size in a new tab.
+#[component]
+fn Thumbnail(hash: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let url = RwSignal::new(None::<String>);
+    {
+        let hash = hash.clone();
+        spawn_local(async move {
+            url.set(fetched(&format!("/api/photos/{hash}/thumb"), &ctx.token()).await);
+        });
+    }
+    on_cleanup(move || {
+        if let Some(url) = url.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+    let open = move |_| {
+        let hash = hash.clone();
+        // The tab is opened at the tap (a browser blocks one opened later)
+        // and pointed at the photo once it is here.
+        let Some(tab) = web_sys::window().and_then(|w| w.open().ok().flatten()) else {
+            return;
+        };
+        spawn_local(async move {
+            match fetched(&format!("/api/photos/{hash}"), &ctx.token()).await {
+                Some(full) => {
+                    let _ = tab.location().set_href(&full);
+                }
+                None => {
+                    let _ = tab.close();
+                }
+            }
+        });
+    };
+    view! {
+        <button type="button" class="thumbnail" on:click=open aria-label=move || t_string!(i18n, photo_open)>
+            {move || url.get().map(|src| view! { <img src=src alt=""/> })}
+        </button>
+    }
+}
+
+/// The thumbnails of one activity's photos.
+#[component]
+pub fn Thumbnails(hashes: Vec<String>) -> impl IntoView {
+    view! {
+        <span class="thumbnails">
+            {hashes.into_iter().map(|hash| view! { <Thumbnail hash/> }).collect_view()}
+        </span>
+    }
+}
