@@ -222,13 +222,13 @@ fn run_sync_loop(store: Store, ctx: Ctx, mut kicks: mpsc::UnboundedReceiver<()>)
                 }
             }
             ctx.recount().await;
-            status.storage_used_mb.set(storage_used_mb().await);
             if changed {
                 ctx.changed();
             }
             if reference_changed {
                 ctx.reference_changed();
             }
+            status.storage_used_mb.set(storage_used_mb().await);
             let delay_ms = if failures == 0 {
                 15_000
             } else {
