@@ -20,6 +20,8 @@ pub struct ExportRow {
     pub station_name: String,
     pub street: String,
     pub community: String,
+    /// The hashes of its live photos.
+    pub photos: Vec<String>,
 }
 
 /// What a breakdown groups by.
@@ -193,10 +195,19 @@ async fn stream_rows<T>(
 fn newest_first(backend: Backend, filter: &AdminFilter) -> Sql<'_> {
     let mut query = Sql::new(
         backend,
-        "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
-                a.people_served, a.notes, a.time, a.organising_group,
-                s.name AS station_name, s.street, s.community,
-                (SELECT c.name_zh FROM categories c WHERE c.code = a.category) AS category_name",
+        format!(
+            "SELECT a.id, a.category, a.title, a.station_id, a.date, a.volunteers,
+                    a.people_served, a.notes, a.time, a.organising_group,
+                    s.name AS station_name, s.street, s.community,
+                    (SELECT c.name_zh FROM categories c WHERE c.code = a.category) AS category_name,
+                    (SELECT {} FROM activity_photos p
+                     WHERE p.activity_id = a.id AND NOT p.deleted) AS photos",
+            // The hashes, space-separated, in the order they were added.
+            match backend {
+                Backend::Sqlite => "group_concat(p.hash, ' ')",
+                Backend::Postgres => "string_agg(p.hash, ' ' ORDER BY p.id)",
+            }
+        ),
     );
     from_filtered(&mut query, Source::Activities, filter);
     query.push(" ORDER BY a.date DESC, a.change_seq DESC");
@@ -342,7 +353,7 @@ impl Db {
     ) -> Result<Vec<AdminActivityRow>, sqlx::Error> {
         let mut query = newest_first(self.backend, filter);
         query.push(" LIMIT ").bind(limit as i64);
-        let mut rows: Vec<AdminActivityRow> = query
+        query
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -352,16 +363,10 @@ impl Db {
                     activity: row.activity,
                     station_name: row.station_name,
                     street: row.street,
-                    photos: Vec::new(),
+                    photos: row.photos,
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()?;
-        let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.activity.id).collect();
-        let mut photos = self.photos_of(&ids).await?;
-        for row in &mut rows {
-            row.photos = photos.remove(&row.activity.id).unwrap_or_default();
-        }
-        Ok(rows)
+            .collect()
     }
 
     /// Figures per street, station, category or month, in key order.
@@ -419,11 +424,16 @@ fn export_row(row: &AnyRow) -> Result<ExportRow, sqlx::Error> {
     let category_name = row
         .try_get::<Option<String>, _>("category_name")?
         .unwrap_or_else(|| activity.category.code().to_owned());
+    let photos = row
+        .try_get::<Option<String>, _>("photos")?
+        .map(|hashes| hashes.split(' ').map(str::to_owned).collect())
+        .unwrap_or_default();
     Ok(ExportRow {
         category_name,
         activity,
         station_name: row.try_get("station_name")?,
         street: row.try_get("street")?,
         community: row.try_get("community")?,
+        photos,
     })
 }

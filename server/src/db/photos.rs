@@ -342,36 +342,6 @@ impl super::Db {
             None => Ok(None),
         }
     }
-
-    /// The live photos of each of `activities`, oldest first: what the
-    /// admin's list and a record's page show.
-    pub async fn photos_of(
-        &self,
-        activities: &[Uuid],
-    ) -> Result<HashMap<Uuid, Vec<String>>, sqlx::Error> {
-        let mut found: HashMap<Uuid, Vec<(Uuid, String)>> = HashMap::new();
-        for chunk in activities.chunks(IDS_PER_QUERY) {
-            let mut query = Sql::new(
-                self.backend,
-                "SELECT id, activity_id, hash FROM activity_photos
-                 WHERE NOT deleted AND activity_id IN ",
-            );
-            query.list(chunk.iter().map(|id| id.to_string()));
-            for row in query.fetch_all(&self.pool).await? {
-                found
-                    .entry(super::uuid_of(&row, "activity_id")?)
-                    .or_default()
-                    .push((super::uuid_of(&row, "id")?, row.try_get("hash")?));
-            }
-        }
-        Ok(found
-            .into_iter()
-            .map(|(activity, mut photos)| {
-                photos.sort();
-                (activity, photos.into_iter().map(|(_, hash)| hash).collect())
-            })
-            .collect())
-    }
 }
 
 fn number(row: &sqlx::any::AnyRow, column: &str) -> Result<u32, sqlx::Error> {

@@ -60,7 +60,27 @@ fn time_cell(row: &ExportRow) -> String {
         .unwrap_or_default()
 }
 
-impl ExportTable for ExportRow {
+/// An activity as exported: its row, and where its photos open (the
+/// office's page of one photo on this server, which asks for the login).
+pub struct ActivityExport {
+    row: ExportRow,
+    photo_page: Arc<str>,
+}
+
+impl ActivityExport {
+    fn links(&self) -> Vec<String> {
+        self.row
+            .photos
+            .iter()
+            .map(|hash| format!("{}{hash}", self.photo_page))
+            .collect()
+    }
+}
+
+/// The first column of the photos' links in the XLSX.
+const FIRST_LINK: u16 = 13;
+
+impl ExportTable for ActivityExport {
     const SHEET: &'static str = "活动";
     const FILE: &'static str = "activities";
     const HEADERS: &'static [&'static str] = &[
@@ -76,6 +96,8 @@ impl ExportTable for ExportRow {
         "惠及人次",
         "备注",
         "记录编号",
+        "照片数",
+        "照片",
     ];
     const WIDTHS: &'static [(u16, f64)] = &[
         (0, 12.0),
@@ -91,20 +113,22 @@ impl ExportTable for ExportRow {
     ];
 
     fn text_cells(&self) -> Vec<String> {
-        let a = &self.activity;
+        let (row, a) = (&self.row, &self.row.activity);
         vec![
             a.date.to_string(),
-            time_cell(self),
+            time_cell(row),
             a.title.clone(),
-            self.category_name.clone(),
-            self.station_name.clone(),
-            self.street.clone(),
-            self.community.clone(),
+            row.category_name.clone(),
+            row.station_name.clone(),
+            row.street.clone(),
+            row.community.clone(),
             a.organising_group.clone(),
             a.volunteers.to_string(),
             a.people_served.get().to_string(),
             a.notes.clone(),
             a.id.to_string(),
+            row.photos.len().to_string(),
+            self.links().join(" "),
         ]
     }
 
@@ -114,19 +138,25 @@ impl ExportTable for ExportRow {
         line: u32,
         date: &Format,
     ) -> Result<(), XlsxError> {
-        let a = &self.activity;
+        let (row, a) = (&self.row, &self.row.activity);
         sheet.write_datetime_with_format(line, 0, excel_date(a.date)?, date)?;
-        sheet.write_string(line, 1, time_cell(self))?;
+        sheet.write_string(line, 1, time_cell(row))?;
         sheet.write_string(line, 2, &a.title)?;
-        sheet.write_string(line, 3, &self.category_name)?;
-        sheet.write_string(line, 4, &self.station_name)?;
-        sheet.write_string(line, 5, &self.street)?;
-        sheet.write_string(line, 6, &self.community)?;
+        sheet.write_string(line, 3, &row.category_name)?;
+        sheet.write_string(line, 4, &row.station_name)?;
+        sheet.write_string(line, 5, &row.street)?;
+        sheet.write_string(line, 6, &row.community)?;
         sheet.write_string(line, 7, &a.organising_group)?;
         sheet.write_number(line, 8, f64::from(a.volunteers))?;
         sheet.write_number(line, 9, f64::from(a.people_served.get()))?;
         sheet.write_string(line, 10, &a.notes)?;
         sheet.write_string(line, 11, a.id.to_string())?;
+        sheet.write_number(line, 12, row.photos.len() as f64)?;
+        // A link per photo, each in a column of its own: "照片1", "照片2" …
+        for (n, link) in self.links().into_iter().enumerate() {
+            let url = rust_xlsxwriter::Url::new(link).set_text(format!("照片{}", n + 1));
+            sheet.write_url(line, FIRST_LINK + n as u16, &url)?;
+        }
         Ok(())
     }
 }
@@ -367,11 +397,13 @@ fn write_xlsx<T: ExportTable>(
     responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), (status = 400, description = "a bad filter", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 pub async fn activities_csv(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
     super::admin::checked(&state, &actor, &filter).await?;
-    export(&state, filter, FileKind::Csv, activities).await
+    let links = photo_page(&headers);
+    export(&state, (filter, links), FileKind::Csv, activities).await
 }
 
 /// The filtered activities as an Excel workbook, newest first.
@@ -380,11 +412,13 @@ pub async fn activities_csv(
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 400, description = "a bad filter", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
 pub async fn activities_xlsx(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     actor: Actor,
     ApiQuery(filter): ApiQuery<AdminFilter>,
 ) -> Result<Response, ApiError> {
     super::admin::checked(&state, &actor, &filter).await?;
-    export(&state, filter, FileKind::Xlsx, activities).await
+    let links = photo_page(&headers);
+    export(&state, (filter, links), FileKind::Xlsx, activities).await
 }
 
 /// The filtered sale lines as CSV (UTF-8 with a byte-order mark), newest
@@ -416,10 +450,152 @@ pub async fn sales_xlsx(
 
 async fn activities(
     db: crate::db::Db,
-    filter: AdminFilter,
-    rows: mpsc::Sender<Result<ExportRow, sqlx::Error>>,
+    (filter, photo_page): (AdminFilter, Arc<str>),
+    rows: mpsc::Sender<Result<ActivityExport, sqlx::Error>>,
 ) {
-    db.export_activities(&filter, rows).await
+    let (read, mut reading) = mpsc::channel::<Result<ExportRow, sqlx::Error>>(CHANNEL_ROWS);
+    let forward = async move {
+        while let Some(row) = reading.recv().await {
+            let row = row.map(|row| ActivityExport {
+                row,
+                photo_page: photo_page.clone(),
+            });
+            if rows.send(row).await.is_err() {
+                return;
+            }
+        }
+    };
+    tokio::join!(db.export_activities(&filter, read), forward);
+}
+
+/// The photos of the filtered activities as one ZIP, newest activity
+/// first: a folder per activity ("2026-11-12 大智义诊"), its photos in the
+/// order they were added, as stored (no compression: JPEGs do not shrink),
+/// and a list (照片清单.csv) of which file is which activity's. Written
+/// into a temporary file as the rows come, like the other exports, then
+/// sent.
+#[utoipa::path(get, path = "/admin/export/photos.zip", tag = "admin", params(AdminFilter),
+    security(("session" = [])),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 400, description = "a bad filter", body = ErrorBody), (status = 401, description = "not logged in, or the session expired", body = ErrorBody), (status = 403, description = "the role may not do this", body = ErrorBody)))]
+pub async fn photos_zip(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(filter): ApiQuery<AdminFilter>,
+) -> Result<Response, ApiError> {
+    super::admin::checked(&state, &actor, &filter).await?;
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancelled.clone());
+    let (rows, mut received) = mpsc::channel(CHANNEL_ROWS);
+    let turn = state.db.long_read_turn().await;
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        db.export_activities(&filter, rows).await;
+        drop(turn);
+    });
+    let file = tempfile::NamedTempFile::new().map_err(|e| ApiError::Internal(e.into()))?;
+    let path = file.path().to_owned();
+    let (photos, runtime) = (state.photos.clone(), tokio::runtime::Handle::current());
+    tokio::task::spawn_blocking(move || {
+        write_zip(&mut received, &path, &cancelled, |hash| {
+            runtime.block_on(photos.get(hash, false)).ok()
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(ApiError::Internal)?;
+    let reopened = tokio::fs::File::open(file.path())
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    drop(file);
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(reopened));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"photos.zip\"".to_owned(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// A folder name from a date and a title: nothing a file system or an
+/// unzip tool would read as a path.
+fn folder_name(row: &ExportRow) -> String {
+    let title: String = row
+        .activity
+        .title
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .take(60)
+        .collect();
+    format!("{} {}", row.activity.date, title.trim())
+}
+
+fn write_zip(
+    rows: &mut mpsc::Receiver<Result<ExportRow, sqlx::Error>>,
+    path: &std::path::Path,
+    cancelled: &AtomicBool,
+    photo: impl Fn(&str) -> Option<bytes::Bytes>,
+) -> anyhow::Result<()> {
+    use zip::{CompressionMethod, write::SimpleFileOptions};
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path)?);
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    let mut list = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    list.write_record(["文件", "日期", "活动名称", "阵地", "记录编号"])?;
+    let mut folders = std::collections::HashSet::new();
+    while let Some(row) = next_row(rows, cancelled)? {
+        if row.photos.is_empty() {
+            continue;
+        }
+        // Two activities of one day and title get folders of their own.
+        let mut folder = folder_name(&row);
+        if !folders.insert(folder.clone()) {
+            folder = format!("{folder} ({})", &row.activity.id.to_string()[..8]);
+            folders.insert(folder.clone());
+        }
+        for (n, hash) in row.photos.iter().enumerate() {
+            // A photo whose bytes have not arrived yet is left out.
+            let Some(bytes) = photo(hash) else { continue };
+            let extension = match tongxin_shared::photo::PhotoType::sniff(&bytes) {
+                Some(tongxin_shared::photo::PhotoType::Png) => "png",
+                Some(tongxin_shared::photo::PhotoType::Webp) => "webp",
+                _ => "jpg",
+            };
+            let name = format!("{folder}/{}.{extension}", n + 1);
+            zip.start_file(name.as_str(), stored)?;
+            zip.write_all(&bytes)?;
+            list.write_record([
+                name.as_str(),
+                &row.activity.date.to_string(),
+                &inert(row.activity.title.clone()),
+                &row.station_name,
+                &row.activity.id.to_string(),
+            ])?;
+        }
+    }
+    zip.start_file("照片清单.csv", stored)?;
+    zip.write_all(&list.into_inner()?)?;
+    zip.finish()?;
+    Ok(())
+}
+
+/// Where a photo of this server opens for a person: the office's page of
+/// one photo, by the address the request came to (behind a proxy, the one
+/// it names).
+fn photo_page(headers: &axum::http::HeaderMap) -> Arc<str> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .unwrap_or("localhost");
+    let scheme = header("x-forwarded-proto").unwrap_or("http");
+    format!("{scheme}://{host}/admin/photo/").into()
 }
 
 async fn sales(

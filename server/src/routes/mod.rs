@@ -137,6 +137,7 @@ fn api(login_limit: LoginLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(export::activities_csv))
         .routes(routes!(export::sales_xlsx))
         .routes(routes!(export::sales_csv))
+        .routes(routes!(export::photos_zip))
         .routes(routes!(proposals::proposals_xlsx))
         .routes(routes!(proposals::proposals_csv))
         .split_for_parts();

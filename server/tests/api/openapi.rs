@@ -30,7 +30,7 @@ async fn every_documented_operation_exists_with_its_method_and_its_security() {
     }
     assert_eq!(
         operations.len(),
-        33,
+        34,
         "{:?}",
         paths.keys().collect::<Vec<_>>()
     );

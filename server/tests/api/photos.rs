@@ -711,3 +711,160 @@ async fn a_photo_no_record_refers_to_any_longer_is_removed_after_the_grace_perio
         true
     );
 }
+
+#[tokio::test]
+async fn the_activity_export_counts_each_activitys_photos_and_links_each_one() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = spawn_app().await;
+    let phone = Device::new();
+    let with = ActivityRecord::new(&activity(30), phone.stamp());
+    let without = ActivityRecord::new(&activity(10), phone.stamp());
+    let photos = [
+        phone.photo(with.id, &jpeg(40, 30, 1)),
+        phone.photo(with.id, &jpeg(40, 30, 2)),
+    ];
+    let mut removed = phone.photo(with.id, &jpeg(40, 30, 3));
+    removed.set_deleted(true, phone.stamp());
+    push(
+        &app,
+        &app.volunteer_token,
+        &phone.push(&[
+            put_activity(&with),
+            put_activity(&without),
+            put_photo(&photos[0]),
+            put_photo(&photos[1]),
+            put_photo(&removed),
+        ]),
+    )
+    .await;
+    let page = format!("{}/admin/photo/", app.address);
+
+    let csv = app
+        .get_raw(Some(&app.admin_token), "/api/admin/export/activities.csv")
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!((&headers[12], &headers[13]), ("照片数", "照片"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row_of = |id: Uuid| {
+        rows.iter()
+            .find(|r| r[11] == id.to_string())
+            .unwrap()
+            .clone()
+    };
+    let links: Vec<String> = photos
+        .iter()
+        .map(|p| format!("{page}{}", p.hash.value))
+        .collect();
+    let with_row = row_of(with.id);
+    assert_eq!(&with_row[12], "2");
+    let mut listed: Vec<&str> = with_row[13].split(' ').collect();
+    listed.sort();
+    let mut expected: Vec<&str> = links.iter().map(String::as_str).collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        (&row_of(without.id)[12], &row_of(without.id)[13]),
+        ("0", "")
+    );
+
+    let xlsx = app
+        .get_raw(Some(&app.admin_token), "/api/admin/export/activities.xlsx")
+        .await;
+    let bytes = xlsx.bytes().await.unwrap();
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = workbook.worksheet_range("活动").unwrap();
+    let line = (1..sheet.height() as u32)
+        .find(|r| sheet.get((*r as usize, 11)) == Some(&Data::String(with.id.to_string())))
+        .unwrap() as usize;
+    assert_eq!(sheet.get((line, 12)), Some(&Data::Float(2.0)));
+    assert_eq!(sheet.get((line, 13)), Some(&Data::String("照片1".into())));
+    assert_eq!(sheet.get((line, 14)), Some(&Data::String("照片2".into())));
+    assert_eq!(sheet.get((line, 15)), None);
+}
+
+#[tokio::test]
+async fn the_photos_of_the_filtered_activities_download_as_one_zip() {
+    let app = spawn_app().await;
+    let phone = Device::new();
+    let inside = ActivityRecord::new(&activity(30), phone.stamp());
+    let outside = ActivityRecord::new(
+        &tongxin_shared::Activity {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            title: "十月的活动".into(),
+            ..activity(5)
+        },
+        phone.stamp(),
+    );
+    let (first, second, october) = (jpeg(80, 60, 1), jpeg(80, 60, 2), jpeg(80, 60, 3));
+    let not_sent = jpeg(80, 60, 4);
+    push(
+        &app,
+        &app.volunteer_token,
+        &phone.push(&[
+            put_activity(&inside),
+            put_activity(&outside),
+            put_photo(&phone.photo(inside.id, &first)),
+            put_photo(&phone.photo(inside.id, &second)),
+            put_photo(&phone.photo(inside.id, &not_sent)),
+            put_photo(&phone.photo(outside.id, &october)),
+        ]),
+    )
+    .await;
+    for bytes in [&first, &second, &october] {
+        assert_eq!(
+            upload(&app, &app.volunteer_token, bytes).await.status(),
+            StatusCode::OK
+        );
+    }
+    // November only: the October activity's photo stays out, and the photo
+    // whose bytes never came is left out.
+    let response = app
+        .get_raw(
+            Some(&app.admin_token),
+            "/api/admin/export/photos.zip?from=2026-11-01&to=2026-11-30",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let bytes = response.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut names: Vec<String> = zip
+        .file_names()
+        .map(|name| name.unwrap().into_owned())
+        .collect();
+    names.sort();
+    let folder = "2026-11-01 先锋社区健康义诊";
+    assert_eq!(
+        names,
+        [
+            format!("{folder}/1.jpg"),
+            format!("{folder}/2.jpg"),
+            "照片清单.csv".to_owned()
+        ]
+    );
+    let mut read = |name: &str| {
+        let mut file = zip.by_name(name).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        bytes
+    };
+    let mut both = [
+        read(&format!("{folder}/1.jpg")),
+        read(&format!("{folder}/2.jpg")),
+    ];
+    both.sort();
+    let mut sent = [first.clone(), second.clone()];
+    sent.sort();
+    assert_eq!(both, sent);
+    let list = String::from_utf8(read("照片清单.csv")).unwrap();
+    assert!(list.contains(&inside.id.to_string()), "{list}");
+    assert!(!list.contains(&outside.id.to_string()), "{list}");
+    // Only admins.
+    let refused = app
+        .get_raw(Some(&app.volunteer_token), "/api/admin/export/photos.zip")
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
