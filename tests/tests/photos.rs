@@ -2,8 +2,8 @@
 //! with two photos while the server is down (camera photos of 5,120 ×
 //! 2,560 pixels, each with an EXIF orientation and a GPS position), the
 //! phone shows them after a reload with no signal, sends them when the
-//! server is back, and an admin's phone shows them. The server holds
-//! each made small, the right way up and with no EXIF left.
+//! server is back, and an admin's phone and the office show them. The
+//! server holds each made small, the right way up and with no EXIF left.
 
 use std::{path::Path, time::Duration};
 
@@ -221,6 +221,27 @@ async fn photos_taken_offline_are_kept_sent_when_the_server_is_back_small_uprigh
     )
     .await
     .context("the admin's phone fetches the thumbnails")?;
+
+    // The office lists the activity with the server's thumbnails.
+    admin.client.goto(&server.url("/admin")).await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the thumbnails in the office",
+        || async {
+            let drawn = admin
+                .client
+                .execute(
+                    "const row = [...document.querySelectorAll('#admin-activities tbody tr')]
+                     .find(tr => tr.textContent.includes(arguments[0]));
+                 return row ? [...row.querySelectorAll('.thumbnail img')]
+                     .filter(img => img.complete && img.naturalWidth > 0).length : 0;",
+                    vec![serde_json::json!(title)],
+                )
+                .await?;
+            Ok(drawn.as_u64() == Some(2))
+        },
+    )
+    .await?;
 
     admin.close().await?;
     phone.close().await

@@ -103,6 +103,7 @@ pub fn AdminPage() -> impl IntoView {
         );
         let stem = match table {
             "sales" => t_string!(i18n, export_file_sales),
+            "photos" => t_string!(i18n, export_file_photos),
             _ => t_string!(i18n, export_file_activities),
         };
         let file_name = format!("{stem}.{format}");
@@ -188,6 +189,7 @@ pub fn AdminPage() -> impl IntoView {
                         "export-xlsx" => t_string!(i18n, export_xlsx),
                         "export-csv" => t_string!(i18n, export_csv),
                         "export-sales-xlsx" => t_string!(i18n, export_sales_xlsx),
+                        "export-photos" => t_string!(i18n, export_photos_zip),
                         _ => t_string!(i18n, export_sales_csv),
                     }
                 }}
@@ -253,6 +255,7 @@ pub fn AdminPage() -> impl IntoView {
                 </button>
                 {export_button("export-xlsx", "activities", "xlsx")}
                 {export_button("export-csv", "activities", "csv")}
+                {export_button("export-photos", "photos", "zip")}
                 {export_button("export-sales-xlsx", "sales", "xlsx")}
                 {export_button("export-sales-csv", "sales", "csv")}
                 <p class="export-status" role="status">

@@ -112,6 +112,9 @@ fn OfficeShell(store: Store, session: Option<LoginResponse>) -> impl IntoView {
                         <Route path=path!("/admin/proposals/:id") view=|| view! {
                             <ForRoles roles=ADMINS><ProposalHistoryPage/></ForRoles>
                         }/>
+                        <Route path=path!("/admin/photo/:hash") view=|| view! {
+                            <ForRoles roles=ADMINS><photos::PhotoPage/></ForRoles>
+                        }/>
                         <Route path=path!("/manage") view=|| view! {
                             <ForRoles roles=ADMINS><ManagePage/></ForRoles>
                         }/>

@@ -60,6 +60,28 @@ fn Thumbnail(hash: String) -> impl IntoView {
     }
 }
 
+/// One photo full size (`/admin/photo/:hash`): where the links of the
+/// XLSX export lead. The photo is fetched with the session's token, so a
+/// link opened without a login asks for one first.
+#[component]
+pub fn PhotoPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = expect_context::<Ctx>();
+    let params = leptos_router::hooks::use_params_map();
+    let photo = LocalResource::new(move || {
+        let hash = params.with(|p| p.get("hash")).unwrap_or_default();
+        let token = ctx.token();
+        async move { fetched(&format!("/api/photos/{hash}"), &token).await }
+    });
+    view! {
+        <h1>{move || t_string!(i18n, photos_label)}</h1>
+        {move || photo.get().map(|url| match url {
+            Some(src) => view! { <img id="photo-full" class="photo-full" src=src alt=move || t_string!(i18n, photos_label)/> }.into_any(),
+            None => view! { <p class="fatal">{t_string!(i18n, photo_not_here)}</p> }.into_any(),
+        })}
+    }
+}
+
 /// The thumbnails of one activity's photos.
 #[component]
 pub fn Thumbnails(hashes: Vec<String>) -> impl IntoView {
