@@ -246,3 +246,185 @@ async fn photos_taken_offline_are_kept_sent_when_the_server_is_back_small_uprigh
     admin.close().await?;
     phone.close().await
 }
+
+/// A camera photo of noise (which does not compress): made small on the
+/// phone it is still several chunks.
+fn noisy_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let mut state = 0x9E37_79B9u32;
+    let image = image::RgbImage::from_fn(width, height, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let [r, g, b, _] = state.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&image)
+        .unwrap();
+    jpeg
+}
+
+/// The offsets of the chunks of `hash` the server kept, in the order its
+/// log says it kept them.
+fn chunks_kept(log: &Path, hash: &str) -> Result<Vec<u64>> {
+    // The log may be coloured: its escape sequences go first.
+    let mut text = String::new();
+    let mut escape = false;
+    for c in std::fs::read_to_string(log)?.chars() {
+        match (escape, c) {
+            (false, '\u{1b}') => escape = true,
+            (true, 'm') => escape = false,
+            (true, _) => {}
+            (false, c) => text.push(c),
+        }
+    }
+    Ok(text
+        .lines()
+        .filter(|line| line.contains("photo chunk kept") && line.contains(hash))
+        .filter_map(|line| {
+            let at = line.find("offset=")? + "offset=".len();
+            line[at..].split(' ').next()?.parse().ok()
+        })
+        .collect())
+}
+
+/// The DevTools Protocol connection of the phone's page: the test holds a
+/// request back there, as a signal lost in the middle of an upload would.
+struct PageDevTools {
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    next_id: u64,
+}
+
+impl PageDevTools {
+    async fn attach(phone: &Browser, origin: &str) -> Result<PageDevTools> {
+        let address = phone.debugger_address()?;
+        let targets: serde_json::Value = reqwest::get(format!("http://{address}/json"))
+            .await?
+            .json()
+            .await?;
+        let url = targets
+            .as_array()
+            .context("a list of targets")?
+            .iter()
+            .find(|t| {
+                t["type"] == "page" && t["url"].as_str().is_some_and(|u| u.starts_with(origin))
+            })
+            .and_then(|t| t["webSocketDebuggerUrl"].as_str())
+            .context("the phone's page")?
+            .to_owned();
+        let (socket, _) = tokio_tungstenite::connect_async(url).await?;
+        Ok(PageDevTools { socket, next_id: 0 })
+    }
+
+    async fn send(&mut self, method: &str, params: serde_json::Value) -> Result<()> {
+        use futures::SinkExt;
+        self.next_id += 1;
+        let message = serde_json::json!({ "id": self.next_id, "method": method, "params": params });
+        self.socket
+            .send(tokio_tungstenite::tungstenite::Message::text(
+                message.to_string(),
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Waits for a request the page holds back (`Fetch.requestPaused`);
+    /// its id.
+    async fn paused(&mut self) -> Result<String> {
+        use futures::StreamExt;
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(60), self.socket.next())
+                .await
+                .context("no upload held back")?
+                .context("DevTools went away")??;
+            // Read as text: the paused request's event carries its body,
+            // a photo's bytes, which is not valid JSON text.
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = message
+                && text.contains("\"Fetch.requestPaused\"")
+            {
+                let at = text.find("\"requestId\":\"").context("a request id")?
+                    + "\"requestId\":\"".len();
+                let id = text[at..].split('"').next().context("a request id")?;
+                return Ok(id.to_owned());
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_cut_off_half_way_goes_on_where_it_stopped() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let database = data.path().join("resume.sqlite");
+    let mut server = TestServer::start(&database, None)?;
+    let port = server.port;
+    let photo = data.path().join("noise.jpg");
+    std::fs::write(&photo, noisy_jpeg(3_000, 2_000))?;
+
+    let phone = Browser::open(PHONE).await?;
+    phone.client.goto(&server.url("/")).await?;
+    phone.log_in("volunteer").await?;
+    phone.wait_for_station("st-xianfeng").await?;
+    phone
+        .client
+        .find(Locator::Css("#photos input[name=photo-gallery]"))
+        .await?
+        .send_keys(&photo.display().to_string())
+        .await?;
+    wait_until(Duration::from_secs(20), "the thumbnail", || async {
+        Ok(photos_drawn(&phone).await? == 1)
+    })
+    .await?;
+    let hash = phone
+        .attribute("#photos .photo", "data-hash")
+        .await?
+        .context("the photo's hash")?;
+
+    // The second chunk is held back, and the signal goes while it is.
+    let mut devtools = PageDevTools::attach(&phone, &server.url("")).await?;
+    devtools
+        .send(
+            "Fetch.enable",
+            serde_json::json!({ "patterns": [{ "urlPattern": "*offset=262144*" }] }),
+        )
+        .await?;
+    phone
+        .record_activity("health_clinic", "信号时有时无的义诊", 9)
+        .await?;
+    let held = devtools.paused().await?;
+    server.kill();
+    devtools
+        .send(
+            "Fetch.failRequest",
+            serde_json::json!({ "requestId": held, "errorReason": "ConnectionReset" }),
+        )
+        .await?;
+    devtools
+        .send("Fetch.disable", serde_json::json!({}))
+        .await?;
+    let before_the_cut = chunks_kept(&server.log, &hash)?;
+    assert_eq!(before_the_cut, [0]);
+
+    // The signal is back: the phone asks where the upload stands and goes
+    // on from there; the first chunk is not sent again.
+    server = TestServer::start(&database, Some(port))?;
+    wait_until(Duration::from_secs(40), "the photo sent", || async {
+        phone.click("button.sync-now").await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok(phone.text("#photos-waiting").await?.is_none()
+            && stored_photos(&data.path().join("photos"))?.len() == 1)
+    })
+    .await?;
+    // The restarted server logs to a file of its own.
+    let kept = [before_the_cut, chunks_kept(&server.log, &hash)?].concat();
+    let size = std::fs::metadata(data.path().join("photos/photos").join(&hash))?.len();
+    let expected: Vec<u64> = (0..size.div_ceil(262_144)).map(|n| n * 262_144).collect();
+    assert!(
+        expected.len() >= 3,
+        "only {size} bytes: too few chunks to cut"
+    );
+    assert_eq!(kept, expected, "each chunk kept once, in order");
+    phone.close().await
+}

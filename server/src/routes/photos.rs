@@ -173,7 +173,9 @@ pub async fn photo_put(
     if received == 0 && tongxin_shared::photo::PhotoType::sniff(&chunk).is_none() {
         return Err(not_a_photo());
     }
+    let length = chunk.len();
     state.photos.add_part(&hash, received, chunk).await?;
+    tracing::info!(%hash, offset = received, bytes = length, "photo chunk kept");
     let received = end as u32;
     if received < size {
         return Ok(Json(PhotoStatus {
