@@ -82,12 +82,15 @@ pub struct Config {
     )]
     pub database_url: String,
 
-    /// The folder photos' bytes are kept in (created if missing), each
-    /// under the SHA-256 of its bytes, with its thumbnail. Replicas behind
-    /// a balancer must share it. By default `photos/` beside the SQLite
-    /// file, or `data/photos` with PostgreSQL.
+    /// Where photos' bytes are kept, each under the SHA-256 of its bytes,
+    /// with its thumbnail: a folder (created if missing), or an
+    /// S3-compatible bucket, `s3://bucket`, reached as the `AWS_*`
+    /// environment says (`AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ALLOW_HTTP`). Replicas
+    /// behind a balancer must share it. By default `photos/` beside the
+    /// SQLite file, or `data/photos` with PostgreSQL.
     #[arg(long, env = "TONGXIN_PHOTOS")]
-    pub photos: Option<PathBuf>,
+    pub photos: Option<String>,
 
     /// Hours a photo no record refers to any longer (removed from its
     /// record) is kept before it is removed, and an abandoned upload's
@@ -143,12 +146,13 @@ impl Default for LoginLimit {
 }
 
 impl Config {
-    /// Where photos are kept: `--photos`, else beside the database.
-    pub fn photos_dir(&self) -> PathBuf {
-        if let Some(dir) = &self.photos {
-            return dir.clone();
+    /// Where photos are kept: `--photos`, else a folder beside the
+    /// database.
+    pub fn photo_store(&self) -> String {
+        if let Some(spec) = &self.photos {
+            return spec.clone();
         }
-        match self.database_url.strip_prefix("sqlite://") {
+        let dir = match self.database_url.strip_prefix("sqlite://") {
             Some(rest) => {
                 let file = std::path::Path::new(rest.split('?').next().unwrap_or(rest));
                 file.parent()
@@ -156,7 +160,8 @@ impl Config {
                     .join("photos")
             }
             None => PathBuf::from("data/photos"),
-        }
+        };
+        dir.display().to_string()
     }
 
     pub fn login_limit(&self) -> LoginLimit {

@@ -160,7 +160,7 @@ pub async fn spawn_on_loopback(state: AppState) -> std::io::Result<String> {
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(
         Db::open(&config.database_url).await?,
-        photos::PhotoStore::folder(&config.photos_dir())?,
+        photos::PhotoStore::open(&config.photo_store())?,
     );
     if config.demo {
         load_demo(&state).await?;

@@ -103,6 +103,62 @@ impl PhotoStore {
         })
     }
 
+    /// Where `--photos` says: an S3-compatible bucket (`s3://bucket`,
+    /// reached as the `AWS_*` environment says: `AWS_ENDPOINT`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+    /// `AWS_ALLOW_HTTP`), which several server processes share, or else a
+    /// folder on this machine.
+    pub fn open(spec: &str) -> anyhow::Result<PhotoStore> {
+        match spec.strip_prefix("s3://") {
+            Some(_) => {
+                let store = object_store::aws::AmazonS3Builder::from_env()
+                    .with_url(spec)
+                    .build()
+                    .with_context(|| format!("cannot use the photo bucket {spec}"))?;
+                Ok(PhotoStore {
+                    store: Arc::new(store),
+                })
+            }
+            None => PhotoStore::folder(Path::new(spec)),
+        }
+    }
+
+    /// A bucket of the S3-compatible server at `endpoint` (plain HTTP is
+    /// allowed: a server on the same machine or network), every name
+    /// under `prefix` (several stores in one bucket: the tests').
+    pub fn s3(
+        endpoint: &str,
+        bucket: &str,
+        prefix: &str,
+        (key, secret): (&str, &str),
+    ) -> anyhow::Result<PhotoStore> {
+        let store = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(endpoint)
+            .with_allow_http(true)
+            .with_bucket_name(bucket)
+            .with_region("us-east-1")
+            .with_access_key_id(key)
+            .with_secret_access_key(secret)
+            .build()
+            .with_context(|| format!("cannot use the bucket {bucket} at {endpoint}"))?;
+        Ok(PhotoStore {
+            store: Arc::new(object_store::prefix::PrefixStore::new(store, prefix)),
+        })
+    }
+
+    /// The name of every object kept (`photos/<hash>`, `thumbs/<hash>`,
+    /// `parts/<hash>/<offset>`), sorted.
+    pub async fn list_all(&self) -> anyhow::Result<Vec<String>> {
+        let mut names: Vec<String> = self
+            .store
+            .list(None)
+            .map_ok(|meta| meta.location.to_string())
+            .try_collect()
+            .await?;
+        names.sort();
+        Ok(names)
+    }
+
     /// Kept in memory only: for benchmarks, which measure other things.
     pub fn in_memory() -> PhotoStore {
         PhotoStore {

@@ -21,6 +21,7 @@
 //! run is never silent.
 
 mod postgres;
+mod s3;
 mod setup;
 mod web;
 
@@ -46,7 +47,8 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|dist|bench|chaos|fuzz|po
               --backend sqlite|postgres|both (both); --seed S --steps N replays one seed
   fuzz        the request decoders under random input (server/tests/api/fuzz.rs): --cases N per target (20000)
               --backend sqlite|postgres|both (both); --seed S replays one run
-  postgres    start the PostgreSQL test server that test and bench admin use, if it is not running, and print its URL";
+  postgres    start the PostgreSQL test server that test and bench admin use, if it is not running, and print its URL
+  s3          start the S3-compatible test server (SeaweedFS) the photos' tests use, if it is not running, and print its URL";
 
 fn main() -> ExitCode {
     match try_main() {
@@ -75,6 +77,10 @@ fn try_main() -> Result<()> {
         Some("fuzz") => fuzz(&root, &args[1..]),
         Some("postgres") => {
             println!("{}", postgres::ensure_server(&root)?);
+            Ok(())
+        }
+        Some("s3") => {
+            println!("{}", s3::ensure_server(&root)?);
             Ok(())
         }
         Some("help" | "--help" | "-h") | None => {
@@ -480,6 +486,20 @@ fn test(root: &Path) -> Result<()> {
             on_postgres[0],
             ("TONGXIN_TEST_BACKEND", OsStr::new("postgres")),
         ],
+    )?;
+
+    let s3 = s3::ensure_server(root)?;
+    step("running the photos' API tests again, on an S3-compatible store (SeaweedFS)");
+    app.cargo(
+        &[
+            "test",
+            "--package",
+            "tongxin-server",
+            "--test",
+            "api",
+            "photos",
+        ],
+        &[("TONGXIN_TEST_S3", OsStr::new(&s3))],
     )?;
 
     step("running the front end's browser tests (wasm-bindgen-test in headless Chromium)");

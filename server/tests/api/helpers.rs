@@ -36,6 +36,10 @@ pub struct TestApp {
     pub volunteer_token: String,
     pub admin_token: String,
     pub database: TestDatabase,
+    /// Where the server keeps photos: a folder of the test's own, or, with
+    /// `TONGXIN_TEST_S3` (the URL of an S3-compatible server, which
+    /// `cargo xtask test` starts), a bucket of the test's own there.
+    pub photos: PhotoStore,
 }
 
 /// A database of the test's own, on the backend the run is for: a SQLite
@@ -121,12 +125,30 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The bucket the tests keep photos in on an S3-compatible server, each
+/// test under a prefix of its own.
+pub const TEST_BUCKET: &str = "tongxin-tests";
+
+/// The test's photo store: a folder, or a prefix of its own in
+/// [`TEST_BUCKET`] on the S3-compatible server `TONGXIN_TEST_S3` names
+/// (its access checks off: any key signs), which `cargo xtask test`
+/// starts with the bucket made.
+async fn photo_store(database: &TestDatabase) -> PhotoStore {
+    match std::env::var("TONGXIN_TEST_S3") {
+        Ok(endpoint) if !endpoint.is_empty() => {
+            let prefix = format!("test-{}", Uuid::new_v4().simple());
+            PhotoStore::s3(&endpoint, TEST_BUCKET, &prefix, ("tongxin", "tongxin")).unwrap()
+        }
+        _ => PhotoStore::folder(&database.photos_dir()).unwrap(),
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     let database = TestDatabase::create().await;
     let db = Db::open(&database.url).await.unwrap();
     db.insert_stations(&demo::stations()).await.unwrap();
-    let photos = PhotoStore::folder(&database.photos_dir()).unwrap();
-    let address = tongxin_server::spawn_on_loopback(AppState::new(db.clone(), photos))
+    let photos = photo_store(&database).await;
+    let address = tongxin_server::spawn_on_loopback(AppState::new(db.clone(), photos.clone()))
         .await
         .unwrap();
     let mut app = TestApp {
@@ -136,6 +158,7 @@ pub async fn spawn_app() -> TestApp {
         volunteer_token: String::new(),
         admin_token: String::new(),
         database,
+        photos,
     };
     app.volunteer_token = app
         .add_user("volunteer-test", Role::Volunteer, &VOLUNTEER_STATIONS)

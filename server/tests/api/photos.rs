@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
-use tongxin_server::photos::{PhotoStore, Swept, sweep};
+use tongxin_server::photos::{Swept, sweep};
 use tongxin_shared::{
     account::Role,
     hlc::HlcClock,
@@ -204,31 +204,9 @@ async fn rule_of(response: reqwest::Response) -> (StatusCode, String) {
     (status, rule)
 }
 
-/// What the photo store holds: every file under its folder.
-fn stored_files(app: &TestApp) -> Vec<String> {
-    let root = app.database.photos_dir();
-    let mut files = Vec::new();
-    let mut folders = vec![root.clone()];
-    while let Some(folder) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else {
-                files.push(
-                    path.strip_prefix(&root)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned(),
-                );
-            }
-        }
-    }
-    files.sort();
-    files
+/// What the photo store holds: every object's name.
+async fn stored_files(app: &TestApp) -> Vec<String> {
+    app.photos.list_all().await.unwrap()
 }
 
 #[tokio::test]
@@ -286,13 +264,13 @@ async fn a_photo_goes_by_reference_then_in_chunks_resumes_after_a_cut_and_is_nev
     );
     // Stored once: the photo and its thumbnail, no parts left.
     assert_eq!(
-        stored_files(&app),
+        stored_files(&app).await,
         [format!("photos/{hash}"), format!("thumbs/{hash}")]
     );
     // Sent again (another phone with the same photo): nothing more kept.
     let again = send_chunk(&app, &app.volunteer_token, &hash, 0, &bytes[..chunk]).await;
     assert_eq!(again.status(), StatusCode::OK);
-    assert_eq!(stored_files(&app).len(), 2);
+    assert_eq!(stored_files(&app).await.len(), 2);
 
     // The volunteer and the admin get the photo as sent, and a thumbnail.
     for token in [&app.volunteer_token, &app.admin_token] {
@@ -340,7 +318,7 @@ async fn photos_of_other_stations_are_neither_sent_nor_shown_and_organisers_have
         rule_of(sent).await,
         (StatusCode::NOT_FOUND, "not_found".into())
     );
-    assert!(stored_files(&app).is_empty());
+    assert!(stored_files(&app).await.is_empty());
     let organisers = send_chunk(&app, &organiser, &hash, 0, &bytes).await;
     assert_eq!(organisers.status(), StatusCode::FORBIDDEN);
 
@@ -445,7 +423,11 @@ async fn a_wrong_hash_a_text_file_named_jpg_and_an_oversize_file_are_refused_and
         (StatusCode::BAD_REQUEST, "hash_mismatch".into())
     );
     assert_eq!(status(&app, &token, &hash).await["received"], 0);
-    assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
+    assert!(
+        stored_files(&app).await.is_empty(),
+        "{:?}",
+        stored_files(&app).await
+    );
     // Sent right, it is kept.
     assert_eq!(upload(&app, &token, &bytes).await.status(), StatusCode::OK);
 
@@ -510,7 +492,7 @@ async fn a_wrong_hash_a_text_file_named_jpg_and_an_oversize_file_are_refused_and
 
     // Of all that, only the one good photo is kept.
     assert_eq!(
-        stored_files(&app),
+        stored_files(&app).await,
         [format!("photos/{hash}"), format!("thumbs/{hash}")]
     );
 }
@@ -680,13 +662,18 @@ async fn a_photo_no_record_refers_to_any_longer_is_removed_after_the_grace_perio
     )
     .await;
 
-    let store = PhotoStore::folder(&app.database.photos_dir()).unwrap();
+    let store = app.photos.clone();
     // Within the grace period nothing goes: the phone may put it back.
     let swept = sweep(&app.db, &store, Duration::from_secs(3_600))
         .await
         .unwrap();
     assert_eq!(swept, Swept::default());
-    assert_eq!(stored_files(&app).len(), 5, "{:?}", stored_files(&app));
+    assert_eq!(
+        stored_files(&app).await.len(),
+        5,
+        "{:?}",
+        stored_files(&app).await
+    );
     // Past it, the photo nobody refers to and the abandoned parts go; the
     // photo the record still has stays.
     let swept = sweep(&app.db, &store, Duration::ZERO).await.unwrap();
@@ -699,7 +686,7 @@ async fn a_photo_no_record_refers_to_any_longer_is_removed_after_the_grace_perio
     );
     let hash = sha256(&kept);
     assert_eq!(
-        stored_files(&app),
+        stored_files(&app).await,
         [format!("photos/{hash}"), format!("thumbs/{hash}")]
     );
     assert_eq!(
