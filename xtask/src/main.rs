@@ -42,6 +42,7 @@ const USAGE: &str = "usage: cargo xtask <run|test|build|dist|bench|chaos|fuzz|po
   bench sync  measure server ingest and load beside raw SQLite (target/bench/sync.json)
   bench ui    measure the two bundles beside a plain Leptos counter; time to a usable form, plain and throttled; bytes of a first visit and of an initial sync from the browser's network events; rendering 1,000 and 10,000 records (target/bench/ui_*.json)
   bench load  another user's login and push p99 beside ten slow exports and twenty pulls at once; a 1,000,000-row XLSX export (target/bench/load.json)
+  bench photos shrinking camera photos on the phone beside the image crate; sending 50 at 1.6 Mbit/s (bytes sent ÷ bytes stored); the admin's thumbnails of 100 activities (target/bench/photos.json)
   bench admin measure the admin's figures over 1,000,000 activities and 100,000 sale lines, an XLSX export, the work report (.docx) and the proposals board over 10,000 proposals (target/bench/admin.json)
   chaos       the randomized sync run: --seeds N (50) --minutes M per backend (10) --first-seed S (1)
               --backend sqlite|postgres|both (both); --seed S --steps N replays one seed
@@ -195,13 +196,23 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
                 &[(POSTGRES_URL, OsStr::new(&postgres))],
             );
         }
+        Some("photos") => {
+            let app = App::build(root, Profile::Release)?;
+            step(
+                "benchmarking photos: shrinking camera photos on the phone beside the image crate, sending 50 at 1.6 Mbit/s, the admin's thumbnails (release build, headless Chromium)",
+            );
+            return app.cargo(
+                &["bench", "--package", "tongxin-tests", "--bench", "photos"],
+                &[],
+            );
+        }
         Some("load") => {
             step(
                 "benchmarking another user's login and push under load, and a 1,000,000-row XLSX export (release build)",
             );
             return cargo(&["bench", "--package", "tongxin-server", "--bench", "load"]);
         }
-        _ => bail!("usage: cargo xtask bench sync|admin|load|ui"),
+        _ => bail!("usage: cargo xtask bench sync|admin|load|ui|photos"),
     }
     step("benchmarking sync on the server (release build; takes a few minutes)");
     cargo(&["bench", "--package", "tongxin-server", "--bench", "sync"])?;

@@ -225,7 +225,7 @@ pub fn PhotoPicker(
             </legend>
             <ul class="photo-strip">
                 <For each=move || photos.get() key=|photo| photo.id let:photo>
-                    <li class="photo" data-hash=photo.hash.clone()>
+                    <li class="photo" data-hash=photo.hash.clone() data-bytes=photo.bytes.to_string()>
                         {match photo.url.clone() {
                             Some(url) => view! { <img src=url alt=move || t_string!(i18n, photos_label)/> }.into_any(),
                             None => view! { <span class="photo-missing">{t!(i18n, photo_not_here)}</span> }.into_any(),
