@@ -48,14 +48,16 @@ async fn the_server_binary_alone_serves_the_app_it_embeds() -> Result<()> {
     };
     let logs = tempfile::tempdir()?;
     let mut server = TestServer::spawn(command(), logs.path().join("server.log"))?;
-    // The database is made where it was asked for; nothing else is written
-    // beside the binary.
+    // The database is made where it was asked for, and the folder its
+    // photos are kept in beside it; nothing else is written beside the
+    // binary.
     let beside = names(folder.path())?;
     assert!(beside.contains(&"tongxin.sqlite".to_owned()), "{beside:?}");
+    assert!(beside.contains(&"photos".to_owned()), "{beside:?}");
     assert!(
-        beside
-            .iter()
-            .all(|name| name == "tongxin-server" || name.starts_with("tongxin.sqlite")),
+        beside.iter().all(|name| name == "tongxin-server"
+            || name == "photos"
+            || name.starts_with("tongxin.sqlite")),
         "{beside:?}"
     );
     let unpacked = names(temporary.path())?;
