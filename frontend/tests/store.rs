@@ -791,3 +791,31 @@ async fn a_record_and_its_photos_are_saved_together_and_sent_once_their_referenc
     store.apply_pulled(&gone).await.unwrap();
     assert!(store.photos_of(record.id).await.unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn an_activity_that_left_is_kept_while_a_photo_of_it_waits_and_goes_with_it_once_answered() {
+    let store = fresh_store().await;
+    let record = activity("离开辖区的活动", 3);
+    let photo = photo_of(record.id, b"\xFF\xD8\xFFleaving");
+    store
+        .save_activity_with_photos(&record, std::slice::from_ref(&photo), &[])
+        .await
+        .unwrap();
+    let outbox = store.outbox(10).await.unwrap();
+    // The record is answered; its photo's answer is still to come when the
+    // record leaves the user's stations.
+    store.acknowledge(&[accepted(outbox[0].seq)]).await.unwrap();
+    let mut gone = page(vec![], vec![], "5.x");
+    gone.gone = vec![record.id];
+    store.apply_pulled(&gone).await.unwrap();
+    let held = |list: Vec<(Activity, SyncState)>| list.iter().any(|(a, _)| a.id == record.id);
+    assert!(
+        held(store.activities().await.unwrap()),
+        "dropped before its photo's answer"
+    );
+    assert_eq!(store.photos_of(record.id).await.unwrap().len(), 1);
+    // The photo's answer: both go, nothing is kept for good.
+    store.acknowledge(&[accepted(outbox[1].seq)]).await.unwrap();
+    assert!(!held(store.activities().await.unwrap()));
+    assert!(store.photos_of(record.id).await.unwrap().is_empty());
+}

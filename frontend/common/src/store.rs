@@ -758,13 +758,14 @@ impl Store {
             let unsynced = unsynced_ids(&outbox, &rejected).await?;
             let activities = tx.store(ACTIVITIES)?;
             let photos = tx.store(PHOTOS)?;
-            for id in left.iter().filter(|id| !unsynced.contains(id)) {
+            let held = held_for_changes(&photos, &outbox, &unsynced).await?;
+            for id in left.iter().filter(|id| !held.contains(id)) {
                 activities
                     .delete(JsValue::from_str(&id.to_string()))
                     .await?;
                 forget_photos_of(&photos, *id, &unsynced).await?;
             }
-            left.retain(|id| unsynced.contains(id));
+            left.retain(|id| held.contains(id));
             put_meta(&meta, LEFT, &left).await?;
         }
         finish(tx).await?;
@@ -1197,6 +1198,24 @@ async fn store_pulled<R: LocalRecord>(
     Ok(())
 }
 
+/// The activities the device holds for an unsynced change: their own, or
+/// a photo of theirs still in the outbox, whose answer would otherwise
+/// find its activity gone and the photo kept for good.
+async fn held_for_changes(
+    photos: &rexie::Store,
+    outbox: &rexie::Store,
+    unsynced: &HashSet<Uuid>,
+) -> Result<HashSet<Uuid>, StoreError> {
+    let mut held = unsynced.clone();
+    for id in pending_ids(outbox).await? {
+        if let Some(row) = photos.get(JsValue::from_str(&id.to_string())).await? {
+            let photo: PhotoRecord = from_js(row)?;
+            held.insert(photo.activity_id.value);
+        }
+    }
+    Ok(held)
+}
+
 /// Forgets the photos' references of an activity the device no longer
 /// holds, but any with an unsynced change (their bytes stay until nothing
 /// here needs them).
@@ -1247,16 +1266,17 @@ async fn forget_what_left(
         .into_iter()
         .collect();
     let activities = tx.store(ACTIVITIES)?;
+    let photos = tx.store(PHOTOS)?;
+    let held = held_for_changes(&photos, &tx.store(OUTBOX)?, unsynced).await?;
     if page.reset {
-        let kept = forget_synced(&activities, unsynced).await?;
+        let kept = forget_synced(&activities, &held).await?;
         left.extend(kept);
         forget_synced(&tx.store(LIVESTREAM)?, unsynced).await?;
         forget_synced(&tx.store(PROPOSALS)?, unsynced).await?;
-        forget_synced(&tx.store(PHOTOS)?, unsynced).await?;
+        forget_synced(&photos, unsynced).await?;
     }
-    let photos = tx.store(PHOTOS)?;
     for id in &page.gone {
-        if unsynced.contains(id) {
+        if held.contains(id) {
             left.insert(*id);
         } else {
             activities

@@ -162,6 +162,22 @@ impl Device {
         self.records.insert(record.id, record);
     }
 
+    /// The activities held for an unsynced change: their own, or a photo
+    /// of theirs still to be answered, whose answer would otherwise find
+    /// its activity gone and the photo kept for good (`Store`'s
+    /// `held_for_changes`).
+    fn held_for_changes(&self, unsynced: &HashSet<Uuid>) -> HashSet<Uuid> {
+        let queued: HashSet<Uuid> = self.outbox.values().map(|(id, _)| *id).collect();
+        let mut held = unsynced.clone();
+        held.extend(
+            self.photos
+                .values()
+                .filter(|photo| queued.contains(&photo.id))
+                .map(|photo| photo.activity_id.value),
+        );
+        held
+    }
+
     /// Records with a change the server has not taken: queued or refused.
     pub fn unsynced(&self) -> HashSet<Uuid> {
         self.outbox
@@ -227,10 +243,11 @@ impl Device {
     /// unsynced.
     fn forget_left(&mut self) {
         let unsynced = self.unsynced();
+        let held = self.held_for_changes(&unsynced);
         let gone: Vec<Uuid> = self
             .left
             .iter()
-            .filter(|id| !unsynced.contains(id))
+            .filter(|id| !held.contains(id))
             .copied()
             .collect();
         for id in gone {
@@ -273,14 +290,15 @@ impl Device {
     /// `Store::apply_pulled`.
     pub fn take_page(&mut self, page: &PullResponse) {
         let unsynced = self.unsynced();
+        let held = self.held_for_changes(&unsynced);
         if page.reset {
-            self.records.retain(|id, _| unsynced.contains(id));
+            self.records.retain(|id, _| held.contains(id));
             self.left.extend(self.records.keys().copied());
             self.proposals.retain(|id, _| unsynced.contains(id));
             self.photos.retain(|id, _| unsynced.contains(id));
         }
         for id in &page.gone {
-            if unsynced.contains(id) {
+            if held.contains(id) {
                 self.left.insert(*id);
             } else {
                 self.records.remove(id);
