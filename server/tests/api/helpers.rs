@@ -364,6 +364,27 @@ impl TestApp {
     }
 }
 
+/// Pushes as `token` and takes the answer: each mutation's outcome,
+/// "accepted" or "field:rule" of the first reason it was refused.
+pub async fn outcomes(app: &TestApp, token: &str, body: &Value) -> Vec<String> {
+    let response = app.push_as(token, body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value = response.json().await.unwrap();
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| match result["outcome"].as_str().unwrap() {
+            "accepted" => "accepted".to_owned(),
+            _ => format!(
+                "{}:{}",
+                result["errors"][0]["field"].as_str().unwrap(),
+                result["errors"][0]["rule"]["code"].as_str().unwrap()
+            ),
+        })
+        .collect()
+}
+
 /// The status and the `error` text of a refused request.
 pub async fn error_of(response: Response) -> (StatusCode, String) {
     let status = response.status();

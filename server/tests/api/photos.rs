@@ -16,7 +16,7 @@ use tongxin_shared::{
 };
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, activity, spawn_app};
+use crate::helpers::{TestApp, activity, outcomes, spawn_app};
 
 /// A camera-like JPEG (noise does not compress): about `width` × `height`
 /// × 0.4 bytes, so a 1,200 × 900 one needs several chunks.
@@ -106,26 +106,6 @@ fn put_activity(record: &ActivityRecord) -> Value {
 
 fn put_photo(record: &PhotoRecord) -> Value {
     json!({ "type": "put_photo", "record": record.to_wire() })
-}
-
-/// Each mutation's outcome: "accepted", or "field:rule" of its refusal.
-async fn push(app: &TestApp, token: &str, body: &Value) -> Vec<String> {
-    let response = app.push_as(token, body).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let answer: Value = response.json().await.unwrap();
-    answer["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| match result["outcome"].as_str().unwrap() {
-            "accepted" => "accepted".to_owned(),
-            _ => format!(
-                "{}:{}",
-                result["errors"][0]["field"].as_str().unwrap(),
-                result["errors"][0]["rule"]["code"].as_str().unwrap()
-            ),
-        })
-        .collect()
 }
 
 /// Every photo reference `token` pulls from the start.
@@ -224,7 +204,7 @@ async fn a_photo_goes_by_reference_then_in_chunks_resumes_after_a_cut_and_is_nev
     let hash = photo.hash.value.clone();
     // The record and its photo's reference in one push, as the phone
     // sends its outbox.
-    let answers = push(
+    let answers = outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[put_activity(&record), put_photo(&photo)]),
@@ -302,7 +282,7 @@ async fn photos_of_other_stations_are_neither_sent_nor_shown_and_organisers_have
     let bytes = jpeg(200, 100, 3);
     let photo = phone.photo(record.id, &bytes);
     let hash = photo.hash.value.clone();
-    push(
+    outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[put_activity(&record), put_photo(&photo)]),
@@ -356,7 +336,7 @@ async fn photos_of_other_stations_are_neither_sent_nor_shown_and_organisers_have
         admins_phone.stamp(),
     );
     assert_eq!(
-        push(
+        outcomes(
             &app,
             &app.admin_token,
             &admins_phone.push(&[put_activity(&elsewhere)])
@@ -364,7 +344,7 @@ async fn photos_of_other_stations_are_neither_sent_nor_shown_and_organisers_have
         .await,
         ["accepted"]
     );
-    let answers = push(
+    let answers = outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[
@@ -379,7 +359,7 @@ async fn photos_of_other_stations_are_neither_sent_nor_shown_and_organisers_have
     );
     // An organiser's phone has no activities to pin photos on.
     let organisers_phone = Device::new();
-    let answers = push(
+    let answers = outcomes(
         &app,
         &organiser,
         &organisers_phone.push(&[put_photo(&organisers_phone.photo(record.id, &bytes))]),
@@ -395,7 +375,7 @@ async fn a_wrong_hash_a_text_file_named_jpg_and_an_oversize_file_are_refused_and
     let record = ActivityRecord::new(&activity(30), phone.stamp());
     let token = app.volunteer_token.clone();
     assert_eq!(
-        push(&app, &token, &phone.push(&[put_activity(&record)])).await,
+        outcomes(&app, &token, &phone.push(&[put_activity(&record)])).await,
         ["accepted"]
     );
 
@@ -407,7 +387,7 @@ async fn a_wrong_hash_a_text_file_named_jpg_and_an_oversize_file_are_refused_and
     corrupted[middle] ^= 0xFF;
     let photo = phone.photo(record.id, &bytes);
     assert_eq!(
-        push(&app, &token, &phone.push(&[put_photo(&photo)])).await,
+        outcomes(&app, &token, &phone.push(&[put_photo(&photo)])).await,
         ["accepted"]
     );
     let hash = sha256(&bytes);
@@ -437,7 +417,7 @@ async fn a_wrong_hash_a_text_file_named_jpg_and_an_oversize_file_are_refused_and
         .into_bytes();
     let text_photo = phone.photo(record.id, &text);
     assert_eq!(
-        push(&app, &token, &phone.push(&[put_photo(&text_photo)])).await,
+        outcomes(&app, &token, &phone.push(&[put_photo(&text_photo)])).await,
         ["accepted"]
     );
     let refused = send_chunk(&app, &token, &sha256(&text), 0, &text).await;
@@ -448,7 +428,7 @@ async fn a_wrong_hash_a_text_file_named_jpg_and_an_oversize_file_are_refused_and
     // A file with a JPEG's first bytes and nothing a decoder reads.
     let fake = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7u8; 5_000]].concat();
     let fake_photo = phone.photo(record.id, &fake);
-    push(&app, &token, &phone.push(&[put_photo(&fake_photo)])).await;
+    outcomes(&app, &token, &phone.push(&[put_photo(&fake_photo)])).await;
     let refused = send_chunk(&app, &token, &sha256(&fake), 0, &fake).await;
     assert_eq!(
         rule_of(refused).await,
@@ -459,12 +439,12 @@ async fn a_wrong_hash_a_text_file_named_jpg_and_an_oversize_file_are_refused_and
     // 256 KiB, or past the photo's size, at the upload.
     let oversize = phone.photo_named(record.id, &"b".repeat(64), Photo::MAX_BYTES + 1);
     assert_eq!(
-        push(&app, &token, &phone.push(&[put_photo(&oversize)])).await,
+        outcomes(&app, &token, &phone.push(&[put_photo(&oversize)])).await,
         ["bytes:too_large"]
     );
     let small = jpeg(64, 64, 5);
     let declared = phone.photo_named(record.id, &sha256(&small), small.len() as u32);
-    push(&app, &token, &phone.push(&[put_photo(&declared)])).await;
+    outcomes(&app, &token, &phone.push(&[put_photo(&declared)])).await;
     let longer = [small.clone(), vec![0; 10]].concat();
     let refused = send_chunk(&app, &token, &sha256(&small), 0, &longer).await;
     assert_eq!(
@@ -502,7 +482,7 @@ async fn two_phones_adding_photos_to_one_activity_offline_both_keep_theirs_up_to
     let app = spawn_app().await;
     let (first, second) = (Device::new(), Device::new());
     let record = ActivityRecord::new(&activity(30), first.stamp());
-    push(
+    outcomes(
         &app,
         &app.volunteer_token,
         &first.push(&[put_activity(&record)]),
@@ -516,8 +496,8 @@ async fn two_phones_adding_photos_to_one_activity_offline_both_keep_theirs_up_to
         .map(|n| second.photo(record.id, &jpeg(16, 16, n + 100)))
         .collect();
     let changes = |photos: &[PhotoRecord]| photos.iter().map(put_photo).collect::<Vec<_>>();
-    push(&app, &app.volunteer_token, &first.push(&changes(&ours))).await;
-    push(&app, &app.volunteer_token, &second.push(&changes(&theirs))).await;
+    outcomes(&app, &app.volunteer_token, &first.push(&changes(&ours))).await;
+    outcomes(&app, &app.volunteer_token, &second.push(&changes(&theirs))).await;
     let pulled = pulled_photos(&app, &app.volunteer_token).await;
     assert_eq!(pulled.len(), 8);
     for photo in ours.iter().chain(&theirs) {
@@ -527,7 +507,7 @@ async fn two_phones_adding_photos_to_one_activity_offline_both_keep_theirs_up_to
     let ninth = first.photo(record.id, &jpeg(16, 16, 50));
     let tenth = second.photo(record.id, &jpeg(16, 16, 51));
     assert_eq!(
-        push(
+        outcomes(
             &app,
             &app.volunteer_token,
             &first.push(&[put_photo(&ninth), put_photo(&tenth)])
@@ -538,7 +518,7 @@ async fn two_phones_adding_photos_to_one_activity_offline_both_keep_theirs_up_to
     let mut removed = ours[0].clone();
     removed.set_deleted(true, first.stamp());
     assert_eq!(
-        push(
+        outcomes(
             &app,
             &app.volunteer_token,
             &first.push(&[put_photo(&removed), put_photo(&tenth)])
@@ -552,7 +532,7 @@ async fn two_phones_adding_photos_to_one_activity_offline_both_keep_theirs_up_to
     let mut rehashed = ours[2].clone();
     rehashed.hash.set("c".repeat(64), first.stamp());
     assert_eq!(
-        push(
+        outcomes(
             &app,
             &app.volunteer_token,
             &first.push(&[put_photo(&moved), put_photo(&rehashed)])
@@ -568,7 +548,7 @@ async fn photos_follow_their_activity_to_a_station_of_another_volunteer() {
     let phone = Device::new();
     let record = ActivityRecord::new(&activity(30), phone.stamp());
     let photo = phone.photo(record.id, &jpeg(40, 30, 1));
-    push(
+    outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[put_activity(&record), put_photo(&photo)]),
@@ -589,7 +569,7 @@ async fn photos_follow_their_activity_to_a_station_of_another_volunteer() {
     edited.station_id = "st-dazhi".into();
     moved.edit(&edited, admins_phone.stamp());
     assert_eq!(
-        push(
+        outcomes(
             &app,
             &app.admin_token,
             &admins_phone.push(&[put_activity(&moved)])
@@ -620,7 +600,7 @@ async fn a_photo_no_record_refers_to_any_longer_is_removed_after_the_grace_perio
         phone.photo(record.id, &kept),
         phone.photo(record.id, &dropped),
     );
-    push(
+    outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[
@@ -638,7 +618,7 @@ async fn a_photo_no_record_refers_to_any_longer_is_removed_after_the_grace_perio
     }
     // An upload begun and abandoned.
     let abandoned = jpeg(600, 400, 3);
-    push(
+    outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[put_photo(&phone.photo(record.id, &abandoned))]),
@@ -655,7 +635,7 @@ async fn a_photo_no_record_refers_to_any_longer_is_removed_after_the_grace_perio
     // The volunteer removes one photo from the record.
     let mut removed = dropped_photo.clone();
     removed.set_deleted(true, phone.stamp());
-    push(
+    outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[put_photo(&removed)]),
@@ -712,7 +692,7 @@ async fn the_activity_export_counts_each_activitys_photos_and_links_each_one() {
     ];
     let mut removed = phone.photo(with.id, &jpeg(40, 30, 3));
     removed.set_deleted(true, phone.stamp());
-    push(
+    outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[
@@ -787,7 +767,7 @@ async fn the_photos_of_the_filtered_activities_download_as_one_zip() {
     );
     let (first, second, october) = (jpeg(80, 60, 1), jpeg(80, 60, 2), jpeg(80, 60, 3));
     let not_sent = jpeg(80, 60, 4);
-    push(
+    outcomes(
         &app,
         &app.volunteer_token,
         &phone.push(&[

@@ -16,7 +16,7 @@ use tongxin_shared::{
 };
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, outcomes, spawn_app};
 
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
@@ -108,27 +108,6 @@ impl Device {
     }
 }
 
-/// Pushes as `token`; each mutation's outcome ("accepted", or the first
-/// rule code of its refusal).
-async fn push(app: &TestApp, token: &str, body: &Value) -> Vec<String> {
-    let response = app.push_as(token, body).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let answer: Value = response.json().await.unwrap();
-    answer["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| match result["outcome"].as_str().unwrap() {
-            "accepted" => "accepted".to_owned(),
-            _ => format!(
-                "{}:{}",
-                result["errors"][0]["field"].as_str().unwrap(),
-                result["errors"][0]["rule"]["code"].as_str().unwrap()
-            ),
-        })
-        .collect()
-}
-
 /// Every proposal and step `token` may pull, from the start.
 async fn pull(app: &TestApp, token: &str) -> Vec<ProposalItem> {
     let mut cursor = String::new();
@@ -188,7 +167,7 @@ async fn a_proposal_lives_from_idea_to_feedback_with_each_role_in_its_place() {
     let phone = Device::new(0);
     let idea = proposal("volunteer-test");
     let body = phone.push(&[phone.new_proposal(&idea)]);
-    assert_eq!(push(&app, volunteer, &body).await, ["accepted"]);
+    assert_eq!(outcomes(&app, volunteer, &body).await, ["accepted"]);
 
     // Its proposer and the admins see it; nobody else does.
     assert_eq!(pull(&app, volunteer).await.len(), 1);
@@ -199,17 +178,20 @@ async fn a_proposal_lives_from_idea_to_feedback_with_each_role_in_its_place() {
     // Only admins take steps, and only in their own name.
     let take_up = step(idea.id, StepKind::TakenUp, "volunteer-test");
     let body = phone.push(&[phone.new_step(&take_up)]);
-    assert_eq!(push(&app, volunteer, &body).await, ["step:not_your_role"]);
+    assert_eq!(
+        outcomes(&app, volunteer, &body).await,
+        ["step:not_your_role"]
+    );
     let desk = Device::new(0);
     let body = desk.push(&[desk.new_step(&take_up)]);
-    assert_eq!(push(&app, admin, &body).await, ["author:not_allowed"]);
+    assert_eq!(outcomes(&app, admin, &body).await, ["author:not_allowed"]);
 
     // The life, in order; a step out of order is refused with the state.
     let measure = step(idea.id, StepKind::Measure, "admin-test");
     let early_close = step(idea.id, StepKind::Closed, "admin-test");
     let body = desk.push(&[desk.new_step(&measure), desk.new_step(&early_close)]);
     assert_eq!(
-        push(&app, admin, &body).await,
+        outcomes(&app, admin, &body).await,
         ["kind:not_now", "kind:not_now"]
     );
     let take_up = step(idea.id, StepKind::TakenUp, "admin-test");
@@ -222,7 +204,7 @@ async fn a_proposal_lives_from_idea_to_feedback_with_each_role_in_its_place() {
         desk.new_step(&close),
     ]);
     assert_eq!(
-        push(&app, admin, &body).await,
+        outcomes(&app, admin, &body).await,
         ["accepted", "accepted", "accepted", "accepted"]
     );
 
@@ -239,7 +221,7 @@ async fn a_proposal_lives_from_idea_to_feedback_with_each_role_in_its_place() {
     // longer change it; nothing of either is stored.
     let late = step(idea.id, StepKind::Measure, "admin-test");
     let body = desk.push(&[desk.new_step(&late)]);
-    assert_eq!(push(&app, admin, &body).await, ["kind:not_now"]);
+    assert_eq!(outcomes(&app, admin, &body).await, ["kind:not_now"]);
     let mut edited = match phone.new_proposal(&idea) {
         ProposalItem::Proposal(r) => r,
         _ => unreachable!(),
@@ -252,7 +234,7 @@ async fn a_proposal_lives_from_idea_to_feedback_with_each_role_in_its_place() {
         phone.stamp(),
     );
     let body = phone.push(&[ProposalItem::Proposal(edited)]);
-    assert_eq!(push(&app, volunteer, &body).await, ["proposal:not_now"]);
+    assert_eq!(outcomes(&app, volunteer, &body).await, ["proposal:not_now"]);
     let after = pull(&app, admin).await;
     assert_eq!(after.len(), 5);
     let ProposalItem::Proposal(stored) = after.iter().find(|i| i.id() == idea.id).unwrap() else {
@@ -268,11 +250,14 @@ async fn two_admins_recording_measures_offline_on_one_proposal_both_keep_theirs(
     let phone = Device::new(0);
     let idea = proposal("volunteer-test");
     let body = phone.push(&[phone.new_proposal(&idea)]);
-    assert_eq!(push(&app, &app.volunteer_token, &body).await, ["accepted"]);
+    assert_eq!(
+        outcomes(&app, &app.volunteer_token, &body).await,
+        ["accepted"]
+    );
     let one = Device::new(0);
     let take_up = step(idea.id, StepKind::TakenUp, "admin-test");
     let body = one.push(&[one.new_step(&take_up)]);
-    assert_eq!(push(&app, &app.admin_token, &body).await, ["accepted"]);
+    assert_eq!(outcomes(&app, &app.admin_token, &body).await, ["accepted"]);
 
     // Both record a measure with no signal, an hour apart, and sync later
     // in the other order: each measure is a record of its own, so nothing
@@ -284,14 +269,17 @@ async fn two_admins_recording_measures_offline_on_one_proposal_both_keep_theirs(
     second.text = "落实厨师与食品安全培训".into();
     let first_body = one.push(&[one.new_step(&first)]);
     let second_body = two.push(&[two.new_step(&second)]);
-    assert_eq!(push(&app, &second_admin, &second_body).await, ["accepted"]);
     assert_eq!(
-        push(&app, &app.admin_token, &first_body).await,
+        outcomes(&app, &second_admin, &second_body).await,
+        ["accepted"]
+    );
+    assert_eq!(
+        outcomes(&app, &app.admin_token, &first_body).await,
         ["accepted"]
     );
     // A resend of either (an answer lost on the way) changes nothing.
     assert_eq!(
-        push(&app, &app.admin_token, &first_body).await,
+        outcomes(&app, &app.admin_token, &first_body).await,
         ["accepted"]
     );
 
@@ -363,7 +351,7 @@ async fn bad_proposals_and_steps_are_each_refused_by_rule_and_store_nothing() {
     let body = phone.push(&items);
     let mut expected: Vec<&str> = cases.iter().map(|(_, rule)| *rule).collect();
     expected.push("accepted");
-    assert_eq!(push(&app, volunteer, &body).await, expected);
+    assert_eq!(outcomes(&app, volunteer, &body).await, expected);
 
     let desk = Device::new(0);
     let mut no_text = step(good.id, StepKind::TakenUp, "admin-test");
@@ -376,7 +364,7 @@ async fn bad_proposals_and_steps_are_each_refused_by_rule_and_store_nothing() {
     let items: Vec<ProposalItem> = steps.iter().map(|s| desk.new_step(s)).collect();
     let body = desk.push(&items);
     assert_eq!(
-        push(&app, &app.admin_token, &body).await,
+        outcomes(&app, &app.admin_token, &body).await,
         [
             "proposal_id:not_found",
             "responsible:required",
@@ -407,7 +395,7 @@ async fn the_board_counts_by_state_marks_the_overdue_and_exports_the_history() {
         phone.new_proposal(&fresh),
     ]);
     assert_eq!(
-        push(&app, &app.volunteer_token, &body).await,
+        outcomes(&app, &app.volunteer_token, &body).await,
         ["accepted", "accepted", "accepted"]
     );
     let desk = Device::new(0);
@@ -423,7 +411,7 @@ async fn the_board_counts_by_state_marks_the_overdue_and_exports_the_history() {
     let close = step(done.id, StepKind::Closed, "admin-test");
     let steps = [overdue, taken, measure, feedback, close];
     let items: Vec<ProposalItem> = steps.iter().map(|s| desk.new_step(s)).collect();
-    let answers = push(&app, &app.admin_token, &desk.push(&items)).await;
+    let answers = outcomes(&app, &app.admin_token, &desk.push(&items)).await;
     assert!(answers.iter().all(|a| a == "accepted"), "{answers:?}");
 
     // Only admins read the board; a filter naming no group is refused.
@@ -599,7 +587,10 @@ async fn admins_keep_the_list_of_groups_and_phones_receive_it() {
         group: "qiaolian".into(),
         ..proposal("volunteer-test")
     })]);
-    assert_eq!(push(&app, &app.volunteer_token, &body).await, ["accepted"]);
+    assert_eq!(
+        outcomes(&app, &app.volunteer_token, &body).await,
+        ["accepted"]
+    );
     let reference = app.get("/api/reference").await;
     let retired = reference["groups"]
         .as_array()
