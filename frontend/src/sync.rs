@@ -76,8 +76,6 @@ pub struct SyncReport {
     pub pulled: usize,
     /// The user's stations or the list of categories changed.
     pub reference_changed: bool,
-    /// Photos whose bytes the server now holds.
-    pub photos_sent: usize,
 }
 
 /// One full round: reference data, then the whole outbox, then every page
@@ -147,7 +145,7 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
         }
     }
     if session.user.role != Role::Organiser {
-        report.photos_sent = send_photos(store, token).await?;
+        send_photos(store, token).await?;
     }
     Ok(report)
 }
@@ -158,9 +156,8 @@ pub async fn sync_once(store: &Store, session: &LoginResponse) -> Result<SyncRep
 /// goes on where it stopped, a chunk at a time. A photo the server
 /// refuses is left for the next round (its reference may still come);
 /// losing the signal ends the round.
-async fn send_photos(store: &Store, token: &str) -> Result<usize, SyncError> {
+async fn send_photos(store: &Store, token: &str) -> Result<(), SyncError> {
     let unsent = store.unsent_photos().await?;
-    let mut sent = 0;
     for batch in unsent.chunks(PhotoStatusRequest::MAX_HASHES) {
         let request = PhotoStatusRequest {
             hashes: batch.iter().map(|photo| photo.hash.clone()).collect(),
@@ -183,11 +180,10 @@ async fn send_photos(store: &Store, token: &str) -> Result<usize, SyncError> {
             };
             if stored {
                 store.photo_sent(&status.hash).await?;
-                sent += 1;
             }
         }
     }
-    Ok(sent)
+    Ok(())
 }
 
 /// Sends one photo from where the server has it; whether it is stored.

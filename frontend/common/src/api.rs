@@ -125,6 +125,16 @@ pub async fn bytes(url: &str, token: &str) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::Offline(e.to_string()))
 }
 
+/// A GET of a file (a photo) with the session's token, handed to the page
+/// as an object URL an `<img>` shows (its `src` could not carry the
+/// token); `None` when it cannot be fetched. The caller revokes it.
+pub async fn object_url(url: &str, token: &str) -> Option<String> {
+    let bytes = bytes(url, token).await.ok()?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
 /// A POST, PUT or PATCH of JSON with the session's token.
 pub async fn send<B: serde::Serialize, T: DeserializeOwned>(
     method: &str,

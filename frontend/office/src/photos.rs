@@ -10,14 +10,6 @@ use crate::{
     i18n::{t_string, use_i18n},
 };
 
-/// An object URL of a JPEG fetched from the API.
-async fn fetched(path: &str, token: &str) -> Option<String> {
-    let bytes = api::bytes(path, token).await.ok()?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
-}
-
 /// One thumbnail; tapped, the photo opens full size in a new tab.
 #[component]
 fn Thumbnail(hash: String) -> impl IntoView {
@@ -27,7 +19,7 @@ fn Thumbnail(hash: String) -> impl IntoView {
     {
         let hash = hash.clone();
         spawn_local(async move {
-            url.set(fetched(&format!("/api/photos/{hash}/thumb"), &ctx.token()).await);
+            url.set(api::object_url(&format!("/api/photos/{hash}/thumb"), &ctx.token()).await);
         });
     }
     on_cleanup(move || {
@@ -43,7 +35,7 @@ fn Thumbnail(hash: String) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            match fetched(&format!("/api/photos/{hash}"), &ctx.token()).await {
+            match api::object_url(&format!("/api/photos/{hash}"), &ctx.token()).await {
                 Some(full) => {
                     let _ = tab.location().set_href(&full);
                 }
@@ -71,7 +63,7 @@ pub fn PhotoPage() -> impl IntoView {
     let photo = LocalResource::new(move || {
         let hash = params.with(|p| p.get("hash")).unwrap_or_default();
         let token = ctx.token();
-        async move { fetched(&format!("/api/photos/{hash}"), &token).await }
+        async move { api::object_url(&format!("/api/photos/{hash}"), &token).await }
     });
     view! {
         <h1>{move || t_string!(i18n, photos_label)}</h1>

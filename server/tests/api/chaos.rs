@@ -922,7 +922,13 @@ async fn check(
             |photo: &PhotoRecord| stored.get(&photo.activity_id.value).is_some_and(&in_scope);
         for (id, photo) in stored_photos.iter().filter(|(_, r)| photo_in_scope(r)) {
             if !unsynced.contains(id) && phone.device.photos.get(id) != Some(photo) {
-                differs.push(format!("photo {id} missing or stale"));
+                differs.push(format!(
+                    "photo {id} missing or stale: the phone has {:?}, the server {photo:?}, \
+                     its activity held: {}, left: {}",
+                    phone.device.photos.get(id),
+                    phone.device.records.contains_key(&photo.activity_id.value),
+                    phone.device.has_left(photo.activity_id.value),
+                ));
             }
         }
         for (id, photo) in &phone.device.photos {

@@ -347,6 +347,12 @@ impl Device {
         self.observe_server(page.server_stamp, page.server_time_ms);
     }
 
+    /// Whether the activity is held only for an unsynced change though it
+    /// left the user's stations.
+    pub fn has_left(&self, id: Uuid) -> bool {
+        self.left.contains(&id)
+    }
+
     pub fn cursor(&self) -> &str {
         &self.cursor
     }

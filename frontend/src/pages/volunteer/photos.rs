@@ -127,7 +127,10 @@ pub async fn load(ctx: Ctx, activity: Uuid) -> Vec<FormPhoto> {
     for photo in store.photos_of(activity).await.unwrap_or_default() {
         let url = match store.photo_blob(&photo.hash).await.ok().flatten() {
             Some(blob) => Url::create_object_url_with_blob(&blob).ok(),
-            None => thumbnail_url(&ctx.token(), &photo.hash).await,
+            None => {
+                crate::api::object_url(&format!("/api/photos/{}/thumb", photo.hash), &ctx.token())
+                    .await
+            }
         };
         shown.push(FormPhoto {
             id: photo.id,
@@ -139,18 +142,6 @@ pub async fn load(ctx: Ctx, activity: Uuid) -> Vec<FormPhoto> {
         });
     }
     shown
-}
-
-/// The server's thumbnail of a photo, as an object URL.
-async fn thumbnail_url(token: &str, hash: &str) -> Option<String> {
-    let bytes = crate::api::bytes(&format!("/api/photos/{hash}/thumb"), token)
-        .await
-        .ok()?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("image/jpeg");
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
-    Url::create_object_url_with_blob(&blob).ok()
 }
 
 /// What went wrong with a photo picked, in the user's words.
