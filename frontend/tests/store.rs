@@ -819,3 +819,65 @@ async fn an_activity_that_left_is_kept_while_a_photo_of_it_waits_and_goes_with_i
     assert!(!held(store.activities().await.unwrap()));
     assert!(store.photos_of(record.id).await.unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_photo_pulled_pages_before_its_activity_after_a_reset_outlives_the_answer_that_comes_between()
+ {
+    use tongxin_shared::photo::{Photo, PhotoRecord};
+    let store = fresh_store().await;
+    let record = activity("换站后重新拉取的活动", 5);
+    let waiting = photo_of(record.id, b"\xFF\xD8\xFFwaiting");
+    store
+        .save_activity_with_photos(&record, std::slice::from_ref(&waiting), &[])
+        .await
+        .unwrap();
+    let outbox = store.outbox(10).await.unwrap();
+    store.acknowledge(&[accepted(outbox[0].seq)]).await.unwrap();
+    // The user's stations changed, so the pull starts over. Its first page
+    // holds the activity's photos (the one waiting for its answer, which
+    // the server took, and one from another phone); the activity itself,
+    // edited since, comes on the next page.
+    let stamp = remote(&record, 5).latest_stamp();
+    let theirs = Photo {
+        id: Uuid::now_v7(),
+        activity_id: record.id,
+        hash: "e".repeat(64),
+        bytes: 9,
+    };
+    let mut first = page(vec![], vec![], "4.y");
+    first.reset = true;
+    first.more = true;
+    first.photos = vec![
+        PhotoRecord::new(&waiting.photo, stamp),
+        PhotoRecord::new(&theirs, stamp),
+    ];
+    store.apply_pulled(&first).await.unwrap();
+    // The round is cut off; the next one pushes first, and the waiting
+    // photo's answer comes before the rest of the pull.
+    store.acknowledge(&[accepted(outbox[1].seq)]).await.unwrap();
+    let second = page(vec![remote(&record, 6)], vec![], "9.y");
+    store.apply_pulled(&second).await.unwrap();
+    let held: Vec<Uuid> = store
+        .photos_of(record.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|photo| photo.id)
+        .collect();
+    assert!(
+        held.contains(&theirs.id),
+        "the other phone's photo was lost"
+    );
+    assert!(
+        held.contains(&waiting.photo.id),
+        "the answered photo was lost"
+    );
+    assert!(
+        store
+            .activities()
+            .await
+            .unwrap()
+            .iter()
+            .any(|(a, _)| a.id == record.id)
+    );
+}

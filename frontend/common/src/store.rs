@@ -1252,8 +1252,8 @@ enum PulledSlice<'a> {
 /// The first step of storing a pulled page: forgets the records that left
 /// the user's stations (`gone`), and every record on a `reset`, but keeps
 /// each with an unsynced change, remembered as `LEFT` until it is
-/// answered (`acknowledge`), unless a pulled version shows it back in
-/// scope first.
+/// answered (`acknowledge`), unless a pulled version of it or of one of
+/// its photos shows it back in scope first.
 async fn forget_what_left(
     tx: &rexie::Transaction,
     page: &PullResponse,
@@ -1285,8 +1285,17 @@ async fn forget_what_left(
             forget_photos_of(&photos, *id, unsynced).await?;
         }
     }
+    // A pulled version shows a record back in scope, and so does a pulled
+    // photo of it: the server sends a photo's reference only while its
+    // activity is in the user's stations. After a reset the photo may come
+    // pages before its activity; were the activity forgotten in between
+    // (its last change answered), it would take the photo with it, and the
+    // cursor would already be past the photo.
     for record in &page.changes {
         left.remove(&record.id);
+    }
+    for photo in &page.photos {
+        left.remove(&photo.activity_id.value);
     }
     put_meta(&meta, LEFT, &left.into_iter().collect::<Vec<Uuid>>()).await
 }

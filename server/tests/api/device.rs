@@ -332,6 +332,9 @@ impl Device {
             self.proposals.insert(id, item);
         }
         for pulled in &page.photos {
+            // Only a photo of an activity in scope is pulled, maybe pages
+            // before the activity itself after a reset (`forget_what_left`).
+            self.left.remove(&pulled.activity_id.value);
             self.clock.observe(pulled.latest_stamp());
             let photo = match (unsynced.contains(&pulled.id), self.photos.get(&pulled.id)) {
                 (true, Some(local)) => {
