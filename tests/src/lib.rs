@@ -773,6 +773,19 @@ where
     }
 }
 
+/// Waits for a finished download called `name` in `folder` (Chromium
+/// writes it under another name until it is whole) and returns its bytes.
+pub async fn downloaded(folder: &Path, name: &str) -> Result<Vec<u8>> {
+    let path = folder.join(name);
+    wait_until(
+        Duration::from_secs(15),
+        &format!("{name} downloaded"),
+        || async { Ok(path.exists()) },
+    )
+    .await?;
+    Ok(std::fs::read(&path)?)
+}
+
 /// Copies a folder with everything in it (a built app to change in a test).
 pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;

@@ -2,25 +2,13 @@
 //! filter that every figure obeys, and the same selection downloaded as
 //! Excel and CSV files.
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tongxin_server::demo;
-use tongxin_tests::{Browser, DESKTOP, TestServer, wait_until};
+use tongxin_tests::{Browser, DESKTOP, TestServer, downloaded, wait_until};
 
 const STREET: &str = "塔子湖街道";
-
-/// Waits for a finished download in `folder` and returns its bytes.
-async fn downloaded(folder: &Path, name: &str) -> Result<Vec<u8>> {
-    let path = folder.join(name);
-    wait_until(
-        Duration::from_secs(15),
-        &format!("{name} downloaded"),
-        || async { Ok(path.exists()) },
-    )
-    .await?;
-    Ok(std::fs::read(&path)?)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_filters_the_district_figures_and_downloads_the_selection() -> Result<()> {

@@ -9,7 +9,7 @@ use std::{path::Path, time::Duration};
 
 use anyhow::{Context, Result};
 use fantoccini::Locator;
-use tongxin_tests::{Browser, PHONE, TestServer, wait_until};
+use tongxin_tests::{Browser, PHONE, TestServer, downloaded, wait_until};
 
 /// A camera's JPEG: `width` × `height` pixels as stored, red on the left
 /// half and blue on the right (a grey `mark` in the top left corner tells
@@ -210,7 +210,8 @@ async fn photos_taken_offline_are_kept_sent_when_the_server_is_back_small_uprigh
     }
 
     // An admin's phone shows them, fetched from the server.
-    let admin = Browser::open(PHONE).await?;
+    let downloads = tempfile::tempdir()?;
+    let admin = Browser::open_downloading_to(PHONE, downloads.path()).await?;
     admin.client.goto(&server.url("/")).await?;
     admin.log_in("admin").await?;
     edit(&admin, title).await?;
@@ -241,6 +242,62 @@ async fn photos_taken_offline_are_kept_sent_when_the_server_is_back_small_uprigh
             Ok(drawn.as_u64() == Some(2))
         },
     )
+    .await?;
+
+    // The office's ZIP of the listed activities' photos holds both as the
+    // server keeps them, and a list naming their activity.
+    admin.click("button.export-photos").await?;
+    let zip = downloaded(downloads.path(), "活动照片.zip").await?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip))?;
+    let (mut in_zip, mut list) = (Vec::new(), String::new());
+    for n in 0..archive.len() {
+        let mut file = archive.by_index(n)?;
+        let name = file.name()?.into_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes)?;
+        if name == "照片清单.csv" {
+            list = String::from_utf8(bytes)?;
+        } else {
+            assert!(name.contains(title), "{name} in the ZIP");
+            in_zip.push(bytes);
+        }
+    }
+    let mut stored = stored_photos(&data.path().join("photos"))?;
+    in_zip.sort();
+    stored.sort();
+    assert!(
+        in_zip == stored,
+        "the ZIP's photos differ from those stored"
+    );
+    assert_eq!(
+        list.lines().filter(|line| line.contains(title)).count(),
+        2,
+        "{list}"
+    );
+
+    // The page a photo's link in the Excel export leads to shows it full
+    // size.
+    let hash = std::fs::read_dir(data.path().join("photos").join("photos"))?
+        .next()
+        .context("a stored photo")??
+        .file_name()
+        .into_string()
+        .map_err(|name| anyhow::anyhow!("{name:?}"))?;
+    admin
+        .client
+        .goto(&server.url(&format!("/admin/photo/{hash}")))
+        .await?;
+    wait_until(Duration::from_secs(20), "the photo full size", || async {
+        let size = admin
+            .client
+            .execute(
+                "const img = document.querySelector('#photo-full');
+                 return img && img.complete ? [img.naturalWidth, img.naturalHeight] : null;",
+                vec![],
+            )
+            .await?;
+        Ok(size == serde_json::json!([800, 1600]))
+    })
     .await?;
 
     admin.close().await?;
