@@ -84,9 +84,10 @@ pub struct Config {
 
     /// Where photos' bytes are kept, each under the SHA-256 of its bytes,
     /// with its thumbnail: a folder (created if missing), or an
-    /// S3-compatible bucket, `s3://bucket`, reached as the `AWS_*`
-    /// environment says (`AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`,
-    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ALLOW_HTTP`). Replicas
+    /// S3-compatible bucket, `s3://bucket` or `s3://bucket/prefix`, reached
+    /// as the `AWS_*` environment says (`AWS_ENDPOINT`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+    /// `AWS_ALLOW_HTTP`). Replicas
     /// behind a balancer must share it. By default `photos/` beside the
     /// SQLite file, or `data/photos` with PostgreSQL.
     #[arg(long, env = "TONGXIN_PHOTOS")]

@@ -103,24 +103,28 @@ impl PhotoStore {
         })
     }
 
-    /// Where `--photos` says: an S3-compatible bucket (`s3://bucket`,
-    /// reached as the `AWS_*` environment says: `AWS_ENDPOINT`,
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
-    /// `AWS_ALLOW_HTTP`), which several server processes share, or else a
-    /// folder on this machine.
+    /// Where `--photos` says: an S3-compatible bucket (`s3://bucket`, or
+    /// `s3://bucket/prefix` to keep every name under a prefix, reached as
+    /// the `AWS_*` environment says: `AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ALLOW_HTTP`), which
+    /// several server processes share, or else a folder on this machine.
     pub fn open(spec: &str) -> anyhow::Result<PhotoStore> {
-        match spec.strip_prefix("s3://") {
-            Some(_) => {
-                let store = object_store::aws::AmazonS3Builder::from_env()
-                    .with_url(spec)
-                    .build()
-                    .with_context(|| format!("cannot use the photo bucket {spec}"))?;
-                Ok(PhotoStore {
-                    store: Arc::new(store),
-                })
-            }
-            None => PhotoStore::folder(Path::new(spec)),
-        }
+        let Some(place) = spec.strip_prefix("s3://") else {
+            return PhotoStore::folder(Path::new(spec));
+        };
+        let (bucket, prefix) = place.split_once('/').unwrap_or((place, ""));
+        let store = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .with_context(|| format!("cannot use the photo bucket {spec}"))?;
+        let prefix = prefix.trim_matches('/');
+        Ok(PhotoStore {
+            store: if prefix.is_empty() {
+                Arc::new(store)
+            } else {
+                Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+            },
+        })
     }
 
     /// A bucket of the S3-compatible server at `endpoint` (plain HTTP is

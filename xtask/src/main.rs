@@ -512,6 +512,17 @@ fn test(root: &Path) -> Result<()> {
         ],
         &[("TONGXIN_TEST_S3", OsStr::new(&s3))],
     )?;
+    step("running the server binary on that store (--photos s3://…)");
+    app.cargo(
+        &[
+            "test",
+            "--package",
+            "tongxin-tests",
+            "--test",
+            "photo_bucket",
+        ],
+        &[("TONGXIN_TEST_S3", OsStr::new(&s3))],
+    )?;
 
     step("running the front end's browser tests (wasm-bindgen-test in headless Chromium)");
     // The runner's own summary is the last thing printed.
