@@ -549,7 +549,7 @@ async fn a_long_list_shows_its_first_page_and_the_next_as_its_end_scrolls_into_v
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_search_through_thousands_of_records_says_how_far_it_has_got() -> Result<()> {
-    const HELD: u64 = 3_000;
+    const HELD: u64 = 10_000;
     let data = tempfile::tempdir()?;
     let database = data.path().join("search.sqlite");
     database_of_activities(&database, HELD).await?;
@@ -587,6 +587,7 @@ async fn a_search_through_thousands_of_records_says_how_far_it_has_got() -> Resu
         )
         .await?;
     // A title no record has: the search reads every record.
+    let searching = std::time::Instant::now();
     phone.click("input[name=search]").await?;
     phone
         .type_text("input[name=search]", "没有这个标题")
@@ -613,5 +614,50 @@ async fn a_search_through_thousands_of_records_says_how_far_it_has_got() -> Resu
     })
     .await
     .context("the search is over but still says it is searching")?;
+    let whole_search = searching.elapsed();
+
+    // A search cleared while it reads: the list comes back without the
+    // cleared search's answer ever drawn. (The list reads one page at a
+    // time: a read nobody wants any longer stops, else it held the next
+    // one back until it had read every record, and then drew its own.)
+    phone.set_value("input[name=search]", "").await?;
+    wait_until(Duration::from_secs(30), "the list back", || async {
+        Ok(phone.listed_titles().await?.len() >= 50)
+    })
+    .await?;
+    phone
+        .type_text("input[name=search]", "也没有这个标题")
+        .await?;
+    wait_until(
+        Duration::from_secs(30),
+        "the second search under way",
+        || async { Ok(phone.text("#searching").await?.is_some()) },
+    )
+    .await?;
+    phone
+        .client
+        .execute(
+            "window.emptyDrawn = false;
+             new MutationObserver(() => {
+                 if (document.querySelector('.records p.empty')) { window.emptyDrawn = true; }
+             }).observe(document.body, { subtree: true, childList: true });",
+            vec![],
+        )
+        .await?;
+    phone.set_value("input[name=search]", "").await?;
+    // Long enough for the rest of that search to have been read.
+    tokio::time::sleep(whole_search * 2).await;
+    ensure!(
+        phone.listed_titles().await?.len() >= 50,
+        "the list is not back after the search was cleared"
+    );
+    let empty_drawn = phone
+        .client
+        .execute("return window.emptyDrawn;", vec![])
+        .await?;
+    ensure!(
+        empty_drawn == serde_json::json!(false),
+        "the cleared search's answer was drawn over the list"
+    );
     phone.close().await
 }

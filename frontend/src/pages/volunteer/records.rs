@@ -63,6 +63,16 @@ pub fn MyRecords() -> impl IntoView {
         category: category.get(),
         text: searched.get(),
     };
+    let filter_now = move || ActivityFilter {
+        month: month.get_untracked(),
+        category: category.get_untracked(),
+        text: searched.get_untracked(),
+    };
+    // Records saved through the form, numbered, while a read of the list
+    // may not have seen them: a read begun before a save committed must
+    // not take its row away again.
+    let saves_seen = StoredValue::new(0u64);
+    let recent_saves = StoredValue::new(Vec::<(u64, Activity)>::new());
     // The list reads the newest `shown` records that match from the date
     // index; a save or a sync round that changed something reads them
     // again: the cost is the records shown, not the records held.
@@ -71,12 +81,30 @@ pub fn MyRecords() -> impl IntoView {
         let filter = filter();
         let limit = shown.get();
         let store = ctx.store();
+        let saves_before = saves_seen.get_value();
         async move {
+            // The resource reads one page at a time, so a read for a
+            // filter the user has left (a search through every record
+            // takes seconds) would hold back the one asked for next: it
+            // stops, and gives nothing to draw.
+            let wanted = || shown.get_untracked() == limit && filter_now() == filter;
             let page = store
-                .activities_page_watched(&filter, None, limit, |n| checked.set(Some(n)))
+                .activities_page_watched(&filter, None, limit, |n| {
+                    let go_on = wanted();
+                    if go_on {
+                        checked.set(Some(n));
+                    }
+                    go_on
+                })
                 .await;
-            checked.set(None);
-            page.unwrap_or_default()
+            if wanted() {
+                checked.set(None);
+            }
+            match page {
+                Ok(Some(page)) => Some((page, saves_before)),
+                Ok(None) => None,
+                Err(_) => Some((ActivityPage::default(), saves_before)),
+            }
         }
     });
     // The names the rows show, read again only when the stations or the
@@ -101,7 +129,16 @@ pub fn MyRecords() -> impl IntoView {
     // Months of records saved here since the months were last read.
     let saved_months = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
-        if let Some(read) = records.get() {
+        if let Some(Some((mut read, saves_before))) = records.get() {
+            // Saves the read may have missed go in as they did when made;
+            // those before it began are in it.
+            let filter = filter_now();
+            recent_saves.update_value(|saves| {
+                saves.retain(|(n, _)| *n > saves_before);
+                for (_, activity) in saves.iter() {
+                    read.show_saved(&filter, activity.clone());
+                }
+            });
             drawn.set(Some(read));
         }
     });
@@ -109,6 +146,9 @@ pub fn MyRecords() -> impl IntoView {
         move || ctx.saved.get(),
         move |saved, _, _| {
             if let Some(activity) = saved.clone() {
+                saves_seen.update_value(|n| *n += 1);
+                let n = saves_seen.get_value();
+                recent_saves.update_value(|saves| saves.push((n, activity.clone())));
                 let month = activity.date.format("%Y-%m").to_string();
                 saved_months.update(|months| {
                     if !months.contains(&month) {
