@@ -203,6 +203,21 @@ async fn the_office_fits_a_phone_and_reads_on_a_laptop_in_both_languages() -> Re
     phone.client.goto(&server.url("/manage")).await?;
     wait_for_manage(&phone).await?;
     fits_a_phone(&phone, "/manage (zh)").await?;
+    // The accounts table scrolls in its box rather than squeezing a name
+    // to a character a line (区委统战部管理员 took eight).
+    let lines = phone
+        .client
+        .execute(
+            "return Math.max(...[...document.querySelectorAll('#accounts tbody td:nth-child(2)')]
+                 .map(td => { const r = document.createRange(); r.selectNodeContents(td);
+                              return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }));",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        lines.as_f64() == Some(1.0),
+        "a display name on /manage takes {lines} lines at 360 px"
+    );
     english(&phone).await?;
     fits_a_phone(&phone, "/manage (en)").await?;
     phone.client.goto(&server.url("/admin")).await?;
