@@ -89,6 +89,25 @@ async fn check_both_languages(phone: &Browser, page: &str) -> Result<()> {
     choose_language(phone, "zh").await
 }
 
+/// Checks that `page` (already open) is no wider than 360 px, in Chinese
+/// then in English, and leaves it in Chinese.
+async fn check_width_both_languages(phone: &Browser, page: &str) -> Result<()> {
+    for language in ["zh", "en"] {
+        choose_language(phone, language).await?;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let (beyond, widest) = overflow(phone).await?;
+        let scroll_width = phone
+            .client
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await?;
+        ensure!(
+            scroll_width.as_i64().is_some_and(|w| w <= 360) && beyond <= 0,
+            "{page} ({language}): the page is {scroll_width} px wide at 360 px; widest: {widest}"
+        );
+    }
+    choose_language(phone, "zh").await
+}
+
 async fn log_out(phone: &Browser) -> Result<()> {
     phone.click("button.log-out").await?;
     wait_until(Duration::from_secs(10), "the login screen", || async {
@@ -151,6 +170,62 @@ async fn every_phone_page_fits_360_px_in_both_languages_with_a_one_line_bar() ->
         .record_activity("health_clinic", LONG_TITLE, 12)
         .await?;
     check_both_languages(&phone, "a volunteer's records").await?;
+
+    // Their proposals, one with a long title, and its page.
+    phone.click("nav a[href='/proposals']").await?;
+    wait_until(Duration::from_secs(20), "the groups to choose from", || async {
+        let count = phone
+            .client
+            .execute(
+                "return document.querySelectorAll('#proposal-form select[name=group] option').length",
+                vec![],
+            )
+            .await?;
+        Ok(count.as_u64().unwrap_or(0) > 1)
+    })
+    .await?;
+    phone
+        .type_text("#proposal-form [name=title]", LONG_TITLE)
+        .await?;
+    phone
+        .set_value("#proposal-form [name=group]", "minjian")
+        .await?;
+    phone
+        .type_text("#proposal-form [name=topic]", "养老")
+        .await?;
+    phone
+        .set_value("#proposal-form [name=street]", "塔子湖街道")
+        .await?;
+    phone
+        .type_text("#proposal-form [name=body]", "建议开设助老食堂。")
+        .await?;
+    phone.click("#proposal-form button[type=submit]").await?;
+    wait_until(Duration::from_secs(10), "the proposal listed", || async {
+        Ok(phone
+            .text("#proposal-list .proposal-row a")
+            .await?
+            .is_some())
+    })
+    .await?;
+    // Sent before the next user logs in (the office lists it later).
+    wait_until(Duration::from_secs(30), "the proposal synced", || async {
+        phone.click("button.sync-now").await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok(phone
+            .attribute("#proposal-list .sync-state", "data-state")
+            .await?
+            .as_deref()
+            == Some("synced"))
+    })
+    .await?;
+    check_both_languages(&phone, "a volunteer's proposals").await?;
+    phone.click("#proposal-list .proposal-row a").await?;
+    wait_until(Duration::from_secs(10), "the proposal's page", || async {
+        Ok(phone.text("#proposal-detail h1").await?.is_some())
+    })
+    .await?;
+    check_both_languages(&phone, "a proposal's page").await?;
+    phone.click("nav a[href='/']").await?;
     log_out(&phone).await?;
 
     // An organiser in the room, with the 7th session's sale lines open.
@@ -179,6 +254,23 @@ async fn every_phone_page_fits_360_px_in_both_languages_with_a_one_line_bar() ->
     })
     .await?;
     check_both_languages(&phone, "an admin's room").await?;
+
+    // The office's proposals board and a proposal's page there, on the
+    // same phone: their header scrolls away, so only the width counts.
+    phone.client.goto(&server.url("/admin/proposals")).await?;
+    wait_until(Duration::from_secs(20), "the board's proposal", || async {
+        Ok(phone.text("#proposal-rows tbody tr a").await?.is_some())
+    })
+    .await?;
+    check_width_both_languages(&phone, "the office's proposals board").await?;
+    phone.click("#proposal-rows tbody tr a").await?;
+    wait_until(
+        Duration::from_secs(10),
+        "the proposal in the office",
+        || async { Ok(phone.text("#proposal-history-page h1").await?.is_some()) },
+    )
+    .await?;
+    check_width_both_languages(&phone, "a proposal's page in the office").await?;
     phone.close().await
 }
 
